@@ -206,7 +206,7 @@ static JET_ERR frame_read(bj_buf *buf, bj_buf_db *db, bj_frame *f, uint32_t pgno
     JET_ERR err = JET_errSuccess;
     size_t cb = 0;
 
-    CALL(bj_file_read(db->file, (uint64_t)(pgno + 1) * buf->cbPage, f->data, buf->cbPage, &cb));
+    CALL(bj_file_read(db->file, ((uint64_t)pgno + 1) * buf->cbPage, f->data, buf->cbPage, &cb));
     if (cb < buf->cbPage)
         ERR(JET_errFileIOBeyondEOF);
     if (buf->verify)

@@ -206,8 +206,8 @@ static JET_ERR tf_size(bj_file *f, uint64_t *pcb)
     return JET_errSuccess;
 }
 
-static bj_os g_tos = {.name = "buftest", .read = tf_read, .write = tf_write, .sync = tf_sync,
-                      .size = tf_size};
+static bj_os g_tos = {
+    .name = "buftest", .read = tf_read, .write = tf_write, .sync = tf_sync, .size = tf_size};
 
 /* ---- test pages ---- */
 #define PG_MAGIC 0xb1e7b1e7u
@@ -277,8 +277,8 @@ static uint8_t *tf_page(tfile *tf, uint32_t pgno)
 
 static bj_buf *cache_new(uint32_t cFrames)
 {
-    bj_buf_config cfg = {.cbPage = CB_PAGE, .cFrames = cFrames, .verify = test_verify,
-                         .seal = test_seal};
+    bj_buf_config cfg = {
+        .cbPage = CB_PAGE, .cFrames = cFrames, .verify = test_verify, .seal = test_seal};
     bj_buf *buf = NULL;
     if (bj_buf_open(&cfg, &buf) < 0)
         return NULL;
@@ -550,8 +550,11 @@ static void wal_check_write(tfile *tf, uint32_t pgno, const uint8_t *pg)
 TEST(wal_log_flushed_to_newest_lsn_before_write)
 {
     tfile *tf = tf_new(4);
-    bj_buf_config cfg = {.cbPage = CB_PAGE, .cFrames = 2, .verify = test_verify,
-                         .seal = test_seal, .log_flush = test_log_flush};
+    bj_buf_config cfg = {.cbPage = CB_PAGE,
+                         .cFrames = 2,
+                         .verify = test_verify,
+                         .seal = test_seal,
+                         .log_flush = test_log_flush};
     bj_buf *buf = NULL;
     bj_buf_db *db = NULL;
     bj_frame *f = NULL;
@@ -758,6 +761,10 @@ TEST(read_beyond_end_of_file)
     /* the cache believes the file is larger than it is: the short read is caught */
     bj_buf_db_set_size(db, 10);
     CHECK_ERR(bj_buf_get(db, 7, BJ_LATCH_EXCLUSIVE, &f), JET_errFileIOBeyondEOF);
+    bj_buf_db_set_size(db, UINT32_MAX); /* the largest pgno: its offset must not wrap */
+    CHECK_ERR(bj_buf_get(db, UINT32_MAX, BJ_LATCH_SHARED, &f), JET_errFileIOBeyondEOF);
+    CHECK_EQ(atomic_load(&tf->reads[0]), 0);
+    bj_buf_db_set_size(db, 10);
     tf->cb -= CB_PAGE / 2; /* a torn last page */
     CHECK_ERR(bj_buf_get(db, 4, BJ_LATCH_SHARED, &f), JET_errFileIOBeyondEOF);
     bj_buf_get_stats(buf, &st);
