@@ -333,6 +333,8 @@ void bj_buf_release(bj_frame *f)
 
 void bj_buf_dirty(bj_frame *f, uint64_t lsn)
 {
+    if (f->db->readonly)
+        return; /* never written: a dirty frame here could never be cleaned or evicted */
     bj_mutex_lock(&f->mu);
     if (!f->dirty) {
         f->dirty = true;

@@ -785,8 +785,10 @@ TEST(readonly_and_discard)
     REQUIRE(buf);
     REQUIRE_OK(bj_buf_db_attach(buf, &tf->base, true, &db));
     CHECK_ERR(bj_buf_new(db, 2, &f), JET_errDatabaseFileReadOnly);
-    REQUIRE_OK(bj_buf_get(db, 2, BJ_LATCH_SHARED, &f));
+    REQUIRE_OK(bj_buf_get(db, 2, BJ_LATCH_EXCLUSIVE, &f));
+    bj_buf_dirty(f, 5); /* ignored: nothing dirty, nothing written */
     bj_buf_release(f);
+    CHECK_EQ(bj_buf_oldest_dirty_lsn(buf), 0);
     CHECK_OK(bj_buf_flush_db(db));
     CHECK_EQ(atomic_load(&tf->nsync), 0);
     CHECK_OK(bj_buf_db_detach(db, false));
