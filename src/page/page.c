@@ -4,7 +4,8 @@
  * Invariants checked by bj_page_check_structure (and relied on by pgop.c):
  *  - 1 <= itagMicFree and header + 4*itagMicFree <= cbPage;
  *  - ibMicFree <= data-area size (cbPage - header - 4*itagMicFree);
- *  - every tag lies inside [0, ibMicFree) of the data area; non-empty tags never overlap;
+ *  - every non-empty tag lies inside [0, ibMicFree) of the data area and none overlap
+ *    (an empty tag's ib is meaningless: Windows leaves stale values there);
  *  - cbFree = cbPage - header - sum(tag cb) - 4*itagMicFree; cbUncommittedFree <= cbFree;
  *  - every node (tags 1..) has its key lengths inside its tag.
  * Nothing here writes except bj_page_set_dbtime and bj_page_seal.
@@ -91,6 +92,8 @@ JET_ERR bj_page_get_ext_header(const uint8_t *pg, uint32_t cbPage, const uint8_t
     if (ntags < 1 || limit == 0)
         ERR(JET_errDatabaseCorrupted);
     bj_page_tag(pg, cbPage, 0, &cbT, &ib);
+    if (cbT == 0)
+        ib = 0; /* an empty tag's ib is stale in Windows files (e.g. emptied pages) */
     if (ib + cbT > limit)
         ERR(JET_errDatabaseCorrupted);
     *p = pg + bj_page_hdr_size(cbPage) + ib;
@@ -250,7 +253,7 @@ JET_ERR bj_page_check_structure(const uint8_t *pg, uint32_t cbPage)
     for (uint32_t i = 0; i < ntags; i++) {
         uint32_t cb, ib;
         bj_page_tag(pg, cbPage, i, &cb, &ib);
-        if (ib + cb > ibMic)
+        if (cb && ib + cb > ibMic) /* an empty tag's ib may be stale */
             ERR(JET_errDatabaseCorrupted);
         sum += cb;
         if (cb)

@@ -88,7 +88,7 @@ static JET_ERR pre_check(pgx *x, uint8_t *pg, uint32_t cbPage)
         ERR(JET_errDatabaseCorrupted);
     for (uint32_t i = 0; i < x->ntags; i++) {
         uint32_t cb = tag_cb(x, i);
-        if (tag_ib(x, i) + cb > mic)
+        if (cb && tag_ib(x, i) + cb > mic)
             ERR(JET_errDatabaseCorrupted);
         sum += cb;
     }
