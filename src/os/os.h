@@ -163,14 +163,14 @@ void bj_os_mem_set_write_hook(bj_os *os, bj_os_write_hook hook, void *ctx);
 /* ---- fault-injecting wrapper (tests) ---- */
 #define BJ_FAULT_READ 0x01u
 #define BJ_FAULT_WRITE 0x02u
-#define BJ_FAULT_SYNC 0x04u     /* file sync */
+#define BJ_FAULT_SYNC 0x04u /* file sync */
 #define BJ_FAULT_OPEN 0x08u
 #define BJ_FAULT_SET_SIZE 0x10u
-#define BJ_FAULT_ALLOC 0x20u    /* bj_malloc & co. (process-wide: one wrapper at a time) */
-#define BJ_FAULT_DIR 0x40u      /* remove, rename, mkdir, rmdir, sync_dir */
-#define BJ_FAULT_STAT 0x80u     /* size, stat, list_dir */
-#define BJ_FAULT_ALL_KINDS 0xffu
-#define BJ_FAULT_STICKY 0x100u  /* fail the Nth call and every later one of the kinds */
+#define BJ_FAULT_ALLOC 0x20u     /* bj_malloc & co. (process-wide: one wrapper at a time) */
+#define BJ_FAULT_DIR 0x40u       /* remove, rename, mkdir, rmdir, sync_dir */
+#define BJ_FAULT_STAT 0x80u      /* size, stat, list_dir */
+#define BJ_FAULT_ALL_KINDS 0xffu /* every kind above */
+#define BJ_FAULT_STICKY 0x100u   /* fail the Nth call and every later one of the kinds */
 /* A backend that forwards to inner (which it does not own) and can fail calls on demand. */
 bj_os *bj_os_fault_create(bj_os *inner);
 /* Frees the wrapper (its files must be closed); clears its allocation hook if set. */

@@ -49,10 +49,10 @@ struct mem_node {
     mem_node *next_all; /* every node, for power loss, gc and destroy */
     bool is_dir;
     int nref;
-    mem_bytes cur, dur;                  /* file */
-    mem_change *chg_head, *chg_tail;     /* file: changes since the last sync */
-    int nshared, nexcl;                  /* file: locks held by live files */
-    mem_entries cur_ents, dur_ents;      /* folder */
+    mem_bytes cur, dur;              /* file */
+    mem_change *chg_head, *chg_tail; /* file: changes since the last sync */
+    int nshared, nexcl;              /* file: locks held by live files */
+    mem_entries cur_ents, dur_ents;  /* folder */
 };
 
 typedef struct mem_fs {
@@ -366,8 +366,7 @@ static JET_ERR mem_open(bj_os *os, const char *path, uint32_t flags, bj_file **o
         ERR(parent_err(e));
     mem_entry *ent = ents_find(&dir->cur_ents, mp.comp[mp.n - 1], mp.len[mp.n - 1]);
     if (ent) {
-        if ((flags & (BJ_OPEN_CREATE | BJ_OPEN_EXCLUSIVE)) ==
-            (BJ_OPEN_CREATE | BJ_OPEN_EXCLUSIVE))
+        if ((flags & (BJ_OPEN_CREATE | BJ_OPEN_EXCLUSIVE)) == (BJ_OPEN_CREATE | BJ_OPEN_EXCLUSIVE))
             ERR(JET_errFileAlreadyExists);
         node = ent->node;
         if (node->is_dir)

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "os/os.h"
@@ -497,6 +498,184 @@ TEST(path_absolute)
     snprintf(want, sizeof want, "%s/sub", real);
     CHECK_STR(b, want);
     REQUIRE(chdir(cwd) == 0);
+}
+
+/* ---- threads, locks, time ---- */
+
+typedef struct shared {
+    bj_mutex m;
+    bj_cond c;
+    bj_rwlock rw;
+    long counter;
+    long counter2; /* under rw */
+    bool flag;
+} shared;
+
+static void *adder(void *arg)
+{
+    shared *s = arg;
+    for (int i = 0; i < 20000; i++) {
+        bj_mutex_lock(&s->m);
+        s->counter++;
+        bj_mutex_unlock(&s->m);
+    }
+    for (int i = 0; i < 2000; i++) {
+        bj_rwlock_wrlock(&s->rw);
+        s->counter2++;
+        bj_rwlock_unlock(&s->rw);
+        bj_rwlock_rdlock(&s->rw);
+        bj_rwlock_unlock(&s->rw);
+    }
+    return NULL;
+}
+
+TEST(threads_run_and_mutexes_exclude)
+{
+    shared s = {0};
+    bj_thread t[4];
+    bj_mutex_init(&s.m);
+    bj_rwlock_init(&s.rw);
+    for (int i = 0; i < 4; i++)
+        REQUIRE_OK(bj_thread_start(&t[i], adder, &s));
+    for (int i = 0; i < 4; i++)
+        bj_thread_join(t[i]);
+    CHECK_EQ(s.counter, 4 * 20000);
+    CHECK_EQ(s.counter2, 4 * 2000);
+    bj_rwlock_destroy(&s.rw);
+    bj_mutex_destroy(&s.m);
+}
+
+static void *try_locks(void *arg)
+{
+    shared *s = arg;
+    bool r = bj_rwlock_tryrdlock(&s->rw);
+    if (r)
+        bj_rwlock_unlock(&s->rw);
+    bool w = bj_rwlock_trywrlock(&s->rw);
+    if (w)
+        bj_rwlock_unlock(&s->rw);
+    s->counter = (r ? 1 : 0) + (w ? 2 : 0);
+    return NULL;
+}
+
+TEST(rwlock_try)
+{
+    shared s = {0};
+    bj_thread t;
+    bj_rwlock_init(&s.rw);
+    bj_rwlock_rdlock(&s.rw); /* readers share, a writer waits */
+    REQUIRE_OK(bj_thread_start(&t, try_locks, &s));
+    bj_thread_join(t);
+    CHECK_EQ(s.counter, 1);
+    bj_rwlock_unlock(&s.rw);
+    bj_rwlock_wrlock(&s.rw); /* a writer excludes both */
+    REQUIRE_OK(bj_thread_start(&t, try_locks, &s));
+    bj_thread_join(t);
+    CHECK_EQ(s.counter, 0);
+    bj_rwlock_unlock(&s.rw);
+    CHECK(bj_rwlock_trywrlock(&s.rw));
+    bj_rwlock_unlock(&s.rw);
+    CHECK(bj_rwlock_tryrdlock(&s.rw));
+    bj_rwlock_unlock(&s.rw);
+    bj_rwlock_destroy(&s.rw);
+}
+
+static void *signaller(void *arg)
+{
+    shared *s = arg;
+    bj_mutex_lock(&s->m);
+    s->flag = true;
+    bj_cond_signal(&s->c);
+    bj_mutex_unlock(&s->m);
+    return NULL;
+}
+
+TEST(cond_timedwait_times_out_and_wakes)
+{
+    shared s = {0};
+    bj_thread t;
+    bj_mutex_init(&s.m);
+    bj_cond_init(&s.c);
+    bj_mutex_lock(&s.m);
+    uint64_t t0 = bj_time_ns();
+    bool woke = false;
+    while (!s.flag && bj_cond_timedwait(&s.c, &s.m, 50))
+        woke = true;
+    uint64_t waited = bj_time_ns() - t0;
+    CHECK(!s.flag);
+    CHECK(waited >= 45000000u); /* it waited out (about) the 50 ms, not returned early */
+    BJ_UNUSED(woke);
+    CHECK(!bj_cond_timedwait(&s.c, &s.m, 0));
+    REQUIRE_OK(bj_thread_start(&t, signaller, &s));
+    bool in_time = true;
+    while (!s.flag && in_time)
+        in_time = bj_cond_timedwait(&s.c, &s.m, 30000);
+    CHECK(s.flag);
+    CHECK(in_time);
+    bj_mutex_unlock(&s.m);
+    bj_thread_join(t);
+    /* broadcast and plain wait */
+    s.flag = false;
+    bj_mutex_lock(&s.m);
+    REQUIRE_OK(bj_thread_start(&t, signaller, &s));
+    while (!s.flag)
+        bj_cond_wait(&s.c, &s.m);
+    bj_cond_broadcast(&s.c);
+    bj_mutex_unlock(&s.m);
+    bj_thread_join(t);
+    bj_cond_destroy(&s.c);
+    bj_mutex_destroy(&s.m);
+}
+
+TEST(clocks_logtime_name_random)
+{
+    uint64_t a = bj_time_ns(), b = bj_time_ns();
+    CHECK(b >= a);
+    CHECK(bj_time_unix() > 1600000000);
+    bj_logtime lt;
+    time_t before = time(NULL);
+    bj_logtime_now(&lt);
+    struct tm tm;
+    gmtime_r(&before, &tm);
+    setenv("TZ", "America/New_York", 1); /* a local time that differs from UTC */
+    tzset();
+    CHECK(lt.sec <= 60 && lt.min < 60 && lt.hour < 24);
+    CHECK(lt.day >= 1 && lt.day <= 31);
+    CHECK(lt.month >= 1 && lt.month <= 12);
+    CHECK_EQ(lt.year_since_1900, tm.tm_year);
+    CHECK_EQ(lt.filler1 & 1, 1); /* fTimeIsUTC */
+    CHECK_EQ(lt.filler2 & 0xf1, 0);
+    unsigned ms = (unsigned)(lt.filler1 >> 1) | ((unsigned)(lt.filler2 >> 1) << 7);
+    CHECK(ms < 1000);
+    /* the fields are UTC: as a UTC time they are now (within a few seconds) */
+    struct tm back = {.tm_sec = lt.sec,
+                      .tm_min = lt.min,
+                      .tm_hour = lt.hour,
+                      .tm_mday = lt.day,
+                      .tm_mon = lt.month - 1,
+                      .tm_year = lt.year_since_1900};
+    long long diff = (long long)timegm(&back) - (long long)before;
+    CHECK(diff >= 0 && diff <= 5);
+
+    char name[16];
+    memset(name, 'x', sizeof name);
+    bj_os_computer_name(name, sizeof name);
+    CHECK(strlen(name) <= 15);
+    CHECK(strchr(name, '.') == NULL);
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    CHECK(strncmp(host, name, strlen(name)) == 0);
+    char tiny[4];
+    bj_os_computer_name(tiny, sizeof tiny);
+    CHECK(strlen(tiny) <= 3);
+
+    uint32_t r[8];
+    int distinct = 0;
+    for (int i = 0; i < 8; i++) {
+        r[i] = bj_os_random32();
+        distinct += i == 0 || r[i] != r[0];
+    }
+    CHECK(distinct > 1);
 }
 
 int main(int argc, char **argv)
