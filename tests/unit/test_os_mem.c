@@ -311,6 +311,52 @@ TEST(write_hook_sees_every_write_before_it_lands)
     bj_os_mem_destroy(os);
 }
 
+typedef struct writer_arg {
+    bj_file *f;
+    int id;
+    int bad;
+} writer_arg;
+
+static void *writer(void *arg)
+{
+    writer_arg *w = arg;
+    uint8_t x[1000], y[1000];
+    size_t got = 0;
+    for (int i = 0; i < 200; i++) {
+        uint64_t off = ((uint64_t)i * 4 + (uint64_t)w->id) * sizeof x;
+        memset(x, (uint8_t)(w->id * 50 + i), sizeof x);
+        if (bj_file_write(w->f, off, x, sizeof x) < 0 ||
+            bj_file_read(w->f, off, y, sizeof y, &got) < 0 || got != sizeof y ||
+            memcmp(x, y, sizeof x) != 0)
+            w->bad++;
+        if (i % 50 == 0 && bj_file_sync(w->f) < 0)
+            w->bad++;
+    }
+    return NULL;
+}
+
+TEST(concurrent_writers)
+{
+    bj_os *os = bj_os_mem_create();
+    bj_file *f = NULL;
+    bj_thread t[4];
+    writer_arg a[4];
+    REQUIRE_OK(bj_file_open(os, "/f", BJ_OPEN_CREATE, &f));
+    for (int i = 0; i < 4; i++) {
+        a[i] = (writer_arg){.f = f, .id = i};
+        REQUIRE_OK(bj_thread_start(&t[i], writer, &a[i]));
+    }
+    for (int i = 0; i < 4; i++) {
+        bj_thread_join(t[i]);
+        CHECK_EQ(a[i].bad, 0);
+    }
+    uint64_t size = 0;
+    CHECK_OK(bj_file_size(f, &size));
+    CHECK_EQ(size, 800 * 1000);
+    bj_file_close(f);
+    bj_os_mem_destroy(os);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
