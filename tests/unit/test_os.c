@@ -323,7 +323,7 @@ TEST(posix_files_close_on_exec)
 {
     bj_file *f = NULL;
     REQUIRE_OK(bj_file_open(bj_os_posix(), P(bj_test_tmpdir(), "c"), BJ_OPEN_CREATE, &f));
-    /* the fd is the first member after the base in the backend's file; find it by probing */
+    /* find the descriptor through /proc and check its close-on-exec flag */
     int found = 0;
     for (int fd = 3; fd < 1024; fd++) {
         char link[64], target[BJ_PATH_MAX];
