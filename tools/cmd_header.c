@@ -245,11 +245,6 @@ static void dump(emit *e, const bj_tool_db *db)
     const bj_dbhdr *h = &db->hdr;
     const uint32_t *cks = db->used == BJ_TOOL_HDR_SHADOW ? db->cksShadow : db->cksPrimary;
     const char *copyName = db->used == BJ_TOOL_HDR_SHADOW ? "shadow" : "primary";
-    const char *otherState;
-    if (db->used == BJ_TOOL_HDR_PRIMARY)
-        otherState = !db->shadowOk ? "bad" : db->copiesIdentical ? "identical" : "differs";
-    else
-        otherState = "bad";
 
     if (e->json) {
         bj_json_str(&e->j, "file", db->path);
@@ -273,12 +268,11 @@ static void dump(emit *e, const bj_tool_db *db)
         printf("     Primary copy: %s\n", db->primaryOk ? "ok" : "bad checksum");
         printf("      Shadow copy: %s\n",
                !db->shadowOk ? "bad checksum"
-                             : (db->copiesIdentical ? "ok, identical to the primary"
-                                                    : (db->primaryOk ? "ok, differs from the primary"
-                                                                     : "ok")));
+                             : (db->copiesIdentical
+                                    ? "ok, identical to the primary"
+                                    : (db->primaryOk ? "ok, differs from the primary" : "ok")));
         printf("\nFields:\n");
     }
-    BJ_UNUSED(otherState);
 
     e_str(e, "File Type", "file_type", h->attrib == 0 ? "Database" : "UNKNOWN");
     e_hex32(e, "Checksum", "checksum", h->checksum);

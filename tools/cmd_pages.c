@@ -32,8 +32,8 @@ typedef enum pg_status {
     PG_NSTATUS,
 } pg_status;
 
-static const char *const status_text[PG_NSTATUS] = {"ok", "old-format ok", "bad",
-                                                    "not an ESE page", "zero"};
+static const char *const status_text[PG_NSTATUS] = {"ok", "old-format ok", "bad", "not an ESE page",
+                                                    "zero"};
 static const char *const status_key[PG_NSTATUS] = {"ok", "old-ok", "bad", "not-ese", "zero"};
 
 /* Page flag names (cpage.hxx), in bit order; the flush type is printed separately. */
@@ -103,7 +103,7 @@ static pg_status classify(const uint8_t *pg, uint32_t cbPage, uint32_t pgno)
         cksOk = false;
     if (cksOk)
         return (!bj_page_is_large(cbPage) && !(flags & BJ_PGF_NEW_CHECKSUM_FORMAT)) ? PG_OLD_OK
-                                                                                     : PG_OK;
+                                                                                    : PG_OK;
     if ((flags & ~known_flags()) || bj_page_check_structure(pg, cbPage) < 0)
         return PG_NOT_ESE;
     return PG_BAD;
@@ -217,9 +217,9 @@ static void print_page_line(uint32_t pgno, const uint8_t *pg, uint32_t cbPage, p
     uint32_t f = bj_page_flags(pg);
     fmt_flags(f, flags, sizeof(flags));
     uint64_t dbtime = bj_page_dbtime(pg);
-    printf("pgno %" PRIu32 ": %s dbtime %" PRIu64 " (0x%" PRIx64 ") objid %" PRIu32
-           " prev %" PRIu32 " next %" PRIu32 " cbFree %" PRIu32 " ibMicFree %" PRIu32
-           " tags %" PRIu32 " flags 0x%" PRIx32 " %s\n",
+    printf("pgno %" PRIu32 ": %s dbtime %" PRIu64 " (0x%" PRIx64 ") objid %" PRIu32 " prev %" PRIu32
+           " next %" PRIu32 " cbFree %" PRIu32 " ibMicFree %" PRIu32 " tags %" PRIu32
+           " flags 0x%" PRIx32 " %s\n",
            pgno, status_text[st], dbtime, dbtime, bj_page_objid(pg), bj_page_prev(pg),
            bj_page_next(pg), bj_page_cbfree(pg), bj_page_ibmicfree(pg), bj_page_ntags(pg), f,
            flags);

@@ -95,8 +95,7 @@ JET_ERR bj_tool_db_read_page(bj_tool_db *db, uint32_t pgno, uint8_t *buf)
     size_t cbRead = 0;
     if (pgno < 1 || pgno > db->cpg)
         ERR(JET_errInvalidParameter);
-    CALL(bj_tool_file_read(db->file, ((uint64_t)pgno + 1) * db->cbPage, buf, db->cbPage,
-                           &cbRead));
+    CALL(bj_tool_file_read(db->file, ((uint64_t)pgno + 1) * db->cbPage, buf, db->cbPage, &cbRead));
     if (cbRead != db->cbPage)
         ERR(JET_errFileIOBeyondEOF); /* the file shrank under us */
 fail:

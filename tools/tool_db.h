@@ -12,7 +12,6 @@
 #include "page/dbhdr.h"
 #include "tool_io.h"
 
-
 /* Which header copy was used and how the other one looked. */
 typedef enum bj_tool_hdr_copy {
     BJ_TOOL_HDR_PRIMARY = 0, /* offset 0 */

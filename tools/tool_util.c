@@ -198,8 +198,8 @@ void bj_tool_fmt_logtime(const uint8_t *p, char *out, size_t cch)
 
 void bj_tool_fmt_logtime_iso(const uint8_t *p, char *out, size_t cch)
 {
-    snprintf(out, cch, "%04u-%02u-%02uT%02u:%02u:%02u.%03u%s", 1900u + p[5], p[4], p[3], p[2],
-             p[1], p[0], logtime_ms(p), (p[6] & 1) ? "Z" : "");
+    snprintf(out, cch, "%04u-%02u-%02uT%02u:%02u:%02u.%03u%s", 1900u + p[5], p[4], p[3], p[2], p[1],
+             p[0], logtime_ms(p), (p[6] & 1) ? "Z" : "");
 }
 
 void bj_tool_fmt_lgpos(const uint8_t *p, char *out, size_t cch)
@@ -221,8 +221,9 @@ void bj_tool_fmt_sig(const uint8_t *p, char *out, size_t cch)
     char computer[17];
     const uint8_t *t = p + 4;
     bj_tool_sig_computer(p, computer);
-    snprintf(out, cch, "Create time:%02u/%02u/%04u %02u:%02u:%02u.%03u Rand:%" PRIu32 " Computer:%s",
-             t[4], t[3], 1900u + t[5], t[2], t[1], t[0], logtime_ms(t), bj_ld32(p), computer);
+    snprintf(out, cch,
+             "Create time:%02u/%02u/%04u %02u:%02u:%02u.%03u Rand:%" PRIu32 " Computer:%s", t[4],
+             t[3], 1900u + t[5], t[2], t[1], t[0], logtime_ms(t), bj_ld32(p), computer);
 }
 
 /* ---------------------------------------------------------------- hex */
