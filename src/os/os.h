@@ -257,11 +257,7 @@ void bj_thread_join(bj_thread t);
 uint64_t bj_time_ns(void);    /* monotonic nanoseconds */
 int64_t bj_time_unix(void);   /* wall clock, seconds since 1970 UTC */
 
-/* A wall-clock time split as ESE's LOGTIME stores it (UTC): month 1-12, day 1-31; filler1
- * bit 0 = fTimeIsUTC, bits 1-7 = milliseconds & 0x7f; filler2 bits 1-3 = milliseconds >> 7. */
-typedef struct bj_logtime {
-    uint8_t sec, min, hour, day, month, year_since_1900, filler1, filler2;
-} bj_logtime;
+/* Fills t with the current UTC time (bj_logtime: common/common.h). */
 void bj_logtime_now(bj_logtime *t);
 /* The machine's name up to its first '.', at most cb-1 bytes, NUL-terminated (pass 16 for
  * SIGNATURE's computer name field: 15 characters + NUL). */

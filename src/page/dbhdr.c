@@ -21,9 +21,9 @@ void bj_logtime_decode(const uint8_t *p, bj_logtime *o)
     o->hour = p[2];
     o->day = p[3];
     o->month = p[4];
-    o->year = p[5];
-    o->extra[0] = p[6];
-    o->extra[1] = p[7];
+    o->year_since_1900 = p[5];
+    o->filler1 = p[6];
+    o->filler2 = p[7];
 }
 void bj_logtime_encode(const bj_logtime *v, uint8_t *p)
 {
@@ -32,9 +32,9 @@ void bj_logtime_encode(const bj_logtime *v, uint8_t *p)
     p[2] = v->hour;
     p[3] = v->day;
     p[4] = v->month;
-    p[5] = v->year;
-    p[6] = v->extra[0];
-    p[7] = v->extra[1];
+    p[5] = v->year_since_1900;
+    p[6] = v->filler1;
+    p[7] = v->filler2;
 }
 void bj_lgpos_decode(const uint8_t *p, bj_lgpos *o)
 {

@@ -7,10 +7,6 @@
 
 #include "page/dbhdr_format.h"
 
-typedef struct bj_logtime {
-    uint8_t sec, min, hour, day, month, year; /* year - 1900 */
-    uint8_t extra[2]; /* newer ESE: UTC flag / milliseconds; backup: snapshot bit */
-} bj_logtime;
 typedef struct bj_lgpos {
     uint16_t ib, isec;
     uint32_t gen;
