@@ -88,10 +88,10 @@
 /* ESE's dwLCMapFlagsDefault (norm.cxx) = 0x00030401. */
 #define BJ_KEY_LCMAP_DEFAULT                                                                       \
     (BJ_LCMAP_SORTKEY | BJ_NORM_IGNORECASE | BJ_NORM_IGNOREKANATYPE | BJ_NORM_IGNOREWIDTH)
-#define BJ_KEY_LCID_DEFAULT 1033u    /* en-US */
-#define BJ_KEY_LCID_INVARIANT 127u   /* LOCALE_INVARIANT: ICU root collation */
-#define BJ_KEY_CP_UNICODE 1200u      /* text is UTF-16LE; any other cp is single-byte text */
-#define BJ_KEY_LOCALE_NAME_MAX 86u   /* LOCALE_NAME_MAX_LENGTH (85) + NUL */
+#define BJ_KEY_LCID_DEFAULT 1033u  /* en-US */
+#define BJ_KEY_LCID_INVARIANT 127u /* LOCALE_INVARIANT: ICU root collation */
+#define BJ_KEY_CP_UNICODE 1200u    /* text is UTF-16LE; any other cp is single-byte text */
+#define BJ_KEY_LOCALE_NAME_MAX 86u /* LOCALE_NAME_MAX_LENGTH (85) + NUL */
 
 /* Prefix bytes (fldnorm.cxx). */
 #define BJ_KEY_PREFIX_NULL 0x00u
@@ -107,34 +107,34 @@
 /* One index column (IDXSEG + the column's FIELD facts ESE uses when normalising). */
 typedef struct bj_key_seg {
     JET_COLTYP coltyp;
-    uint16_t cp;       /* text columns: BJ_KEY_CP_UNICODE (1200) or a single-byte code page */
-    bool fDescending;  /* index segment is "-column" */
-    bool fFixed;       /* fixed column: binary is not chunked; JetMakeKey data must be cbFixed
-                          bytes (shorter fixed text is space padded) */
-    uint16_t cbFixed;  /* fixed columns: the column length; 0 = the coltyp's size */
+    uint16_t cp;      /* text columns: BJ_KEY_CP_UNICODE (1200) or a single-byte code page */
+    bool fDescending; /* index segment is "-column" */
+    bool fFixed;      /* fixed column: binary is not chunked; JetMakeKey data must be cbFixed
+                         bytes (shorter fixed text is space padded) */
+    uint16_t cbFixed; /* fixed columns: the column length; 0 = the coltyp's size */
 } bj_key_seg;
 
 /* An index's normalisation settings (IDB facts). Zero-initialise, then fill. */
 typedef struct bj_key_index {
-    uint32_t cbKeyMost;          /* 255 (legacy; 0 means 255) .. 2000 */
-    uint32_t cbVarSegMac;        /* per text/binary segment maximum; 0 or >= cbKeyMost = none */
+    uint32_t cbKeyMost;   /* 255 (legacy; 0 means 255) .. 2000 */
+    uint32_t cbVarSegMac; /* per text/binary segment maximum; 0 or >= cbKeyMost = none */
     char szLocale[BJ_KEY_LOCALE_NAME_MAX]; /* locale name ("en-US"); "" = use lcid */
-    uint32_t lcid;               /* when szLocale is "": 0 = 1033 en-US; 127 = invariant */
-    uint32_t dwLCMapFlags;       /* 0 = BJ_KEY_LCMAP_DEFAULT */
-    bool fSortNullsHigh;         /* JET_bitIndexSortNullsHigh */
-    bool fDotNetGuid;            /* JET_bitIndexDotNetGuid / JET_bitTTDotNetGuid */
-    bool fDisallowTruncation;    /* JET_bitIndexDisallowTruncation (record keys only) */
-    bool fPlaceholder;           /* primary index whose first segment is a placeholder Bit */
-    uint32_t cseg;               /* 1 .. JET_ccolKeyMost */
+    uint32_t lcid;            /* when szLocale is "": 0 = 1033 en-US; 127 = invariant */
+    uint32_t dwLCMapFlags;    /* 0 = BJ_KEY_LCMAP_DEFAULT */
+    bool fSortNullsHigh;      /* JET_bitIndexSortNullsHigh */
+    bool fDotNetGuid;         /* JET_bitIndexDotNetGuid / JET_bitTTDotNetGuid */
+    bool fDisallowTruncation; /* JET_bitIndexDisallowTruncation (record keys only) */
+    bool fPlaceholder;        /* primary index whose first segment is a placeholder Bit */
+    uint32_t cseg;            /* 1 .. JET_ccolKeyMost */
     bj_key_seg rgseg[JET_ccolKeyMost];
 } bj_key_index;
 
 /* What one segment normalisation produced. */
 typedef struct bj_key_segout {
-    uint32_t cb;       /* bytes written */
-    uint32_t ibDelim;  /* variable binary: offset of the end of the data inside the segment
-                          (where padding / the chunk count starts), 0 if not reached */
-    bool fTruncated;   /* value did not fit in the key space (ESE's "key too big") */
+    uint32_t cb;      /* bytes written */
+    uint32_t ibDelim; /* variable binary: offset of the end of the data inside the segment
+                         (where padding / the chunk count starts), 0 if not reached */
+    bool fTruncated;  /* value did not fit in the key space (ESE's "key too big") */
 } bj_key_segout;
 
 /* Validates an index description: cbKeyMost range (JET_errInvalidParameter), segment count and
@@ -155,9 +155,8 @@ uint32_t bj_key_coltyp_size(JET_COLTYP coltyp);
  * cbVarSegMac, truncation to cbAvail, and complements descending segments. No limit bytes.
  * Unicode failures: JET_errInvalidLanguageId, JET_errInvalidLCMapStringFlags,
  * JET_errUnicodeTranslationFail, JET_errOutOfMemory. */
-JET_ERR bj_key_normalize_segment(const bj_key_index *idx, uint32_t iseg, bool fNull,
-                                 const void *pv, uint32_t cb, uint8_t *out, uint32_t cbAvail,
-                                 bj_key_segout *pso);
+JET_ERR bj_key_normalize_segment(const bj_key_index *idx, uint32_t iseg, bool fNull, const void *pv,
+                                 uint32_t cb, uint8_t *out, uint32_t cbAvail, bj_key_segout *pso);
 
 /* ---- building keys ---- */
 

@@ -10,7 +10,7 @@
 
 #include <stdlib.h>
 
-#define BINARY_CHUNK 8u                     /* cbFLDBinaryChunk */
+#define BINARY_CHUNK 8u                      /* cbFLDBinaryChunk */
 #define BINARY_CHUNK_NORM (BINARY_CHUNK + 1) /* cbFLDBinaryChunkNormalized */
 
 uint32_t bj_key_cb_key_most(const bj_key_index *idx)
@@ -283,9 +283,8 @@ fail:
     return err;
 }
 
-JET_ERR bj_key_normalize_segment(const bj_key_index *idx, uint32_t iseg, bool fNull,
-                                 const void *pv, uint32_t cb, uint8_t *out, uint32_t cbAvail,
-                                 bj_key_segout *pso)
+JET_ERR bj_key_normalize_segment(const bj_key_index *idx, uint32_t iseg, bool fNull, const void *pv,
+                                 uint32_t cb, uint8_t *out, uint32_t cbAvail, bj_key_segout *pso)
 {
     JET_ERR err = JET_errSuccess;
     const bj_key_seg *s;

@@ -29,8 +29,8 @@ static bj_key_index index1(JET_COLTYP t, bool fDesc)
 static uint32_t norm1(const bj_key_index *idx, const void *pv, uint32_t cb, uint8_t *out)
 {
     bj_key_segout so;
-    JET_ERR err = bj_key_normalize_segment(idx, 0, pv == NULL, pv, cb, out,
-                                           bj_key_cb_key_most(idx), &so);
+    JET_ERR err =
+        bj_key_normalize_segment(idx, 0, pv == NULL, pv, cb, out, bj_key_cb_key_most(idx), &so);
     return err == JET_errSuccess ? so.cb : 0;
 }
 
@@ -101,11 +101,11 @@ TEST(integer_orders)
 
 TEST(float_orders)
 {
-    float f[] = {-INFINITY, -1e30f, -1.5f, -1.0f, -1e-30f, -0.0f, 0.0f, 1e-30f, 1.0f, 1.5f,
-                 1e30f, INFINITY};
+    float f[] = {-INFINITY, -1e30f, -1.5f, -1.0f, -1e-30f, -0.0f,
+                 0.0f,      1e-30f, 1.0f,  1.5f,  1e30f,   INFINITY};
     check_order(JET_coltypIEEESingle, f, 4, 12, "IEEESingle");
-    double d[] = {-INFINITY, -1e300, -2.0, -1.0, -1e-300, -0.0, 0.0, 1e-300, 1.0, 2.0,
-                  1e300, INFINITY};
+    double d[] = {-INFINITY, -1e300, -2.0, -1.0, -1e-300, -0.0,
+                  0.0,       1e-300, 1.0,  2.0,  1e300,   INFINITY};
     check_order(JET_coltypIEEEDouble, d, 8, 12, "IEEEDouble");
     double dt[] = {-657434.0, -1.0, 0.0, 0.5, 1.0, 36526.25, 2958465.99};
     check_order(JET_coltypDateTime, dt, 8, 7, "DateTime");
@@ -199,8 +199,8 @@ TEST(catalog_key)
     /* MSysObjects' primary key (ObjidTable, Type, Id) = (8, 1, 8) */
     JET_COLTYP t[] = {JET_coltypLong, JET_coltypShort, JET_coltypLong};
     bj_key_index idx = index_of(3, t, NULL);
-    static const uint8_t want[] = {0x7f, 0x80, 0, 0, 0x08, 0x7f, 0x80, 0x01,
-                                   0x7f, 0x80, 0, 0, 0x08};
+    static const uint8_t want[] = {0x7f, 0x80, 0,    0, 0x08, 0x7f, 0x80,
+                                   0x01, 0x7f, 0x80, 0, 0,    0x08};
     int32_t objid = 8, id = 8;
     int16_t type = 1;
     bj_key_builder kb;
@@ -308,7 +308,7 @@ TEST(binary_exact)
     CHECK_EQ(norm_bin(&idx, "12345678", 8, out), 10);
     CHECK_MEM(out, k8, 10);
     static const uint8_t k9[] = {0x7f, '1', '2', '3', '4', '5', '6', '7', '8', 9,
-                                 '9', 0, 0, 0, 0, 0, 0, 0, 1};
+                                 '9',  0,   0,   0,   0,   0,   0,   0,   1};
     CHECK_EQ(norm_bin(&idx, "123456789", 9, out), 19);
     CHECK_MEM(out, k9, 19);
     /* fixed binary column: prefix + raw bytes */
@@ -393,8 +393,8 @@ TEST(ansi_text)
     key k[12];
     for (int i = 0; i < 11; i++) {
         bj_key_segout so;
-        CHECK_OK(bj_key_normalize_segment(&idx, 0, false, w[i], (uint32_t)strlen(w[i]), k[i].b,
-                                          255, &so));
+        CHECK_OK(bj_key_normalize_segment(&idx, 0, false, w[i], (uint32_t)strlen(w[i]), k[i].b, 255,
+                                          &so));
         k[i].cb = so.cb;
     }
     check_increasing(k, 11, "ansi");
