@@ -752,6 +752,60 @@ TEST(limit_keys)
     }
 }
 
+TEST(bounds_small_key_space)
+{
+    /* every type, every key space from 1 byte, every limit grbit: output stays in bounds */
+    static const JET_COLTYP types[] = {
+        JET_coltypBit,           JET_coltypUnsignedByte,    JET_coltypShort,
+        JET_coltypLong,          JET_coltypCurrency,        JET_coltypIEEESingle,
+        JET_coltypIEEEDouble,    JET_coltypDateTime,        JET_coltypBinary,
+        JET_coltypText,          JET_coltypLongBinary,      JET_coltypLongText,
+        JET_coltypUnsignedLong,  JET_coltypLongLong,        JET_coltypGUID,
+        JET_coltypUnsignedShort, JET_coltypUnsignedLongLong};
+    static const JET_GRBIT limits[] = {0,
+                                       JET_bitStrLimit,
+                                       JET_bitSubStrLimit,
+                                       JET_bitFullColumnStartLimit,
+                                       JET_bitFullColumnEndLimit,
+                                       JET_bitPartialColumnStartLimit,
+                                       JET_bitPartialColumnEndLimit};
+    uint8_t val[64];
+    for (size_t i = 0; i < sizeof(val); i++)
+        val[i] = (uint8_t)(0x61 + i % 26);
+    for (size_t t = 0; t < BJ_ARRAY_LEN(types); t++) {
+        uint32_t size = bj_key_coltyp_size(types[t]);
+        for (int desc = 0; desc < 2; desc++) {
+            bj_key_index idx = index1(types[t], desc != 0);
+            for (uint32_t cbAvail = 1; cbAvail < 40; cbAvail++) {
+                for (uint32_t cb = 0; cb < (size ? 1u : 30u); cb++) {
+                    uint32_t n = size ? size : cb;
+                    uint8_t *out = malloc(cbAvail);
+                    bj_key_segout so;
+                    CHECK_OK(bj_key_normalize_segment(&idx, 0, false, val, n, out, cbAvail, &so));
+                    CHECK(so.cb >= 1 && so.cb <= cbAvail);
+                    free(out);
+                }
+            }
+            /* JetMakeKey with every limit after a prefix that leaves 0..20 bytes of space */
+            JET_COLTYP t2[] = {JET_coltypText, types[t]}; /* prefix: n + 2 bytes */
+            bool d2[] = {false, desc != 0};
+            bj_key_index i2 = index_of(2, t2, d2);
+            for (uint32_t cbPre = 225; cbPre < 258; cbPre++) {
+                for (size_t l = 0; l < BJ_ARRAY_LEN(limits); l++) {
+                    bj_key_builder kb;
+                    uint8_t pre[300];
+                    memset(pre, 1, sizeof(pre));
+                    bj_key_builder_init(&kb, &i2);
+                    CHECK_OK(bj_key_make(&kb, pre, cbPre, JET_bitNewKey));
+                    JET_ERR err = bj_key_make(&kb, val, size ? size : 20, limits[l]);
+                    CHECK(err == JET_errSuccess || err == JET_errInvalidGrbit);
+                    CHECK(kb.cb <= 256);
+                }
+            }
+        }
+    }
+}
+
 TEST(index_check)
 {
     JET_COLTYP t = JET_coltypLong;
