@@ -23,53 +23,8 @@
 
 #include "common/common.h"
 
-/* ---- esent.h values this layer needs (guarded: esent.h will carry them; same values) ---- */
-#ifndef JET_coltypNil
-#define JET_coltypNil 0
-#define JET_coltypBit 1
-#define JET_coltypUnsignedByte 2
-#define JET_coltypShort 3
-#define JET_coltypLong 4
-#define JET_coltypCurrency 5
-#define JET_coltypIEEESingle 6
-#define JET_coltypIEEEDouble 7
-#define JET_coltypDateTime 8
-#define JET_coltypBinary 9
-#define JET_coltypText 10
-#define JET_coltypLongBinary 11
-#define JET_coltypLongText 12
-#define JET_coltypSLV 13
-#define JET_coltypUnsignedLong 14
-#define JET_coltypLongLong 15
-#define JET_coltypGUID 16
-#define JET_coltypUnsignedShort 17
-#define JET_coltypUnsignedLongLong 18
-#endif
-#ifndef JET_bitNewKey
-#define JET_bitNewKey 0x00000001
-#define JET_bitStrLimit 0x00000002
-#define JET_bitSubStrLimit 0x00000004
-#define JET_bitNormalizedKey 0x00000008
-#define JET_bitKeyDataZeroLength 0x00000010
-#define JET_bitKeyOverridePrimaryIndexPlaceholder 0x00000020
-#define JET_maskLimitOptions 0x00000f00
-#define JET_bitFullColumnStartLimit 0x00000100
-#define JET_bitFullColumnEndLimit 0x00000200
-#define JET_bitPartialColumnStartLimit 0x00000400
-#define JET_bitPartialColumnEndLimit 0x00000800
-#endif
-#ifndef JET_cbKeyMost
-#define JET_cbKeyMost 255 /* old fixed maximum; also the "legacy" index key size */
-#define JET_cbLimitKeyMost 256
-#define JET_cbKeyMostMin 255
-#define JET_cbKeyMost2KBytePage 500
-#define JET_cbKeyMost4KBytePage 1000
-#define JET_cbKeyMost8KBytePage 2000
-#define JET_cbKeyMost16KBytePage JET_cbKeyMost8KBytePage
-#define JET_cbKeyMost32KBytePage JET_cbKeyMost8KBytePage
-#define JET_cbKeyMostMost JET_cbKeyMost32KBytePage
-#define JET_ccolKeyMost 16
-#endif
+/* The JetMakeKey limit options (JET_bitFullColumnStartLimit .. JET_bitPartialColumnEndLimit). */
+#define BJ_KEY_LIMIT_MASK 0x00000f00u
 
 /* Windows LCMapString flag values (persisted in the catalog as an index's LCMapFlags). */
 #define BJ_LCMAP_SORTKEY 0x00000400u
@@ -180,7 +135,7 @@ void bj_key_builder_init(bj_key_builder *kb, const bj_key_index *idx);
 /* JetMakeKey on kb: adds the next segment (or a whole normalised key) with ESE's grbits:
  * JET_bitNewKey (start over), JET_bitNormalizedKey (pv is a finished key), JET_bitKeyDataZeroLength
  * (cb 0 means zero-length, not NULL), JET_bitStrLimit / JET_bitSubStrLimit, and one of the
- * JET_maskLimitOptions limits. Errors: JET_errKeyNotMade (no key started), JET_errKeyIsMade
+ * BJ_KEY_LIMIT_MASK limits. Errors: JET_errKeyNotMade (no key started), JET_errKeyIsMade
  * (all segments made, or a limit already applied), JET_errInvalidGrbit (two limit options, or a
  * partial limit on a column that is neither text nor variable binary), JET_errInvalidBufferSize
  * (wrong length for a fixed column / fixed-size type, zero-length on such a column),

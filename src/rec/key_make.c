@@ -174,7 +174,7 @@ JET_ERR bj_key_make(bj_key_builder *kb, const void *pv, uint32_t cb, JET_GRBIT g
         }
     }
 
-    switch (grbit & JET_maskLimitOptions) {
+    switch (grbit & BJ_KEY_LIMIT_MASK) {
     case JET_bitPartialColumnStartLimit:
     case JET_bitPartialColumnEndLimit:
         if (!is_text(s->coltyp) && (s->fFixed || !is_binary(s->coltyp)))
@@ -202,7 +202,7 @@ JET_ERR bj_key_make(bj_key_builder *kb, const void *pv, uint32_t cb, JET_GRBIT g
             kb->fTooBig = true;
         cbSeg = so.cb;
 
-        switch (grbit & JET_maskLimitOptions) {
+        switch (grbit & BJ_KEY_LIMIT_MASK) {
         case JET_bitFullColumnStartLimit:
         case JET_bitFullColumnEndLimit:
             limit_full(seg, &cbSeg, cbAvail + 1, (grbit & JET_bitFullColumnEndLimit) != 0);
