@@ -16,7 +16,7 @@
 
 /* One column as the catalog describes it. */
 typedef struct bj_rec_column {
-    JET_COLUMNID columnid;   /* fid in the low 16 bits (BJ_REC_COLUMNID_TEMPLATE bit ignored) */
+    JET_COLUMNID columnid; /* fid in the low 16 bits (BJ_REC_COLUMNID_TEMPLATE bit ignored) */
     JET_COLTYP coltyp;
     uint32_t cbMax;          /* max length; fixed Text/Binary: the width; 0 = unlimited (LV) */
     JET_GRBIT grbit;         /* JET_bitColumn* */
@@ -37,10 +37,10 @@ typedef struct bj_rec_schema {
                                 use the header NULL bit. */
     uint8_t fidFixedLast;    /* 0 = no fixed column */
     uint8_t fidVarLast;      /* 127 = no variable column */
-    uint16_t ibEndFixed[BJ_REC_FID_FIXED_LAST + 1]; /* [fid] = end offset of fixed column fid */
+    uint16_t ibEndFixed[BJ_REC_FID_FIXED_LAST + 1];  /* [fid] = end offset of fixed column fid */
     bj_rec_column *fixed[BJ_REC_FID_FIXED_LAST + 1]; /* by fid, NULL = undefined */
     bj_rec_column *var[BJ_REC_FID_VAR_LAST - BJ_REC_FID_VAR_FIRST + 1];
-    bj_rec_column **tagged;  /* sorted by fid */
+    bj_rec_column **tagged; /* sorted by fid */
     uint32_t ctagged, ctaggedAlloc;
     bool fFinished;
 } bj_rec_schema;
@@ -81,8 +81,8 @@ uint32_t bj_rec_cb_record_most(uint32_t cbPage, uint32_t cbKeyMost);
 typedef struct bj_rec_value {
     const uint8_t *pb;
     uint32_t cb;
-    uint32_t flags;  /* BJ_RECVAL_* */
-    uint64_t lid;    /* when SEPARATED */
+    uint32_t flags; /* BJ_RECVAL_* */
+    uint64_t lid;   /* when SEPARATED */
 } bj_rec_value;
 
 /* Checks a whole record against the schema. JET_errDatabaseCorrupted when bad. */
@@ -106,20 +106,19 @@ JET_ERR bj_rec_count_values(const bj_rec_schema *s, const void *rec, size_t cbRe
 typedef struct bj_rec_tagged_info {
     uint16_t fid;
     bool fDerived;
-    bool fNull;       /* explicit NULL entry (overrides a default) */
-    uint8_t bHeader;  /* TAGFLD_HEADER byte, 0 when absent */
+    bool fNull;      /* explicit NULL entry (overrides a default) */
+    uint8_t bHeader; /* TAGFLD_HEADER byte, 0 when absent */
     uint32_t cValues;
 } bj_rec_tagged_info;
 
 /* Number of TAGFLD entries in the record. */
-JET_ERR bj_rec_tagged_count(const bj_rec_schema *s, const void *rec, size_t cbRec,
-                            uint32_t *pc);
+JET_ERR bj_rec_tagged_count(const bj_rec_schema *s, const void *rec, size_t cbRec, uint32_t *pc);
 /* The i-th TAGFLD entry (0-based, record order: derived columns first, then by fid). */
 JET_ERR bj_rec_tagged_at(const bj_rec_schema *s, const void *rec, size_t cbRec, uint32_t i,
                          bj_rec_tagged_info *info);
 /* Value itagSequence (1-based) of the i-th TAGFLD entry; JET_wrnColumnNull past the end. */
-JET_ERR bj_rec_tagged_value_at(const bj_rec_schema *s, const void *rec, size_t cbRec,
-                               uint32_t i, uint32_t itagSequence, bj_rec_value *out);
+JET_ERR bj_rec_tagged_value_at(const bj_rec_schema *s, const void *rec, size_t cbRec, uint32_t i,
+                               uint32_t itagSequence, bj_rec_value *out);
 
 /* Decompresses a compressed value (first byte = scheme). 7-bit ASCII and 7-bit Unicode are
  * implemented; Xpress/Xpress9/Xpress10/LZ4 return JET_errFeatureNotAvailable; anything else
@@ -181,7 +180,7 @@ uint32_t bj_lv_lid_to_record(uint64_t lid, uint8_t out[8]);
 typedef struct bj_lv_root {
     uint32_t refcount;
     uint32_t cbSize;
-    uint8_t flags;   /* LVROOT2 flags (0 for an 8-byte LVROOT) */
+    uint8_t flags; /* LVROOT2 flags (0 for an 8-byte LVROOT) */
 } bj_lv_root;
 /* Encodes the 8-byte LVROOT (flags must be 0). */
 void bj_lv_root_encode(const bj_lv_root *root, uint8_t out[BJ_LV_CB_LVROOT]);

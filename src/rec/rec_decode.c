@@ -85,8 +85,9 @@ JET_ERR bj_rec_schema_add(bj_rec_schema *s, const bj_rec_column *col)
         if (bj_rec_coltyp_is_lv(col->coltyp))
             ERR(JET_errInvalidParameter);
         if (!c->cbFixed)
-            c->cbFixed = (uint16_t)(bj_rec_coltyp_width(col->coltyp) ? bj_rec_coltyp_width(col->coltyp)
-                                                                    : col->cbMax);
+            c->cbFixed =
+                (uint16_t)(bj_rec_coltyp_width(col->coltyp) ? bj_rec_coltyp_width(col->coltyp)
+                                                            : col->cbMax);
         if (!c->cbFixed || c->cbFixed > JET_cbColumnMost)
             ERR(JET_errInvalidParameter);
         s->fixed[fid] = c;
@@ -306,8 +307,9 @@ static JET_ERR rec_retrieve_nontagged(const bj_rec_layout *l, const bj_rec_colum
     if (raw & BJ_REC_VAR_NULL)
         return rec_null(out);
     const uint32_t ibStart =
-        i == 0 ? 0 : (bj_ld16(l->rec + l->ibEndFixed + BJ_REC_CB_VAROFFSET * (i - 1)) &
-                      BJ_REC_VAR_IBMASK);
+        i == 0
+            ? 0
+            : (bj_ld16(l->rec + l->ibEndFixed + BJ_REC_CB_VAROFFSET * (i - 1)) & BJ_REC_VAR_IBMASK);
     const uint32_t ibEnd = raw & BJ_REC_VAR_IBMASK;
     out->pb = l->rec + l->ibVarData + ibStart;
     out->cb = ibEnd - ibStart;
@@ -409,8 +411,8 @@ fail:
     return err;
 }
 
-JET_ERR bj_rec_tagged_value_at(const bj_rec_schema *s, const void *rec, size_t cbRec,
-                               uint32_t i, uint32_t itagSequence, bj_rec_value *out)
+JET_ERR bj_rec_tagged_value_at(const bj_rec_schema *s, const void *rec, size_t cbRec, uint32_t i,
+                               uint32_t itagSequence, bj_rec_value *out)
 {
     JET_ERR err = JET_errSuccess;
     bj_rec_layout l;
@@ -433,7 +435,9 @@ JET_ERR bj_rec_find_null_notnull(const bj_rec_schema *s, const void *rec, size_t
     *pcolumnid = 0;
     CALL(bj_rec_validate(s, rec, cbRec));
     for (uint32_t pass = 0; pass < 3; pass++) {
-        uint32_t n = pass == 0 ? BJ_ARRAY_LEN(s->fixed) : pass == 1 ? BJ_ARRAY_LEN(s->var) : s->ctagged;
+        uint32_t n = pass == 0   ? BJ_ARRAY_LEN(s->fixed)
+                     : pass == 1 ? BJ_ARRAY_LEN(s->var)
+                                 : s->ctagged;
         for (uint32_t i = 0; i < n; i++) {
             const bj_rec_column *c = pass == 0 ? s->fixed[i] : pass == 1 ? s->var[i] : s->tagged[i];
             if (!c || !(c->grbit & JET_bitColumnNotNULL))

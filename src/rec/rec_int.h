@@ -13,23 +13,23 @@
 typedef struct bj_rec_layout {
     const uint8_t *rec;
     uint32_t cb;
-    bool large;             /* large-page tagged layout */
-    uint8_t fidFixedLast;   /* fidFixedLastInRec */
-    uint8_t fidVarLast;     /* fidVarLastInRec */
-    uint32_t ibBitmap;      /* start of the fixed NULL bitmap */
-    uint32_t ibEndFixed;    /* start of the variable offsets */
-    uint32_t ibVarData;     /* start of variable data */
-    uint32_t ibTagged;      /* start of the tagged area (TAGFLD array) */
-    uint32_t cbTagged;      /* bytes of the tagged area (to the end of the record) */
-    uint32_t cTagfld;       /* TAGFLD entries */
+    bool large;           /* large-page tagged layout */
+    uint8_t fidFixedLast; /* fidFixedLastInRec */
+    uint8_t fidVarLast;   /* fidVarLastInRec */
+    uint32_t ibBitmap;    /* start of the fixed NULL bitmap */
+    uint32_t ibEndFixed;  /* start of the variable offsets */
+    uint32_t ibVarData;   /* start of variable data */
+    uint32_t ibTagged;    /* start of the tagged area (TAGFLD array) */
+    uint32_t cbTagged;    /* bytes of the tagged area (to the end of the record) */
+    uint32_t cTagfld;     /* TAGFLD entries */
 } bj_rec_layout;
 
 /* One TAGFLD entry, decoded. ib/cb are relative to the tagged area and cover the header byte. */
 typedef struct bj_rec_tagfld {
     uint16_t fid;
     bool fDerived;
-    bool fNull;             /* explicit NULL (small: 0x2000 bit; large: header 0x20) */
-    bool fHeader;           /* a TAGFLD_HEADER byte starts the data */
+    bool fNull;   /* explicit NULL (small: 0x2000 bit; large: header 0x20) */
+    bool fHeader; /* a TAGFLD_HEADER byte starts the data */
     uint8_t bHeader;
     uint32_t ib;
     uint32_t cb;

@@ -59,7 +59,8 @@ static JET_ERR check_multivalues(const uint8_t *pb, uint32_t cb, uint8_t h)
     for (uint32_t i = 0; i < n; i++) {
         const uint16_t raw = bj_ld16(pb + BJ_MV_CB_OFFSET * i);
         const uint32_t ib = raw & BJ_MV_IBMASK;
-        const uint32_t ibNext = i + 1 < n ? (bj_ld16(pb + BJ_MV_CB_OFFSET * (i + 1)) & BJ_MV_IBMASK) : cb;
+        const uint32_t ibNext =
+            i + 1 < n ? (bj_ld16(pb + BJ_MV_CB_OFFSET * (i + 1)) & BJ_MV_IBMASK) : cb;
         if (ib > ibNext || ib > cb || ib < ib0)
             return BJ_ERR(JET_errDatabaseCorrupted);
         if (!(h & BJ_TAGHDR_LONGVALUE) && ibNext - ib > JET_cbColumnMost)
@@ -135,8 +136,7 @@ JET_ERR bj_rec_parse_tagged(bj_rec_layout *l)
     if (l->cbTagged < BJ_TAGFLD_CB)
         ERR(JET_errDatabaseCorrupted);
     /* the first TAGFLD's offset is the size of the array */
-    const uint32_t ib0 =
-        bj_ld16(l->rec + l->ibTagged + BJ_TAGFLD_OFF_IB) & tagfld_ibmask(l);
+    const uint32_t ib0 = bj_ld16(l->rec + l->ibTagged + BJ_TAGFLD_OFF_IB) & tagfld_ibmask(l);
     if (ib0 < BJ_TAGFLD_CB || ib0 > l->cbTagged || ib0 % BJ_TAGFLD_CB != 0)
         ERR(JET_errDatabaseCorrupted);
     l->cTagfld = ib0 / BJ_TAGFLD_CB;
@@ -246,7 +246,8 @@ JET_ERR bj_rec_tagfld_value(const bj_rec_layout *l, const bj_rec_tagfld *t, uint
             return JET_wrnColumnNull;
         const uint16_t raw = bj_ld16(pb + BJ_MV_CB_OFFSET * (itag - 1));
         const uint32_t ib = raw & BJ_MV_IBMASK;
-        const uint32_t ibNext = itag < n ? (bj_ld16(pb + BJ_MV_CB_OFFSET * itag) & BJ_MV_IBMASK) : cb;
+        const uint32_t ibNext =
+            itag < n ? (bj_ld16(pb + BJ_MV_CB_OFFSET * itag) & BJ_MV_IBMASK) : cb;
         /* only the first instance can be compressed */
         set_value(out, pb + ib, ibNext - ib, fLong, (raw & BJ_MV_SEPARATED) != 0,
                   itag == 1 && (h & BJ_TAGHDR_COMPRESSED), (h & BJ_TAGHDR_ENCRYPTED) != 0);

@@ -63,7 +63,8 @@ static void put_fixed_value(uint8_t *dst, const bj_rec_column *c, const uint8_t 
     memcpy(dst, pv, cb);
     for (uint32_t i = cb; i < width; i++) {
         if (c->coltyp == JET_coltypText)
-            dst[i] = c->cp == BJ_REC_CP_UNICODE ? (i % 2 == 0 ? BJ_REC_TEXT_PAD : 0) : BJ_REC_TEXT_PAD;
+            dst[i] =
+                c->cp == BJ_REC_CP_UNICODE ? (i % 2 == 0 ? BJ_REC_TEXT_PAD : 0) : BJ_REC_TEXT_PAD;
         else
             dst[i] = 0;
     }
@@ -162,10 +163,10 @@ static JET_ERR set_var(const bj_rec_schema *s, const bj_rec_layout *l, const bj_
             fNullF = fNull;
         } else if (f <= oldLast) {
             const uint16_t raw = bj_ld16(l->rec + l->ibEndFixed + BJ_REC_CB_VAROFFSET * i);
-            const uint32_t ibS = i == 0 ? 0
-                                        : (bj_ld16(l->rec + l->ibEndFixed +
-                                                   BJ_REC_CB_VAROFFSET * (i - 1)) &
-                                           BJ_REC_VAR_IBMASK);
+            const uint32_t ibS =
+                i == 0 ? 0
+                       : (bj_ld16(l->rec + l->ibEndFixed + BJ_REC_CB_VAROFFSET * (i - 1)) &
+                          BJ_REC_VAR_IBMASK);
             pb = l->rec + l->ibVarData + ibS;
             cbv = (raw & BJ_REC_VAR_IBMASK) - ibS;
             fNullF = (raw & BJ_REC_VAR_NULL) != 0;
@@ -220,9 +221,9 @@ static void encode_column(bool large, bool fLV, mvval *v, uint32_t n, bool fComp
     *pfExt = false;
     if (n == 1) {
         if (large || fLV) {
-            uint8_t h = (uint8_t)((fLV ? BJ_TAGHDR_LONGVALUE : 0) |
-                                  (v[0].fSep ? BJ_TAGHDR_SEPARATED : 0) |
-                                  (fCompressedFirst && !v[0].fSep ? BJ_TAGHDR_COMPRESSED : 0));
+            uint8_t h =
+                (uint8_t)((fLV ? BJ_TAGHDR_LONGVALUE : 0) | (v[0].fSep ? BJ_TAGHDR_SEPARATED : 0) |
+                          (fCompressedFirst && !v[0].fSep ? BJ_TAGHDR_COMPRESSED : 0));
             w_put(o, &h, 1);
             *pfExt = true;
         }
@@ -363,8 +364,7 @@ static JET_ERR set_tagged(const bj_rec_schema *s, const bj_rec_layout *l, const 
         }
         action = VALUES;
     } else if (!fFound) {
-        if (c->pvDefault && itag == 1 && !(grbit & JET_bitSetRevertToDefaultValue) &&
-            fNullOverride)
+        if (c->pvDefault && itag == 1 && !(grbit & JET_bitSetRevertToDefaultValue) && fNullOverride)
             action = NULLENTRY;
     } else if (!fEntryNull) {
         if (fWasMulti) {
@@ -515,8 +515,8 @@ JET_ERR bj_rec_init_insert(const bj_rec_schema *s, void *out, size_t cbOutMax, s
             uint32_t cbv = c->cbDefault;
             if (pass == 0)
                 cbv = BJ_MIN(cbv, c->cbFixed);
-            CALL(bj_rec_set(s, a, cb, c->columnid, 1, c->pvDefault, cbv, JET_bitSetZeroLength, 0,
-                            b, W_CAP, &cb));
+            CALL(bj_rec_set(s, a, cb, c->columnid, 1, c->pvDefault, cbv, JET_bitSetZeroLength, 0, b,
+                            W_CAP, &cb));
             uint8_t *t = a;
             a = b;
             b = t;

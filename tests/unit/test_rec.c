@@ -9,10 +9,32 @@
 
 /* columns of the test schema */
 enum {
-    C_BIT = 1, C_UBYTE, C_SHORT, C_LONG, C_CUR, C_SINGLE, C_DOUBLE, C_DATE, C_ULONG, C_LLONG,
-    C_GUID, C_USHORT, C_FTEXT, C_FBIN, C_FDEF, /* 15 fixed */
-    C_VTEXT = 128, C_VBIN, C_VDEF, C_VLAST,
-    C_TLONG = 256, C_TTEXT, C_TLBIN, C_TLTEXT, C_TDEF, C_TGUID, C_TDERIVED = 300
+    C_BIT = 1,
+    C_UBYTE,
+    C_SHORT,
+    C_LONG,
+    C_CUR,
+    C_SINGLE,
+    C_DOUBLE,
+    C_DATE,
+    C_ULONG,
+    C_LLONG,
+    C_GUID,
+    C_USHORT,
+    C_FTEXT,
+    C_FBIN,
+    C_FDEF, /* 15 fixed */
+    C_VTEXT = 128,
+    C_VBIN,
+    C_VDEF,
+    C_VLAST,
+    C_TLONG = 256,
+    C_TTEXT,
+    C_TLBIN,
+    C_TLTEXT,
+    C_TDEF,
+    C_TGUID,
+    C_TDERIVED = 300
 };
 
 static const uint8_t k_def_fixed[4] = {7, 0, 0, 0};
@@ -77,8 +99,8 @@ typedef struct rbuf {
     size_t cb;
 } rbuf;
 
-static JET_ERR rset(const bj_rec_schema *s, rbuf *r, JET_COLUMNID id, uint32_t itag,
-                    const void *pv, uint32_t cb, JET_GRBIT g, uint32_t opts)
+static JET_ERR rset(const bj_rec_schema *s, rbuf *r, JET_COLUMNID id, uint32_t itag, const void *pv,
+                    uint32_t cb, JET_GRBIT g, uint32_t opts)
 {
     size_t cbOut;
     JET_ERR err = bj_rec_set(s, r->a, r->cb, id, itag, pv, cb, g, opts, r->b, CB_BUF, &cbOut);
@@ -508,8 +530,9 @@ static bool read_all(const bj_rec_schema *s, const uint8_t *rec, size_t cb)
     bj_rec_value v;
     uint32_t n;
     bool ok = true;
-    static const JET_COLUMNID ids[] = {C_BIT, C_LONG, C_FTEXT, C_FDEF, C_VTEXT, C_VDEF, C_VLAST,
-                                       C_TLONG, C_TTEXT, C_TLBIN, C_TLTEXT, C_TDEF, C_TDERIVED};
+    static const JET_COLUMNID ids[] = {C_BIT,    C_LONG,  C_FTEXT,   C_FDEF,  C_VTEXT,
+                                       C_VDEF,   C_VLAST, C_TLONG,   C_TTEXT, C_TLBIN,
+                                       C_TLTEXT, C_TDEF,  C_TDERIVED};
     for (uint32_t i = 0; i < BJ_ARRAY_LEN(ids); i++)
         for (uint32_t t = 1; t <= 4; t++)
             ok &= bj_rec_retrieve(s, rec, cb, ids[i], t, 0, &v) >= 0;

@@ -102,19 +102,19 @@ static void add(bj_rec_schema *s, JET_COLUMNID id, JET_COLTYP t, uint32_t cbMax)
 static void msysobjects_schema(bj_rec_schema *s, uint32_t cbPage)
 {
     bj_rec_schema_init(s, cbPage);
-    add(s, 1, JET_coltypLong, 0);          /* ObjidTable */
-    add(s, 2, JET_coltypShort, 0);         /* Type */
-    add(s, 3, JET_coltypLong, 0);          /* Id */
-    add(s, 4, JET_coltypLong, 0);          /* ColtypOrPgnoFDP */
-    add(s, 5, JET_coltypLong, 0);          /* SpaceUsage */
-    add(s, 6, JET_coltypLong, 0);          /* Flags */
-    add(s, 7, JET_coltypLong, 0);          /* PagesOrLocale */
-    add(s, 8, JET_coltypBit, 0);           /* RootFlag */
-    add(s, 9, JET_coltypShort, 0);         /* RecordOffset */
-    add(s, 10, JET_coltypLong, 0);         /* LCMapFlags */
+    add(s, 1, JET_coltypLong, 0);           /* ObjidTable */
+    add(s, 2, JET_coltypShort, 0);          /* Type */
+    add(s, 3, JET_coltypLong, 0);           /* Id */
+    add(s, 4, JET_coltypLong, 0);           /* ColtypOrPgnoFDP */
+    add(s, 5, JET_coltypLong, 0);           /* SpaceUsage */
+    add(s, 6, JET_coltypLong, 0);           /* Flags */
+    add(s, 7, JET_coltypLong, 0);           /* PagesOrLocale */
+    add(s, 8, JET_coltypBit, 0);            /* RootFlag */
+    add(s, 9, JET_coltypShort, 0);          /* RecordOffset */
+    add(s, 10, JET_coltypLong, 0);          /* LCMapFlags */
     add(s, 11, JET_coltypUnsignedShort, 0); /* KeyMost */
-    add(s, 12, JET_coltypLong, 0);         /* LVChunkMax */
-    add(s, 128, JET_coltypText, 255);      /* Name */
+    add(s, 12, JET_coltypLong, 0);          /* LVChunkMax */
+    add(s, 128, JET_coltypText, 255);       /* Name */
     for (JET_COLUMNID id = 129; id <= 137; id++)
         add(s, id, id == 130 ? JET_coltypText : JET_coltypBinary, 255);
     for (JET_COLUMNID id = 256; id <= 261; id++)
@@ -136,9 +136,9 @@ static void reencode(cat_ctx *c, const uint8_t *rec, uint32_t cb)
     static uint8_t a[0x10000], b[0x10000];
     size_t cba = 0;
     bj_rec_value v, w;
-    static const JET_COLUMNID ids[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 128, 129, 130,
-                                       131, 132, 133, 134, 135, 136, 137, 256, 257, 258, 259,
-                                       260, 261};
+    static const JET_COLUMNID ids[] = {1,   2,   3,   4,   5,   6,   7,   8,   9,   10,
+                                       11,  12,  128, 129, 130, 131, 132, 133, 134, 135,
+                                       136, 137, 256, 257, 258, 259, 260, 261};
     for (uint32_t i = 0; i < BJ_ARRAY_LEN(ids); i++) {
         for (uint32_t it = 1; it <= 4; it++) {
             JET_ERR e = bj_rec_retrieve(c->s, rec, cb, ids[i], it, 0, &v);
@@ -225,8 +225,9 @@ TEST(catalog1_msysobjects)
     CHECK_EQ(c->bad, 0);
     CHECK_EQ(c->reencoded, c->rows);
     CHECK_EQ(c->tables, 10);
-    static const char *want[] = {"MSysObjects", "MSysObjectsShadow", "MSysObjids", "MSysLocales",
-                                 "namespace", "string", "file", "backupset", "global", "library"};
+    static const char *want[] = {
+        "MSysObjects", "MSysObjectsShadow", "MSysObjids", "MSysLocales", "namespace", "string",
+        "file",        "backupset",         "global",     "library"};
     for (uint32_t i = 0; i < BJ_ARRAY_LEN(want); i++) {
         if (!has_name(c, want[i]))
             bj_test_fail(__FILE__, __LINE__, "table %s not found", want[i]);
@@ -279,6 +280,204 @@ TEST(webcache_32k_msysobjects)
     free(c);
     bj_rec_schema_free(&s);
     free(f.p);
+}
+
+/* ---- every user table: schema from the catalog rows, decode every record ---- */
+
+typedef struct catrow {
+    uint32_t objid, id, coltyp, cbMax, flags, cp, ibOffset;
+    uint16_t type;
+    char name[72];
+} catrow;
+
+typedef struct rows_ctx {
+    bj_rec_schema *s;
+    catrow *r;
+    uint32_t n;
+} rows_ctx;
+
+static uint32_t fixed_u32(const bj_rec_schema *s, const uint8_t *rec, uint32_t cb, JET_COLUMNID id)
+{
+    bj_rec_value v;
+    if (bj_rec_retrieve(s, rec, cb, id, 1, 0, &v) != 0)
+        return 0;
+    return v.cb == 4 ? bj_ld32(v.pb) : v.cb == 2 ? bj_ld16(v.pb) : v.cb == 1 ? v.pb[0] : 0;
+}
+
+static void on_row_collect(void *ctx, const uint8_t *data, uint32_t cb)
+{
+    rows_ctx *c = ctx;
+    bj_rec_value v;
+    if (c->n >= 4096 || bj_rec_validate(c->s, data, cb) != 0)
+        return;
+    catrow *r = &c->r[c->n++];
+    memset(r, 0, sizeof(*r));
+    r->objid = fixed_u32(c->s, data, cb, 1);
+    r->type = (uint16_t)fixed_u32(c->s, data, cb, 2);
+    r->id = fixed_u32(c->s, data, cb, 3);
+    r->coltyp = fixed_u32(c->s, data, cb, 4);
+    r->cbMax = fixed_u32(c->s, data, cb, 5);
+    r->flags = fixed_u32(c->s, data, cb, 6);
+    r->cp = fixed_u32(c->s, data, cb, 7);
+    r->ibOffset = fixed_u32(c->s, data, cb, 9);
+    if (bj_rec_retrieve(c->s, data, cb, 128, 1, 0, &v) == 0) {
+        uint32_t n = BJ_MIN(v.cb, 71u);
+        memcpy(r->name, v.pb, n);
+    }
+}
+
+typedef struct table_ctx {
+    bj_rec_schema *s;
+    uint32_t rows, bad, values, compressed, decompressed, separated;
+} table_ctx;
+
+static void on_table_row(void *ctx, const uint8_t *data, uint32_t cb)
+{
+    table_ctx *t = ctx;
+    bj_rec_value v;
+    uint8_t *rec = malloc(cb ? cb : 1);
+    memcpy(rec, data, cb);
+    t->rows++;
+    if (bj_rec_validate(t->s, rec, cb) != 0) {
+        t->bad++;
+        free(rec);
+        return;
+    }
+    const bj_rec_schema *s = t->s;
+    for (uint32_t k = 0; k < 3; k++) {
+        const uint32_t n = k == 0 ? 128 : k == 1 ? 128 : s->ctagged;
+        for (uint32_t i = 0; i < n; i++) {
+            const bj_rec_column *col = k == 0 ? s->fixed[i] : k == 1 ? s->var[i] : s->tagged[i];
+            if (!col)
+                continue;
+            for (uint32_t it = 1; it <= 8; it++) {
+                JET_ERR e = bj_rec_retrieve(s, rec, cb, col->columnid, it, 0, &v);
+                if (e != 0)
+                    break;
+                t->values++;
+                if (v.flags & BJ_RECVAL_SEPARATED)
+                    t->separated++;
+                if (v.flags & BJ_RECVAL_COMPRESSED) {
+                    t->compressed++;
+                    uint32_t cbFull = 0;
+                    uint8_t *out = malloc(70000);
+                    e = bj_rec_decompress(v.pb, v.cb, out, 70000, &cbFull);
+                    if (e == 0) {
+                        t->decompressed++;
+                        /* 7-bit text: every byte < 0x80 (Unicode: every odd byte 0) */
+                        bool ok = cbFull >= v.cb - 1;
+                        for (uint32_t j = 0; j < cbFull; j++)
+                            ok &= out[j] < 0x80 && !((v.pb[0] >> 3) == 2 && (j % 2) && out[j]);
+                        if (!ok)
+                            bj_test_fail(__FILE__, __LINE__, "bad 7-bit value");
+                    } else if (e != JET_errFeatureNotAvailable) {
+                        bj_test_fail(__FILE__, __LINE__, "decompress: %d", e);
+                    }
+                    free(out);
+                }
+            }
+        }
+    }
+    free(rec);
+}
+
+static uint32_t g_compressed, g_separated;
+
+typedef struct want_rows {
+    const char *name;
+    uint32_t rows;
+} want_rows;
+
+/* Decodes every table of a file; returns the total of 7-bit values decompressed. */
+static uint32_t all_tables(const char *fname, uint32_t cbPage, const want_rows *want,
+                           uint32_t cwant, uint32_t *pcTables)
+{
+    file f;
+    uint32_t cdecomp = 0;
+    *pcTables = 0;
+    if (!load(fname, cbPage, &f)) {
+        free(f.p);
+        return 0;
+    }
+    bj_rec_schema cat;
+    msysobjects_schema(&cat, cbPage);
+    rows_ctx rc = {&cat, calloc(4096, sizeof(catrow)), 0};
+    walk(&f, 4, 0, on_row_collect, &rc);
+    for (uint32_t i = 0; i < rc.n; i++) {
+        const catrow *tr = &rc.r[i];
+        if (tr->type != 1 || strncmp(tr->name, "MSys", 4) == 0)
+            continue;
+        bj_rec_schema s;
+        bj_rec_schema_init(&s, cbPage);
+        for (uint32_t j = i + 1; j < rc.n && rc.r[j].objid == tr->objid; j++) {
+            const catrow *cr = &rc.r[j];
+            if (cr->type != 2)
+                continue;
+            bj_rec_column col = {0};
+            col.columnid = cr->id;
+            col.coltyp = cr->coltyp;
+            col.cbMax = cr->cbMax;
+            col.grbit = cr->flags;
+            col.cp = (uint16_t)cr->cp;
+            col.ibRecordOffset = (uint16_t)(cr->id <= 127 ? cr->ibOffset : 0);
+            if (bj_rec_schema_add(&s, &col) != 0)
+                bj_test_fail(__FILE__, __LINE__, "%s: column %u", tr->name, (unsigned)cr->id);
+        }
+        if (bj_rec_schema_finish(&s) != 0)
+            bj_test_fail(__FILE__, __LINE__, "%s: schema_finish", tr->name);
+        table_ctx tc = {&s, 0, 0, 0, 0, 0, 0};
+        if (walk(&f, tr->coltyp /* pgnoFDP */, 0, on_table_row, &tc) < 0)
+            bj_test_fail(__FILE__, __LINE__, "%s: tree walk failed", tr->name);
+        if (tc.bad)
+            bj_test_fail(__FILE__, __LINE__, "%s: %u of %u records corrupt", tr->name, tc.bad,
+                         tc.rows);
+        for (uint32_t w = 0; w < cwant; w++) {
+            if (strcmp(want[w].name, tr->name) == 0 && want[w].rows != tc.rows)
+                bj_test_fail(__FILE__, __LINE__, "%s: %u rows, expected %u", tr->name, tc.rows,
+                             want[w].rows);
+        }
+        cdecomp += tc.decompressed;
+        g_compressed += tc.compressed;
+        g_separated += tc.separated;
+        (*pcTables)++;
+        bj_rec_schema_free(&s);
+    }
+    free(rc.r);
+    bj_rec_schema_free(&cat);
+    free(f.p);
+    return cdecomp;
+}
+
+TEST(catalog1_all_tables)
+{
+    static const want_rows want[] = {{"backupset", 150}, {"global", 20}, {"library", 14}};
+    uint32_t ct;
+    all_tables("Catalog1_rev14_4k.edb", 4096, want, BJ_ARRAY_LEN(want), &ct);
+    if (bj_test_shared_dir())
+        CHECK_EQ(ct, 6);
+}
+
+TEST(srudb_all_tables_7bit)
+{
+    static const want_rows want[] = {{"SruDbIdMapTable", 106}, {"SruDbCheckpointTable", 0}};
+    uint32_t ct;
+    uint32_t n = all_tables("SRUDB_win_rev14_4k.dat", 4096, want, BJ_ARRAY_LEN(want), &ct);
+    printf("  SRUDB: %u tables, %u 7-bit values decompressed (%u compressed, %u separated)\n", ct,
+           n, g_compressed, g_separated);
+    if (bj_test_shared_dir())
+        CHECK_EQ(ct, 8);
+}
+
+TEST(webcache_all_tables_7bit)
+{
+    uint32_t ct;
+    uint32_t n = all_tables("WebCacheV01_rev6e_32k.dat", 32768, NULL, 0, &ct);
+    printf("  WebCache: %u tables, %u 7-bit values decompressed (%u compressed, %u separated)\n",
+           ct, n, g_compressed, g_separated);
+    if (bj_test_shared_dir()) {
+        CHECK_EQ(ct, 42);       /* 46 minus the four MSys tables */
+        CHECK(g_separated > 0); /* separated LIDs (WebCache has 86) decoded and valid */
+    }
 }
 
 int main(int argc, char **argv)
