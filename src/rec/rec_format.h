@@ -11,68 +11,6 @@
 
 #include "common/common.h"
 
-/* ---- public esent.h constants the record layer needs (values from Microsoft's header) ---- */
-#ifndef JET_coltypNil
-#define JET_coltypNil 0
-#define JET_coltypBit 1
-#define JET_coltypUnsignedByte 2
-#define JET_coltypShort 3
-#define JET_coltypLong 4
-#define JET_coltypCurrency 5
-#define JET_coltypIEEESingle 6
-#define JET_coltypIEEEDouble 7
-#define JET_coltypDateTime 8
-#define JET_coltypBinary 9
-#define JET_coltypText 10
-#define JET_coltypLongBinary 11
-#define JET_coltypLongText 12
-#define JET_coltypSLV 13
-#define JET_coltypUnsignedLong 14
-#define JET_coltypLongLong 15
-#define JET_coltypGUID 16
-#define JET_coltypUnsignedShort 17
-#define JET_coltypUnsignedLongLong 18
-#endif
-#ifndef JET_bitColumnFixed
-#define JET_bitColumnFixed 0x00000001u
-#define JET_bitColumnTagged 0x00000002u
-#define JET_bitColumnNotNULL 0x00000004u
-#define JET_bitColumnVersion 0x00000008u
-#define JET_bitColumnAutoincrement 0x00000010u
-#define JET_bitColumnMultiValued 0x00000400u
-#define JET_bitColumnEscrowUpdate 0x00000800u
-#define JET_bitColumnUnversioned 0x00001000u
-#define JET_bitColumnUserDefinedDefault 0x00008000u
-#define JET_bitColumnVariable 0x00040000u
-#define JET_bitColumnCompressed 0x00080000u
-#define JET_bitColumnEncrypted 0x00100000u
-#endif
-#ifndef JET_bitSetAppendLV
-#define JET_bitSetAppendLV 0x00000001u
-#define JET_bitSetOverwriteLV 0x00000004u
-#define JET_bitSetSizeLV 0x00000008u
-#define JET_bitSetZeroLength 0x00000020u
-#define JET_bitSetSeparateLV 0x00000040u
-#define JET_bitSetUniqueMultiValues 0x00000080u
-#define JET_bitSetUniqueNormalizedMultiValues 0x00000100u
-#define JET_bitSetRevertToDefaultValue 0x00000200u
-#define JET_bitSetIntrinsicLV 0x00000400u
-#endif
-#ifndef JET_bitRetrieveIgnoreDefault
-#define JET_bitRetrieveTag 0x00000008u
-#define JET_bitRetrieveNull 0x00000010u
-#define JET_bitRetrieveIgnoreDefault 0x00000020u
-#endif
-#ifndef JET_wrnColumnMaxTruncated
-#define JET_wrnColumnMaxTruncated 1512
-#endif
-#ifndef JET_cbColumnMost
-#define JET_cbColumnMost 255
-#endif
-#ifndef JET_cbKeyMostMin
-#define JET_cbKeyMostMin 255
-#endif
-
 /* ---- column ids ---- */
 #define BJ_REC_FID_FIXED_FIRST 1
 #define BJ_REC_FID_FIXED_LAST 127
