@@ -263,7 +263,7 @@ fail:
     return err;
 }
 
-JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_seek mode)
+JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_seek_mode mode)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;

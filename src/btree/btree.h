@@ -113,11 +113,11 @@ JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t 
 
 /* ---- cursors ---- */
 
-typedef enum bj_bt_seek {
+typedef enum bj_bt_seek_mode {
     BJ_BT_SEEK_EQ = 0, /* exactly key, else JET_errRecordNotFound */
     BJ_BT_SEEK_GE = 1, /* first node >= key (JET_wrnSeekNotEqual if greater) */
     BJ_BT_SEEK_LE = 2, /* last node <= key (JET_wrnSeekNotEqual if smaller) */
-} bj_bt_seek;
+} bj_bt_seek_mode;
 
 /* A cursor is used by one thread at a time; it holds no latch between calls. */
 typedef struct bj_bt_cursor {
@@ -139,7 +139,7 @@ JET_ERR bj_bt_cursor_open(bj_bt_tree *t, bool skip_deleted, bj_bt_cursor *c);
 void bj_bt_cursor_close(bj_bt_cursor *c);
 
 /* Seeks (see bj_bt_seek). JET_errRecordNotFound when no node qualifies (cursor unpositioned). */
-JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_seek mode);
+JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_seek_mode mode);
 /* First / last node; JET_errRecordNotFound on an empty tree. */
 JET_ERR bj_bt_move_first(bj_bt_cursor *c);
 JET_ERR bj_bt_move_last(bj_bt_cursor *c);
@@ -154,7 +154,7 @@ JET_ERR bj_bt_move_prev(bj_bt_cursor *c);
 JET_ERR bj_bt_get(bj_bt_cursor *c, const uint8_t **pkey, uint32_t *pcbKey, const uint8_t **pdata,
                   uint32_t *pcbData, uint8_t *pnflags);
 
-/* ESE's fractional position (ErrBTGetPosition): *plt/*ptotal approximates the fraction of the
+/* ESE's fractional position (ErrBTGetPosition): *plt over *ptotal approximates the fraction of the
  * tree before the current node, from the node counts of the pages on the path. */
 JET_ERR bj_bt_get_position(bj_bt_cursor *c, uint64_t *plt, uint64_t *ptotal);
 /* Positions on the node at about lt/total of the tree (descending by fractions; skips
