@@ -113,7 +113,7 @@ static JET_ERR chk_page(bt_chk *k, uint32_t pgno, const uint8_t *lo, uint32_t cb
         ERR(JET_errOutOfMemory);
     /* keys[0..cbPage) = previous key, keys[cbPage..) = current */
     uint8_t *prevKey = keys, *curKey = keys + cbPage;
-    uint32_t cbPrev = 0;
+    uint32_t cbPrev = 0, cbPrevKey = 0;
     bool havePrev = false;
     for (uint32_t i = 1; i <= n; i++) {
         bj_node nd;
@@ -122,7 +122,7 @@ static JET_ERR chk_page(bt_chk *k, uint32_t pgno, const uint8_t *lo, uint32_t cb
             goto fail;
         }
         uint32_t cbKey = bj_node_key_len(&nd);
-        if (cbKey > cbPage) {
+        if (cbKey + nd.cbData > cbPage) {
             chk_fault(k, pgno, "page %u node %u: key too long", pgno, i);
             goto fail;
         }
@@ -131,17 +131,30 @@ static JET_ERR chk_page(bt_chk *k, uint32_t pgno, const uint8_t *lo, uint32_t cb
             continue; /* +infinity */
         if (!leaf && cbKey == 0)
             chk_fault(k, pgno, "page %u node %u: empty separator before the last", pgno, i);
-        if (havePrev && bj_node_keycmp(&nd, prevKey, cbPrev) <= 0)
-            chk_fault(k, pgno, "page %u node %u: key not greater than the previous", pgno, i);
-        if (lo && bj_node_keycmp(&nd, lo, cbLo) < (leaf ? 0 : 1))
-            chk_fault(k, pgno, "page %u node %u: key below the page's range", pgno, i);
-        if (hi && bj_node_keycmp(&nd, hi, cbHi) > (leaf ? -1 : 0))
-            chk_fault(k, pgno, "page %u node %u: key not below the page's bound", pgno, i);
+        /* non-unique trees (ESE): equal keys allowed, ordered by data; bounds compare the
+         * separator with key || data (ESE's separators there may carry data bytes) */
+        bool nu = leaf && (t->flags & BJ_BT_NON_UNIQUE);
+        uint32_t cbFull = cbKey + (nu ? nd.cbData : 0);
         bj_node_copy_key(&nd, curKey);
+        if (nu && nd.cbData)
+            memcpy(curKey + cbKey, nd.data, nd.cbData);
+        if (havePrev) {
+            int c = bj_keycmp(curKey, cbKey, prevKey, cbPrevKey);
+            if (nu && c == 0)
+                c = bj_keycmp(curKey + cbKey, cbFull - cbKey, prevKey + cbPrevKey,
+                              cbPrev - cbPrevKey);
+            if (c <= 0)
+                chk_fault(k, pgno, "page %u node %u: key not greater than the previous", pgno, i);
+        }
+        if (lo && bj_keycmp(curKey, cbFull, lo, cbLo) < (leaf ? 0 : 1))
+            chk_fault(k, pgno, "page %u node %u: key below the page's range", pgno, i);
+        if (hi && bj_keycmp(curKey, cbFull, hi, cbHi) > (leaf ? -1 : 0))
+            chk_fault(k, pgno, "page %u node %u: key not below the page's bound", pgno, i);
         uint8_t *tmp = prevKey;
         prevKey = curKey;
         curKey = tmp;
-        cbPrev = cbKey;
+        cbPrev = cbFull;
+        cbPrevKey = cbKey;
         havePrev = true;
     }
     if (leaf) {
