@@ -43,6 +43,12 @@ JET_ERR bj_err_born(JET_ERR err, const char *file, int line);
 /* The JET_err / JET_wrn name of a code ("JET_errRecordNotFound"), or NULL when unknown. */
 const char *bj_err_name(JET_ERR err);
 
+/* A wall-clock time split as ESE's LOGTIME stores it (UTC): month 1-12, day 1-31; filler1
+ * bit 0 = fTimeIsUTC, bits 1-7 = milliseconds & 0x7f; filler2 bits 1-3 = milliseconds >> 7. */
+typedef struct bj_logtime {
+    uint8_t sec, min, hour, day, month, year_since_1900, filler1, filler2;
+} bj_logtime;
+
 #define BJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BJ_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BJ_MAX(a, b) ((a) > (b) ? (a) : (b))
