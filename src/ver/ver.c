@@ -280,8 +280,7 @@ static bool write_conflict(const bj_ver_chain *chain, const bj_ver_txn *me, bj_v
 
 static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, const void *before,
                       uint32_t cbBefore, uint32_t delta_off, uint32_t delta_size, int64_t delta,
-                      const bj_ver_ops *ops, const void *payload, uint32_t cbPayload,
-                      bj_rce **prce)
+                      const bj_ver_ops *ops, const void *payload, uint32_t cbPayload, bj_rce **prce)
 {
     JET_ERR err = JET_errSuccess;
     bj_ver *ver = trx->ver;
@@ -416,8 +415,7 @@ JET_ERR bj_ver_modify_delta(bj_trx *trx, const bj_ver_key *key, uint32_t off, ui
 {
     if (size != 4 && size != 8)
         return BJ_ERR(JET_errInvalidParameter);
-    return modify(trx, key, BJ_VER_DELTA, NULL, 0, off, size, delta, ops, payload, cbPayload,
-                  prce);
+    return modify(trx, key, BJ_VER_DELTA, NULL, 0, off, size, delta, ops, payload, cbPayload, prce);
 }
 
 void bj_ver_rce_cancel(bj_trx *trx, bj_rce *rce)
@@ -531,8 +529,8 @@ uint64_t bj_ver_cleanup(bj_ver *ver)
     /* the oldest snapshot anyone holds; later snapshots are drawn under trx_lock, so they
      * will be greater than any timestamp drawn so far */
     bj_mutex_lock(&ver->trx_lock);
-    uint64_t oldest = ver->active.next != &ver->active ? ver->active.next->ts
-                                                       : atomic_load(&ver->ts) + 1;
+    uint64_t oldest =
+        ver->active.next != &ver->active ? ver->active.next->ts : atomic_load(&ver->ts) + 1;
     bj_ver_txn *ready = NULL, **pp = &ver->committed;
     while (*pp) {
         bj_ver_txn *t = *pp;

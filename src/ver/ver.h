@@ -50,9 +50,9 @@ uint32_t bj_ver_bucket_size(uint32_t cbVerPageParam, uint32_t cbDbPage);
 
 /* ---- instance ---- */
 typedef struct bj_ver_config {
-    uint64_t cbMax;          /* budget: JET_paramMaxVerPages x bj_ver_bucket_size(); 0 = none */
-    uint32_t cleanup_every;  /* opportunistic cleanup every N level-0 commits; 0 = 64 */
-    uint32_t cleanup_ms;     /* background thread period; 0 = 100 */
+    uint64_t cbMax;         /* budget: JET_paramMaxVerPages x bj_ver_bucket_size(); 0 = none */
+    uint32_t cleanup_every; /* opportunistic cleanup every N level-0 commits; 0 = 64 */
+    uint32_t cleanup_ms;    /* background thread period; 0 = 100 */
     /* Called at every level-0 commit before publication (log layer: commit record, durable
      * commit wait). A failure fails the commit; the transaction stays open. NULL = no-op. */
     JET_ERR (*commit_hook)(void *ctx, bj_trx *trx, JET_GRBIT grbit, bool has_changes);
@@ -65,7 +65,7 @@ typedef struct bj_ver_stats {
     uint64_t rces_created, rces_cleaned, rces_rolled_back;
     uint64_t commits, rollbacks, write_conflicts, out_of_budget;
     uint64_t cleanup_runs, cleanup_callbacks;
-    uint32_t active;        /* active transactions + registered snapshots */
+    uint32_t active; /* active transactions + registered snapshots */
 } bj_ver_stats;
 
 /* A new version store (cfg NULL = defaults, no budget). JET_errOutOfMemory. */
@@ -81,7 +81,7 @@ uint64_t bj_ver_now(bj_ver *ver);
 
 /* ---- reader snapshots without a transaction ---- */
 typedef struct bj_ver_snap {
-    uint64_t ts; /* the snapshot: RCEs committed before ts are visible */
+    uint64_t ts;                     /* the snapshot: RCEs committed before ts are visible */
     struct bj_ver_snap *prev, *next; /* private */
 } bj_ver_snap;
 /* Draws a timestamp and registers it so that cleanup keeps what it can see. Never fails. */
@@ -123,13 +123,13 @@ uint32_t bj_ver_trx_rce_count(const bj_trx *trx);
 
 /* ---- revision entries ---- */
 typedef enum bj_ver_kind {
-    BJ_VER_INSERT = 1,  /* record inserted: invisible -> absent */
-    BJ_VER_REPLACE,     /* before-image required: invisible -> before-image */
-    BJ_VER_DELETE,      /* flag-delete, before-image required: invisible -> present, before */
-    BJ_VER_DELTA,       /* escrow update (bj_ver_modify_delta): invisible -> value - delta */
-    BJ_VER_READ_LOCK,   /* JetGetLock read lock: commutes with read locks */
-    BJ_VER_WRITE_LOCK,  /* JetGetLock write lock / prepared replace with lock: no change */
-    BJ_VER_DDL,         /* schema change: opaque payload; no image effect */
+    BJ_VER_INSERT = 1, /* record inserted: invisible -> absent */
+    BJ_VER_REPLACE,    /* before-image required: invisible -> before-image */
+    BJ_VER_DELETE,     /* flag-delete, before-image required: invisible -> present, before */
+    BJ_VER_DELTA,      /* escrow update (bj_ver_modify_delta): invisible -> value - delta */
+    BJ_VER_READ_LOCK,  /* JetGetLock read lock: commutes with read locks */
+    BJ_VER_WRITE_LOCK, /* JetGetLock write lock / prepared replace with lock: no change */
+    BJ_VER_DDL,        /* schema change: opaque payload; no image effect */
 } bj_ver_kind;
 
 typedef struct bj_ver_key {
@@ -158,7 +158,7 @@ struct bj_rce {
     uint32_t level; /* transaction level that owns it now */
     const uint8_t *before;
     uint32_t cbBefore;
-    uint32_t delta_off; /* BJ_VER_DELTA: little-endian signed integer at delta_off */
+    uint32_t delta_off;  /* BJ_VER_DELTA: little-endian signed integer at delta_off */
     uint32_t delta_size; /* 4 or 8 */
     int64_t delta;
     void *payload;
@@ -166,8 +166,8 @@ struct bj_rce {
     const bj_ver_ops *ops;
     /* private to ver */
     bj_ver_txn *txn;
-    bj_rce *older, *newer;         /* chain of the key */
-    bj_rce *trx_prev, *trx_next;   /* the transaction's RCEs, creation order */
+    bj_rce *older, *newer;       /* chain of the key */
+    bj_rce *trx_prev, *trx_next; /* the transaction's RCEs, creation order */
     struct bj_ver_chain *chain;
     uint32_t cbCharge;
     _Atomic int undone;
@@ -194,9 +194,9 @@ void bj_ver_rce_set_undone(bj_rce *rce);
 /* ---- visibility ---- */
 /* What a reader sees of one node. */
 typedef struct bj_ver_seen {
-    bool present;    /* the record exists for the reader */
-    bool from_page;  /* the image is the page's bytes unchanged (nothing copied) */
-    uint32_t cb;     /* the image's size (when present) */
+    bool present;   /* the record exists for the reader */
+    bool from_page; /* the image is the page's bytes unchanged (nothing copied) */
+    uint32_t cb;    /* the image's size (when present) */
 } bj_ver_seen;
 
 /* Computes the reader's view of one node: trx (its snapshot and its own RCEs) or, when trx is

@@ -22,11 +22,11 @@
 #define BJ_TS_COMMITTING UINT64_MAX
 
 struct bj_ver_txn {
-    bj_ver_snap snap;             /* trxBegin0 and the active-list links */
-    _Atomic uint64_t commit;      /* BJ_TS_* or trxCommit0 */
-    bj_rce *first, *last;         /* RCEs in creation order */
+    bj_ver_snap snap;        /* trxBegin0 and the active-list links */
+    _Atomic uint64_t commit; /* BJ_TS_* or trxCommit0 */
+    bj_rce *first, *last;    /* RCEs in creation order */
     uint32_t nrce;
-    struct bj_ver_txn *cnext;     /* committed list / zombie list */
+    struct bj_ver_txn *cnext; /* committed list / zombie list */
 };
 
 typedef struct bj_ver_chain {
@@ -40,8 +40,8 @@ struct bj_ver {
     bj_ver_config cfg;
     _Atomic uint64_t ts; /* the last timestamp drawn */
 
-    bj_mutex trx_lock;     /* active list (sorted by ts: drawn under this lock), committed list */
-    bj_ver_snap active;    /* sentinel of the circular active list */
+    bj_mutex trx_lock;  /* active list (sorted by ts: drawn under this lock), committed list */
+    bj_ver_snap active; /* sentinel of the circular active list */
     uint32_t nactive;
     bj_ver_txn *committed; /* level-0 committed transactions still holding RCEs */
     bj_ver_txn *zombies;   /* transactions whose rollback failed and whose session is gone */

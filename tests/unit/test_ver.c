@@ -136,7 +136,7 @@ TEST(own_changes_every_level_and_nesting)
     CHECK_OK(fs_write(t, 2, BJ_VER_REPLACE, rec)); /* level 2 */
     CHECK_OK(bj_ver_trx_begin(t));
     rec_make(rec, 0, 31);
-    CHECK_OK(fs_write(t, 3, BJ_VER_INSERT, rec)); /* level 3 */
+    CHECK_OK(fs_write(t, 3, BJ_VER_INSERT, rec));  /* level 3 */
     CHECK_OK(fs_write(t, 1, BJ_VER_DELETE, NULL)); /* level 3, over level 1's replace */
     CHECK_EQ(tag_of(t, 0, 1), 0);
     CHECK_EQ(tag_of(t, 0, 2), 21);
@@ -288,8 +288,7 @@ TEST(escrow_deltas)
     bj_ver_key key = fs_key(1);
     CHECK_OK(bj_ver_trx_begin(d));
     CHECK_ERR(bj_ver_modify_delta(d, &key, 0, 4, 1, NULL, NULL, 0, NULL), JET_errWriteConflict);
-    CHECK_ERR(bj_ver_modify_delta(d, &key, 0, 3, 1, NULL, NULL, 0, NULL),
-              JET_errInvalidParameter);
+    CHECK_ERR(bj_ver_modify_delta(d, &key, 0, 3, 1, NULL, NULL, 0, NULL), JET_errInvalidParameter);
     CHECK_OK(bj_ver_trx_rollback(d, 0));
     CHECK_OK(bj_ver_trx_commit(b, 0));
     CHECK_EQ(counter_of(r, 0, 1), 100); /* b committed after r began */
@@ -599,9 +598,9 @@ TEST(visibility_edges)
     CHECK_EQ(seen.cb, REC_CB);
     CHECK(seen.present && !seen.from_page);
     /* a delta past the record's end is corruption */
-    CHECK_ERR(bj_ver_visible(g_ver, r, 0, &key, true, false, g_fs.n[1].data, 4, buf,
-                             sizeof(buf), &seen),
-              JET_errDatabaseCorrupted);
+    CHECK_ERR(
+        bj_ver_visible(g_ver, r, 0, &key, true, false, g_fs.n[1].data, 4, buf, sizeof(buf), &seen),
+        JET_errDatabaseCorrupted);
     /* the owner sees the page bytes as they are */
     CHECK_OK(bj_ver_visible(g_ver, w, 0, &key, true, false, g_fs.n[1].data, REC_CB, small,
                             sizeof(small), &seen));
@@ -630,6 +629,42 @@ TEST(visibility_edges)
     bj_ver_trx_destroy(r);
     bj_ver_trx_destroy(m);
     teardown();
+}
+
+/* Every allocation of a small workload fails in turn: each call fails cleanly with
+ * JET_errOutOfMemory or succeeds, and nothing leaks (ASan) or stays half-done. */
+TEST(allocation_fault_sweep)
+{
+    for (uint64_t n = 1; n < 40; n++) {
+        setup(0);
+        bj_trx *t = NULL;
+        uint8_t rec[REC_CB];
+        rec_make(rec, 1, 2);
+        bj_alloc_fault_set(n, false);
+        JET_ERR err = bj_ver_trx_create(g_ver, &t);
+        if (err >= 0) {
+            err = bj_ver_trx_begin(t);
+            if (err >= 0) {
+                for (int k = 0; k < 3; k++) {
+                    JET_ERR e = fs_write(t, k, BJ_VER_INSERT, rec);
+                    CHECK(e == JET_errSuccess || e == JET_errOutOfMemory);
+                    CHECK_EQ(g_fs.n[k].present, e == JET_errSuccess);
+                }
+                err = bj_ver_trx_commit(t, 0);
+            }
+            CHECK(err == JET_errSuccess || err == JET_errOutOfMemory);
+        } else {
+            CHECK_ERR(err, JET_errOutOfMemory);
+        }
+        bj_alloc_fault_clear();
+        bj_ver_trx_destroy(t);
+        bj_ver_stats st;
+        bj_ver_get_stats(g_ver, &st);
+        CHECK_EQ(st.active, 0);
+        CHECK_EQ(st.rces_live,
+                 (uint64_t)(g_fs.n[0].present + g_fs.n[1].present + g_fs.n[2].present));
+        teardown();
+    }
 }
 
 int main(int argc, char **argv)

@@ -156,9 +156,9 @@ TEST(commit_publication_race)
 
 /* ---- random transactions against a serial model ---- */
 
-#define MK 5      /* keys */
+#define MK 5 /* keys */
 #define NTHR 4
-#define NTX 300   /* transactions per thread */
+#define NTX 300 /* transactions per thread */
 #define MAXEV 12
 
 enum { EV_READ, EV_INSERT, EV_REPLACE, EV_DELETE, EV_DELTA };
@@ -179,8 +179,7 @@ typedef struct txlog {
 static txlog g_logs[NTHR][NTX];
 static atomic_int g_unexpected;
 
-static void log_ev(txlog *l, uint8_t type, int k, bool present, const uint8_t *data,
-                   int64_t delta)
+static void log_ev(txlog *l, uint8_t type, int k, bool present, const uint8_t *data, int64_t delta)
 {
     if (l->nev >= MAXEV)
         return;
@@ -264,8 +263,7 @@ static void *random_thread(void *arg)
                 aborted = true;
                 break;
             }
-            log_ev(l, type, k, true, type == EV_INSERT || type == EV_REPLACE ? rec : NULL,
-                   delta);
+            log_ev(l, type, k, true, type == EV_INSERT || type == EV_REPLACE ? rec : NULL, delta);
             if (rnd(&s) % 8 == 0) {
                 /* a nested level that commits or rolls back */
                 CHECK_OK(bj_ver_trx_begin(t));
@@ -389,8 +387,9 @@ TEST(random_transactions_vs_serial_model)
             bool ok = v->present == local[v->k].present &&
                       (!v->present || !memcmp(v->data, local[v->k].data, REC_CB));
             if (!ok && bad++ < 5)
-                bj_test_fail(__FILE__, __LINE__, "read of key %d at ts %" PRIu64
-                             " differs from the model", v->k, l->begin);
+                bj_test_fail(__FILE__, __LINE__,
+                             "read of key %d at ts %" PRIu64 " differs from the model", v->k,
+                             l->begin);
         }
     }
     for (; ci < nc; ci++)
@@ -414,8 +413,7 @@ TEST(random_transactions_vs_serial_model)
     bj_ver_get_stats(ver, &st);
     CHECK_EQ(st.rces_live, 0);
     CHECK_EQ(st.active, 0);
-    printf("  %d committed of %d, conflicts %" PRIu64 ", cleaned %" PRIu64 ", runs %" PRIu64
-           "\n",
+    printf("  %d committed of %d, conflicts %" PRIu64 ", cleaned %" PRIu64 ", runs %" PRIu64 "\n",
            nc, na, st.write_conflicts, st.rces_cleaned, st.cleanup_runs);
     CHECK(nc > NTHR * NTX / 4);
     CHECK(st.write_conflicts > 0);

@@ -26,10 +26,10 @@ typedef struct fnode {
 typedef struct fstore {
     bj_rwlock latch;
     fnode n[NKEYS];
-    atomic_int cleanups[NKEYS];  /* cleanup callbacks per key */
-    atomic_int removed[NKEYS];   /* physical removals by cleanup */
+    atomic_int cleanups[NKEYS]; /* cleanup callbacks per key */
+    atomic_int removed[NKEYS];  /* physical removals by cleanup */
     atomic_int undos;
-    JET_ERR undo_error;          /* when set, undo callbacks fail with it */
+    JET_ERR undo_error; /* when set, undo callbacks fail with it */
     bj_ver *ver;
 } fstore;
 
@@ -39,11 +39,10 @@ static JET_ERR fs_cleanup(bj_rce *rce, void *ctx);
 static fstore g_fs;
 static const bj_ver_ops g_fs_ops = {fs_undo, fs_cleanup, &g_fs};
 
-static uint8_t g_bm[NKEYS];
+static const uint8_t g_bm[NKEYS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
 static bj_ver_key fs_key(int k)
 {
-    g_bm[k] = (uint8_t)k;
     bj_ver_key key = {1, 7, &g_bm[k], 1};
     return key;
 }
@@ -175,8 +174,8 @@ static int fs_read(bj_trx *trx, uint64_t ts, int k, uint8_t *out)
     bj_ver_seen seen;
     bj_rwlock_rdlock(&g_fs.latch);
     fnode *n = &g_fs.n[k];
-    JET_ERR err = bj_ver_visible(g_fs.ver, trx, ts, &key, n->present, n->deleted, n->data,
-                                 REC_CB, buf, sizeof(buf), &seen);
+    JET_ERR err = bj_ver_visible(g_fs.ver, trx, ts, &key, n->present, n->deleted, n->data, REC_CB,
+                                 buf, sizeof(buf), &seen);
     if (err >= 0 && seen.present)
         memcpy(out, seen.from_page ? n->data : buf, REC_CB);
     bj_rwlock_unlock(&g_fs.latch);
