@@ -305,6 +305,8 @@ static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
 
     size_t cbPay8 = ((size_t)cbPayload + 7u) & ~(size_t)7u;
     size_t cb = sizeof(bj_rce) + cbPay8 + key->cbBm + cbBefore;
+    if (cb > UINT32_MAX)
+        ERR(JET_errVersionStoreEntryTooBig);
     charge = cb;
     uint64_t used = atomic_fetch_add(&ver->cbUsed, charge) + charge;
     if (ver->cfg.cbMax && used > ver->cfg.cbMax) {

@@ -45,7 +45,9 @@ typedef struct bj_ver_txn bj_ver_txn; /* private: one level-0 transaction's shar
 #define BJ_VER_LEVEL_MAX 7 /* ESE's levelUserMost (daeconst.hxx) */
 
 /* ESE's version bucket ("version page") size in bytes: max(JET_paramVerPageSize, 2 x database
- * page size), at most 64 KiB, minus the 0x20-byte resource section header (osu.cxx). */
+ * page size), at most 64 KiB, minus the 0x20-byte resource section header (osu.cxx). ESE's
+ * defaults: JET_paramVerPageSize 32768 on 64-bit (daeconst.hxx cbDefaultVerPageSize),
+ * JET_paramMaxVerPages 64 (sysparamtable.g.cxx), so about 2 MiB. */
 uint32_t bj_ver_bucket_size(uint32_t cbVerPageParam, uint32_t cbDbPage);
 
 /* ---- instance ---- */
@@ -177,7 +179,8 @@ struct bj_rce {
  * write-conflict check, then insert at the head of the key's chain. before/cbBefore: the
  * before-image (required for REPLACE and DELETE, ignored otherwise); payload copied. Errors:
  * JET_errNotInTransaction (level 0), JET_errWriteConflict, JET_errVersionStoreOutOfMemory
- * (budget), JET_errOutOfMemory, JET_errInstanceUnavailable, JET_errInvalidParameter. */
+ * (budget), JET_errVersionStoreEntryTooBig (over 4 GiB), JET_errOutOfMemory,
+ * JET_errInstanceUnavailable, JET_errInvalidParameter. */
 JET_ERR bj_ver_modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, const void *before,
                       uint32_t cbBefore, const bj_ver_ops *ops, const void *payload,
                       uint32_t cbPayload, bj_rce **prce);
