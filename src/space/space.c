@@ -540,7 +540,8 @@ static JET_ERR sp_grow(bj_space_fdp *f, bj_sph *h, uint32_t cpgReq)
     JET_ERR err = JET_errSuccess;
     uint32_t first, n;
     if (!f->parent) {
-        n = cpgReq > f->sdb->cpgExt ? cpgReq : f->sdb->cpgExt;
+        uint32_t x = f->sdb->cpgExt; /* whole multiples of JET_paramDbExtensionSize */
+        n = (cpgReq + x - 1) / x * x;
         CALL(sp_extend_file(f->sdb, n, &first));
     } else {
         n = sp_secondary_size(h, cpgReq);
