@@ -31,12 +31,12 @@
 #include "page/page.h"
 #include "page/pgop.h"
 
-#define SP_CPG_SMALL_FDP 16u      /* cpgSmallFDP */
-#define SP_CPG_SMALL_GROW 4u      /* cpgSmallGrow */
-#define SP_CPG_SE_DEFAULT 16u     /* cpageSEDefault */
-#define SP_SEC_FRAC 4u            /* cSecFrac */
-#define SP_CPG_CONVERT 2u         /* cpgMultipleExtentConvert: OE + AE roots */
-#define SP_CPG_TREE_GROW 4u       /* pages a space tree takes from the parent at once */
+#define SP_CPG_SMALL_FDP 16u  /* cpgSmallFDP */
+#define SP_CPG_SMALL_GROW 4u  /* cpgSmallGrow */
+#define SP_CPG_SE_DEFAULT 16u /* cpageSEDefault */
+#define SP_SEC_FRAC 4u        /* cSecFrac */
+#define SP_CPG_CONVERT 2u     /* cpgMultipleExtentConvert: OE + AE roots */
+#define SP_CPG_TREE_GROW 4u   /* pages a space tree takes from the parent at once */
 #define SP_SINGLE_MAX (BJ_SPH_BITMAP_BITS + 1u)
 
 uint32_t bj_space_cpg_shadow(uint32_t cbPage)
@@ -75,9 +75,10 @@ static JET_ERR sph_read(bj_space_fdp *f, bj_sph *h)
     uint32_t cb;
     CALL(bj_buf_get(f->sdb->dbc->db, f->pgno, BJ_LATCH_SHARED, &fr));
     CALL(bj_page_get_ext_header(bj_frame_data(fr), f->sdb->cbPage, &p, &cb));
-    if (cb != BJ_SPH_SIZE)
+    int off = bj_sph_offset(p, cb);
+    if (off < 0)
         ERR(JET_errSPOwnExtCorrupted);
-    bj_sph_decode(p, h);
+    bj_sph_decode(p + off, h);
 fail:
     if (fr)
         bj_buf_release(fr);
@@ -88,10 +89,17 @@ static JET_ERR sph_write(bj_space_fdp *f, const bj_sph *h)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
-    uint8_t b[BJ_SPH_SIZE];
-    bj_sph_encode(h, b);
+    uint8_t b[64];
+    const uint8_t *p;
+    uint32_t cb;
     CALL(bj_buf_get(f->sdb->dbc->db, f->pgno, BJ_LATCH_EXCLUSIVE, &fr));
-    bj_pgop op = {.kind = BJ_PGOP_EXTHDR, .data = b, .cbData = BJ_SPH_SIZE};
+    CALL(bj_page_get_ext_header(bj_frame_data(fr), f->sdb->cbPage, &p, &cb));
+    int off = bj_sph_offset(p, cb);
+    if (off < 0 || cb > sizeof(b))
+        ERR(JET_errSPOwnExtCorrupted);
+    memcpy(b, p, cb); /* keeps the other fields of a field-list header */
+    bj_sph_encode(h, b + off);
+    bj_pgop op = {.kind = BJ_PGOP_EXTHDR, .data = b, .cbData = cb};
     CALL(bj_bt_apply(&f->self, fr, &op));
 fail:
     if (fr)
@@ -108,8 +116,7 @@ typedef struct sp_node {
 } sp_node;
 
 /* First general-pool node with last >= pgno (mode GE) or last <= pgno (mode LE). *pfound. */
-static JET_ERR sp_find(bj_bt_tree *t, uint32_t pgno, bj_bt_seek_mode mode, sp_node *n,
-                       bool *pfound)
+static JET_ERR sp_find(bj_bt_tree *t, uint32_t pgno, bj_bt_seek_mode mode, sp_node *n, bool *pfound)
 {
     JET_ERR err = JET_errSuccess;
     bj_bt_cursor c;
@@ -296,8 +303,7 @@ fail:
 
 /* ---- database ---- */
 
-JET_ERR bj_space_db_open(bj_bt_dbctx *dbc, bj_file *file, uint32_t cpgExtension,
-                         bj_space_db **out)
+JET_ERR bj_space_db_open(bj_bt_dbctx *dbc, bj_file *file, uint32_t cpgExtension, bj_space_db **out)
 {
     JET_ERR err = JET_errSuccess;
     bj_space_db *sdb = bj_calloc(1, sizeof(*sdb));

@@ -27,13 +27,13 @@
 #include "os/os.h"
 
 /* ---- fixed layout of a new database (ESE cat.hxx, db.cxx, daeconst.hxx) ---- */
-#define BJ_PGNO_SYSTEM_ROOT 1u       /* pgnoSystemRoot: DB root, objid 1; OE 2, AE 3 */
-#define BJ_PGNO_FDP_MSO 4u           /* pgnoFDPMSO: MSysObjects, objid 2; OE 5, AE 6 */
-#define BJ_CPG_MSO_INITIAL 20u       /* cpgMSOInitial */
-#define BJ_PGNO_FDP_MSO_NAME 7u      /* pgnoFDPMSO_NameIndex: objid 4; OE 8, AE 9 */
-#define BJ_PGNO_FDP_MSO_ROOTOBJ 10u  /* pgnoFDPMSO_RootObjectIndex: objid 5; OE 11, AE 12 */
-#define BJ_CPG_MSO_INDEX 3u          /* cpgMultipleExtentMin: root + OE + AE */
-#define BJ_PGNO_FDP_MSO_SHADOW 24u   /* pgnoFDPMSOShadow: objid 3; OE 25, AE 26 */
+#define BJ_PGNO_SYSTEM_ROOT 1u      /* pgnoSystemRoot: DB root, objid 1; OE 2, AE 3 */
+#define BJ_PGNO_FDP_MSO 4u          /* pgnoFDPMSO: MSysObjects, objid 2; OE 5, AE 6 */
+#define BJ_CPG_MSO_INITIAL 20u      /* cpgMSOInitial */
+#define BJ_PGNO_FDP_MSO_NAME 7u     /* pgnoFDPMSO_NameIndex: objid 4; OE 8, AE 9 */
+#define BJ_PGNO_FDP_MSO_ROOTOBJ 10u /* pgnoFDPMSO_RootObjectIndex: objid 5; OE 11, AE 12 */
+#define BJ_CPG_MSO_INDEX 3u         /* cpgMultipleExtentMin: root + OE + AE */
+#define BJ_PGNO_FDP_MSO_SHADOW 24u  /* pgnoFDPMSOShadow: objid 3; OE 25, AE 26 */
 #define BJ_OBJID_SYSTEM_ROOT 1u
 #define BJ_OBJID_MSO 2u
 #define BJ_OBJID_MSO_SHADOW 3u
@@ -54,8 +54,7 @@ typedef struct bj_space_fdp bj_space_fdp;
 /* Space state of one attached database. file (may be NULL) is the database file, grown with
  * bj_file_set_size when the DB root runs out of space; the buffer cache's size is kept in
  * step (bj_buf_db_set_size). cpgExtension = JET_paramDbExtensionSize (0 = default 256). */
-JET_ERR bj_space_db_open(bj_bt_dbctx *dbc, bj_file *file, uint32_t cpgExtension,
-                         bj_space_db **out);
+JET_ERR bj_space_db_open(bj_bt_dbctx *dbc, bj_file *file, uint32_t cpgExtension, bj_space_db **out);
 /* Frees sdb; every FDP handle must be closed. NULL is ignored. */
 void bj_space_db_close(bj_space_db *sdb);
 /* Number of times the file was extended by this sdb (tests, statistics). */
@@ -108,11 +107,11 @@ JET_ERR bj_space_free_fdp(bj_space_fdp *f);
 typedef void (*bj_space_report_fn)(void *ctx, uint32_t pgno, const char *msg);
 
 typedef struct bj_space_check_stats {
-    uint32_t cpgFile;      /* pages in the file (buffer cache's notion) */
-    uint32_t cpgOwned;     /* pages the DB root owns */
-    uint32_t cpgAvail;     /* pages available somewhere (general pool) */
-    uint32_t cpgUsed;      /* pages used by a tree (incl. space trees) */
-    uint32_t cpgLeaked;    /* owned by an FDP, neither used nor available */
+    uint32_t cpgFile;        /* pages in the file (buffer cache's notion) */
+    uint32_t cpgOwned;       /* pages the DB root owns */
+    uint32_t cpgAvail;       /* pages available somewhere (general pool) */
+    uint32_t cpgUsed;        /* pages used by a tree (incl. space trees) */
+    uint32_t cpgLeaked;      /* owned by an FDP, neither used nor available */
     uint32_t cpgUnownedTail; /* pages after the DB root's last owned page */
     uint32_t cFaults;
 } bj_space_check_stats;
@@ -126,7 +125,7 @@ typedef struct bj_space_check_stats {
  * st (not faults). Returns JET_errSPOwnExtCorrupted / JET_errSPAvailExtCorrupted /
  * JET_errDatabaseCorrupted for the first kind of fault found (each reported through fn, which
  * may be NULL), JET_errSuccess when clean. st may be NULL. */
-JET_ERR bj_space_check(bj_bt_dbctx *dbc, const uint32_t *fdps, uint32_t cfdp,
-                       bj_space_report_fn fn, void *ctx, bj_space_check_stats *st);
+JET_ERR bj_space_check(bj_bt_dbctx *dbc, const uint32_t *fdps, uint32_t cfdp, bj_space_report_fn fn,
+                       void *ctx, bj_space_check_stats *st);
 
 #endif /* BJ_SPACE_H */

@@ -27,14 +27,14 @@ typedef struct ck {
     bj_bt_dbctx *dbc;
     bj_space_report_fn fn;
     void *ctx;
-    uint32_t n;       /* pages in the file */
-    int *owner;       /* by pgno: index + 1 of the deepest owning FDP, 0 none */
-    uint8_t *avail;   /* by pgno */
-    uint8_t *used;    /* by pgno */
+    uint32_t n;     /* pages in the file */
+    int *owner;     /* by pgno: index + 1 of the deepest owning FDP, 0 none */
+    uint8_t *avail; /* by pgno */
+    uint8_t *used;  /* by pgno */
     ck_fdp *f;
     uint32_t cf;
-    int cur;          /* FDP being walked (page callbacks) */
-    JET_ERR first;    /* first fault's error */
+    int cur;       /* FDP being walked (page callbacks) */
+    JET_ERR first; /* first fault's error */
     bj_space_check_stats st;
 } ck;
 
@@ -62,9 +62,10 @@ static JET_ERR ck_header(ck *c, ck_fdp *x)
     if (!(bj_page_flags(pg) & BJ_PGF_ROOT) || (bj_page_flags(pg) & BJ_BT_SPACE_TREE))
         ERR(JET_errSPOwnExtCorrupted);
     CALL(bj_page_get_ext_header(pg, c->dbc->cbPage, &p, &cb));
-    if (cb != BJ_SPH_SIZE)
+    int off = bj_sph_offset(p, cb);
+    if (off < 0)
         ERR(JET_errSPOwnExtCorrupted);
-    bj_sph_decode(p, &x->h);
+    bj_sph_decode(p + off, &x->h);
 fail:
     if (fr)
         bj_buf_release(fr);
@@ -123,14 +124,15 @@ static JET_ERR ck_own(ck *c, int ix, uint32_t first, uint32_t cpg)
     for (uint64_t p = first; p < (uint64_t)first + cpg; p++) {
         if (p > c->n) {
             ck_fault(c, JET_errSPOwnExtCorrupted, (uint32_t)p,
-                     "FDP %u owns a page beyond the end of the file (%u pages)", c->f[ix].pgno, c->n);
+                     "FDP %u owns a page beyond the end of the file (%u pages)", c->f[ix].pgno,
+                     c->n);
             return JET_errSuccess;
         }
         int o = c->owner[p] - 1;
         if (o != par) {
             if (par < 0)
-                ck_fault(c, JET_errSPOwnExtCorrupted, (uint32_t)p,
-                         "DB root owns the page twice", 0, 0);
+                ck_fault(c, JET_errSPOwnExtCorrupted, (uint32_t)p, "DB root owns the page twice", 0,
+                         0);
             else if (o < 0 || c->f[o].depth < c->f[ix].depth - 1)
                 ck_fault(c, JET_errSPOwnExtCorrupted, (uint32_t)p,
                          "FDP %u owns a page its parent %u does not own", c->f[ix].pgno,
@@ -215,8 +217,8 @@ static int ck_find(const ck *c, uint32_t pgno)
     return -1;
 }
 
-JET_ERR bj_space_check(bj_bt_dbctx *dbc, const uint32_t *fdps, uint32_t cfdp,
-                       bj_space_report_fn fn, void *ctx, bj_space_check_stats *st)
+JET_ERR bj_space_check(bj_bt_dbctx *dbc, const uint32_t *fdps, uint32_t cfdp, bj_space_report_fn fn,
+                       void *ctx, bj_space_check_stats *st)
 {
     JET_ERR err = JET_errSuccess;
     ck c = {.dbc = dbc, .fn = fn, .ctx = ctx};
@@ -259,8 +261,8 @@ JET_ERR bj_space_check(bj_bt_dbctx *dbc, const uint32_t *fdps, uint32_t cfdp,
             continue;
         x->parent = ck_find(&c, x->h.pgnoParent);
         if (x->parent < 0 || !c.f[x->parent].ok) {
-            ck_fault(&c, JET_errSPOwnExtCorrupted, x->pgno,
-                     "FDP %u: parent %u is not a known FDP", x->pgno, x->h.pgnoParent);
+            ck_fault(&c, JET_errSPOwnExtCorrupted, x->pgno, "FDP %u: parent %u is not a known FDP",
+                     x->pgno, x->h.pgnoParent);
             x->ok = false;
         }
     }
@@ -272,8 +274,8 @@ JET_ERR bj_space_check(bj_bt_dbctx *dbc, const uint32_t *fdps, uint32_t cfdp,
         }
         if (j != 0) {
             if (c.f[i].ok)
-                ck_fault(&c, JET_errSPOwnExtCorrupted, c.f[i].pgno,
-                         "FDP %u: broken parent chain", c.f[i].pgno, 0);
+                ck_fault(&c, JET_errSPOwnExtCorrupted, c.f[i].pgno, "FDP %u: broken parent chain",
+                         c.f[i].pgno, 0);
             c.f[i].ok = false;
         }
         c.f[i].depth = d;

@@ -22,29 +22,44 @@
 #define BJ_SPH_BITMAP_OR_OE 12u
 _Static_assert(BJ_SPH_BITMAP_OR_OE + 4 == BJ_SPH_SIZE, "SPACE_HEADER is 16 bytes");
 
-#define BJ_SPH_MULTI 0x01u     /* fSPHMultipleExtent */
+#define BJ_SPH_MULTI 0x01u      /* fSPHMultipleExtent */
 #define BJ_SPH_NON_UNIQUE 0x02u /* fSPHNonUnique */
-#define BJ_SPH_V2 0x04u        /* fSPHv2: cpgPrimary field holds cpgLastAlloc */
+#define BJ_SPH_V2 0x04u         /* fSPHv2: cpgPrimary field holds cpgLastAlloc */
 
 #define BJ_SPLIT_BUFFER_SIZE 16u
 
 /* Space-tree node keys and data. */
-#define BJ_SPKEY_LEGACY 4u        /* big-endian pgnoLast */
-#define BJ_SPKEY_POOL 5u          /* 0x80 | pool, then big-endian pgnoLast */
-#define BJ_SPKEY_POOL_MARK 0x80u  /* fSPAvailExtReservedPool */
-#define BJ_SPKEY_POOL_MASK 0x07u  /* fSPPoolMask */
+#define BJ_SPKEY_LEGACY 4u       /* big-endian pgnoLast */
+#define BJ_SPKEY_POOL 5u         /* 0x80 | pool, then big-endian pgnoLast */
+#define BJ_SPKEY_POOL_MARK 0x80u /* fSPAvailExtReservedPool */
+#define BJ_SPKEY_POOL_MASK 0x07u /* fSPPoolMask */
 #define BJ_SPPOOL_GENERAL 0u
 #define BJ_SPPOOL_CONTINUOUS 1u
-#define BJ_SPPOOL_SHELVED 2u      /* available space beyond EOF (shrink): not real pages */
-#define BJ_SPDATA_SIZE 4u         /* u32 LE page count */
+#define BJ_SPPOOL_SHELVED 2u /* available space beyond EOF (shrink): not real pages */
+#define BJ_SPDATA_SIZE 4u    /* u32 LE page count */
 
 /* Single-extent bitmap: 32 bits, so a single-extent FDP spans at most 33 pages
  * (cpgSmallSpaceAvailMost + 1: the root itself has no bit). */
 #define BJ_SPH_BITMAP_BITS 32u
 
+/* Newer ESE (node.hxx NodeRootField) may write TAG 0 of a root as a field list: byte 0 = the
+ * set of fields present (0x01 space header, 0x02 ISAM auto-increment u64), then the fields in
+ * that order. Seen on the 32 KiB WebCache file: 25 bytes = 0x03, SPACE_HEADER, autoinc. */
+#define BJ_EXTHDR_RF_SPACE 0x01u
+
+/* Offset of the SPACE_HEADER inside an external header of cb bytes, or -1 if it has none. */
+static inline int bj_sph_offset(const uint8_t *ext, uint32_t cb)
+{
+    if (cb == BJ_SPH_SIZE)
+        return 0;
+    if (cb >= 1 + BJ_SPH_SIZE && (ext[0] & BJ_EXTHDR_RF_SPACE) && !(ext[0] & 0xe0u))
+        return 1;
+    return -1;
+}
+
 /* Decoded SPACE_HEADER. */
 typedef struct bj_sph {
-    uint32_t cpg;        /* cpgPrimary (v1) or cpgLastAlloc (v2) */
+    uint32_t cpg; /* cpgPrimary (v1) or cpgLastAlloc (v2) */
     uint32_t pgnoParent;
     uint32_t flags;      /* BJ_SPH_* */
     uint32_t bitmapOrOE; /* single: available bitmap; multi: OE root pgno */

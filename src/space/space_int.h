@@ -19,14 +19,14 @@ struct bj_space_fdp {
     bj_space_fdp *next;   /* sdb's list (under sdb->mu) */
     bj_space_fdp *parent; /* NULL for the DB root; one reference held */
     uint32_t pgno, objid, btflags;
-    int refs;             /* under sdb->mu */
-    bj_mutex mu;          /* the FDP's space mutex: everything below is under it */
-    bj_bt_tree self;      /* read-only handle on the root (the apply point for its header) */
+    int refs;        /* under sdb->mu */
+    bj_mutex mu;     /* the FDP's space mutex: everything below is under it */
+    bj_bt_tree self; /* read-only handle on the root (the apply point for its header) */
     bool selfOpen;
     bool treesOpen;
-    bj_bt_tree oe, ae;    /* multi-extent: the space trees */
-    sp_extlist pendOE;    /* extents owned, not yet in the OE tree (see space.c) */
-    sp_extlist pendAE;    /* extents available, not yet in the AE tree: also the split reserve */
+    bj_bt_tree oe, ae; /* multi-extent: the space trees */
+    sp_extlist pendOE; /* extents owned, not yet in the OE tree (see space.c) */
+    sp_extlist pendAE; /* extents available, not yet in the AE tree: also the split reserve */
 };
 
 struct bj_space_db {

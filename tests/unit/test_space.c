@@ -31,8 +31,8 @@ static senv *senv_new(uint32_t cbPage, uint32_t cpgInitial, uint32_t cpgExt)
     e->os = bj_os_mem_create();
     if (bj_file_open(e->os, "/db.edb", BJ_OPEN_CREATE, &e->file) < 0)
         return NULL;
-    bj_buf_config cfg = {.cbPage = cbPage, .cFrames = 8192, .verify = bj_page_verify,
-                         .seal = bj_page_seal};
+    bj_buf_config cfg = {
+        .cbPage = cbPage, .cFrames = 8192, .verify = bj_page_verify, .seal = bj_page_seal};
     if (bj_buf_open(&cfg, &e->buf) < 0 || bj_buf_db_attach(e->buf, e->file, false, &e->db) < 0)
         return NULL;
     bj_bt_dbctx_init(&e->dbc, e->db, cbPage, 10);
