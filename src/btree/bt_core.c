@@ -1,0 +1,286 @@
+/* bt_core.c: tree handles, the dbtime counter, page access and descent for every other btree
+ * file.
+ *
+ * Concurrency protocol (binding for all of src/btree):
+ *  - t->smo is a writer-preferring pthread rwlock. Every public call takes it shared for its
+ *    duration (reads and leaf writes that fit); splits and empty-page removals take it
+ *    exclusive (bt_split.c) after releasing every latch and the shared hold.
+ *  - Internal pages, leaf links and page allocation change only under the exclusive lock. So a
+ *    shared holder descends latching one internal page at a time, shared, with no coupling:
+ *    nothing it reads there can change while it holds the lock.
+ *  - Leaves: shared latch to read, exclusive to write. Latch order: top-down, then left to
+ *    right among siblings (a cursor moving left releases its page before latching the left
+ *    neighbour: the link cannot change under the shared lock).
+ *  - No latch and no lock is held when a call returns.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "btree/bt_int.h"
+
+void bj_bt_dbctx_init(bj_bt_dbctx *ctx, bj_buf_db *db, uint32_t cbPage, uint64_t dbtimeLast)
+{
+    ctx->db = db;
+    ctx->cbPage = cbPage;
+    atomic_store(&ctx->dbtime, dbtimeLast);
+}
+
+uint64_t bj_bt_dbctx_dbtime(bj_bt_dbctx *ctx)
+{
+    return atomic_load(&ctx->dbtime);
+}
+
+uint32_t bj_bt_key_most(uint32_t cbPage)
+{
+    uint32_t k = cbPage / 4 - 24;
+    return k > 2000 ? 2000 : k;
+}
+
+uint32_t bt_node_size(const bj_bt_tree *t, uint32_t cbKey, uint32_t cbData)
+{
+    BJ_UNUSED(t);
+    return BJ_ND_CB_KEYLEN + cbKey + cbData + BJ_TAG_CB;
+}
+
+uint32_t bt_capacity(const bj_bt_tree *t, bool root, uint32_t cbExt)
+{
+    uint32_t cbPage = bt_cbpage(t);
+    return cbPage - bj_page_hdr_size(cbPage) - BJ_TAG_CB - (root ? cbExt : 0);
+}
+
+uint32_t bj_bt_data_most(uint32_t cbPage, uint32_t cbKey)
+{
+    /* must fit alone on an empty non-root page */
+    uint32_t cap = cbPage - bj_page_hdr_size(cbPage) - BJ_TAG_CB;
+    uint32_t over = BJ_ND_CB_KEYLEN + cbKey + BJ_TAG_CB;
+    return cap > over ? cap - over : 0;
+}
+
+static void bt_rwlock_init(pthread_rwlock_t *l)
+{
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(l, &a);
+    pthread_rwlockattr_destroy(&a);
+}
+
+JET_ERR bj_bt_create(bj_bt_dbctx *dbc, uint32_t pgnoRoot, uint32_t objid, uint32_t flags,
+                     const uint8_t *ext, uint32_t cbExt)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    bj_bt_tree t = {.dbc = dbc, .pgnoRoot = pgnoRoot, .objid = objid, .flags = flags};
+    if (pgnoRoot == 0 || objid == 0 || cbExt > 64 || (cbExt && !ext))
+        ERR(JET_errInvalidParameter);
+    CALL(bj_buf_new(dbc->db, pgnoRoot, &fr));
+    CALL(bt_op_init(&t, fr, bt_base_flags(&t) | BJ_PGF_ROOT | BJ_PGF_LEAF, 0, 0, ext, cbExt));
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    return err;
+}
+
+JET_ERR bj_bt_open(bj_bt_tree *t, bj_bt_dbctx *dbc, uint32_t pgnoRoot, uint32_t objid,
+                   uint32_t flags, const bj_bt_alloc *alloc)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    memset(t, 0, sizeof(*t));
+    t->dbc = dbc;
+    t->pgnoRoot = pgnoRoot;
+    if (alloc)
+        t->alloc = *alloc;
+    if (pgnoRoot == 0)
+        ERR(JET_errInvalidParameter);
+    CALL(bj_buf_get(dbc->db, pgnoRoot, BJ_LATCH_SHARED, &fr));
+    const uint8_t *pg = bj_frame_data(fr);
+    uint32_t pf = bj_page_flags(pg);
+    if (!(pf & BJ_PGF_ROOT) || (pf & (BJ_PGF_EMPTY | BJ_PGF_PREINIT)))
+        ERR(JET_errDatabaseCorrupted);
+    if (objid == 0)
+        objid = bj_page_objid(pg);
+    if (bj_page_objid(pg) != objid)
+        ERR(JET_errDatabaseCorrupted);
+    t->objid = objid;
+    t->flags = flags == ~0u ? (pf & BJ_BT_KIND_MASK) : (flags & BJ_BT_KIND_MASK);
+    bt_rwlock_init(&t->smo);
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    return err;
+}
+
+void bj_bt_close(bj_bt_tree *t)
+{
+    if (t && t->dbc)
+        pthread_rwlock_destroy(&t->smo);
+}
+
+JET_ERR bt_get(bj_bt_tree *t, uint32_t pgno, bj_latch mode, bj_frame **out)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    *out = NULL;
+    if (pgno == 0)
+        ERR(JET_errDatabaseCorrupted);
+    CALL(bj_buf_get(t->dbc->db, pgno, mode, &fr));
+    const uint8_t *pg = bj_frame_data(fr);
+    if (bj_page_objid(pg) != t->objid ||
+        (bj_page_flags(pg) & (BJ_PGF_EMPTY | BJ_PGF_PREINIT | BJ_PGF_REPAIR)) ||
+        ((bj_page_flags(pg) & BJ_PGF_ROOT) != 0) != (pgno == t->pgnoRoot))
+        ERR(JET_errDatabaseCorrupted);
+    *out = fr;
+    fr = NULL;
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    return err;
+}
+
+JET_ERR bt_search_leaf(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
+                       uint32_t *pitag, bool *pfound)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t lo = 1, hi = bj_page_ntags(pg); /* answer in [lo, hi] */
+    bj_node n;
+    *pfound = false;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        CALL(bj_page_get_node(pg, cbPage, mid, &n));
+        int c = bj_node_keycmp(&n, key, cbKey);
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            if (c == 0)
+                *pfound = true;
+            hi = mid;
+        }
+    }
+    *pitag = lo;
+fail:
+    return err;
+}
+
+JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key,
+                           uint32_t cbKey, uint32_t *pitag)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t ntags = bj_page_ntags(pg);
+    bj_node n;
+    if (ntags < 2)
+        ERR(JET_errDatabaseCorrupted);
+    /* first node among 1..ntags-2 whose separator is > key; else the last node */
+    uint32_t lo = 1, hi = ntags - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        CALL(bj_page_get_node(pg, cbPage, mid, &n));
+        if (bj_node_keycmp(&n, key, cbKey) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *pitag = lo;
+fail:
+    return err;
+}
+
+JET_ERR bt_child(const uint8_t *pg, uint32_t cbPage, uint32_t itag, uint32_t *ppgno)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_node n;
+    CALL(bj_page_get_node(pg, cbPage, itag, &n));
+    if (n.cbData != 4 || bj_ld32(n.data) == 0)
+        ERR(JET_errDatabaseCorrupted);
+    *ppgno = bj_ld32(n.data);
+fail:
+    return err;
+}
+
+JET_ERR bt_descend(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, int dir, bj_latch mode,
+                   bt_path *path, bj_frame **pleaf)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    uint32_t cbPage = bt_cbpage(t);
+    uint32_t pgno = t->pgnoRoot;
+    uint32_t depth = 0;
+    bj_latch m = BJ_LATCH_SHARED; /* the root: shared, re-latched below if it is a leaf */
+    *pleaf = NULL;
+    for (;;) {
+        if (depth >= BT_DEPTH_MAX)
+            ERR(JET_errDatabaseCorrupted);
+        /* internal pages shared; the child of a parent-of-leaf page in the leaf mode; a root
+         * leaf taken shared is re-latched in mode (it stays a leaf: only the exclusive lock
+         * turns a root leaf into an internal page) */
+        CALL(bt_get(t, pgno, m, &fr));
+        const uint8_t *pg = bj_frame_data(fr);
+        uint32_t itag;
+        if (bt_is_leaf(pg) && m != mode) {
+            bj_buf_release(fr);
+            fr = NULL;
+            CALL(bt_get(t, pgno, mode, &fr));
+            pg = bj_frame_data(fr);
+            if (!bt_is_leaf(pg))
+                ERR(JET_errDatabaseCorrupted);
+        }
+        if (bt_is_leaf(pg)) {
+            if (path) {
+                path->lv[depth].pgno = pgno;
+                path->lv[depth].itag = 0;
+                path->depth = depth + 1;
+            }
+            *pleaf = fr;
+            return JET_errSuccess;
+        }
+        if (bj_page_prev(pg) || bj_page_next(pg))
+            ERR(JET_errDatabaseCorrupted);
+        if (dir < 0) {
+            if (bj_page_ntags(pg) < 2)
+                ERR(JET_errDatabaseCorrupted);
+            itag = 1;
+        } else if (dir > 0) {
+            if (bj_page_ntags(pg) < 2)
+                ERR(JET_errDatabaseCorrupted);
+            itag = bj_page_ntags(pg) - 1;
+        } else {
+            CALL(bt_search_internal(pg, cbPage, key, cbKey, &itag));
+        }
+        uint32_t child;
+        CALL(bt_child(pg, cbPage, itag, &child));
+        if (path) {
+            path->lv[depth].pgno = pgno;
+            path->lv[depth].itag = itag;
+        }
+        m = (bj_page_flags(pg) & BJ_PGF_PARENT_OF_LEAF) ? mode : BJ_LATCH_SHARED;
+        bj_buf_release(fr);
+        fr = NULL;
+        pgno = child;
+        depth++;
+    }
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    return err;
+}
+
+JET_ERR bt_copy_node(const uint8_t *pg, uint32_t cbPage, uint32_t itag, uint8_t *buf,
+                     uint32_t *pused, bt_kd *out)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_node n;
+    CALL(bj_page_get_node(pg, cbPage, itag, &n));
+    uint32_t cbKey = bj_node_key_len(&n);
+    uint8_t *p = buf + *pused;
+    bj_node_copy_key(&n, p);
+    if (n.cbData)
+        memcpy(p + cbKey, n.data, n.cbData);
+    out->key = p;
+    out->cbKey = cbKey;
+    out->data = p + cbKey;
+    out->cbData = n.cbData;
+    out->flags = n.flags & (BJ_ND_VERSION | BJ_ND_DELETED);
+    *pused += cbKey + n.cbData;
+fail:
+    return err;
+}

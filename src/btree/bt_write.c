@@ -1,0 +1,153 @@
+/* bt_write.c: leaf writes by key (insert, replace, delete, flags, delta).
+ *
+ * Each write takes the tree's structure lock shared, descends with the leaf latched exclusive,
+ * and changes the leaf with one page operation when it fits. A write that does not fit (or a
+ * delete that empties a non-root leaf) releases everything and hands over to bt_split.c,
+ * which takes the lock exclusive and re-checks from the root. No latch is held on return.
+ */
+#include "btree/bt_int.h"
+
+static JET_ERR bt_check_sizes(bj_bt_tree *t, uint32_t cbKey, uint32_t cbData)
+{
+    uint32_t cbPage = bt_cbpage(t);
+    if (cbKey == 0 || cbKey > bj_bt_key_most(cbPage))
+        return BJ_ERR(JET_errKeyTooBig);
+    if (cbData > bj_bt_data_most(cbPage, cbKey))
+        return BJ_ERR(JET_errRecordTooBig);
+    return JET_errSuccess;
+}
+
+JET_ERR bj_bt_insert(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                     uint32_t cbData, uint8_t nflags)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    bool locked = false, split = false;
+    CALL(bt_check_sizes(t, cbKey, cbData));
+    pthread_rwlock_rdlock(&t->smo);
+    locked = true;
+    CALL(bt_descend(t, key, cbKey, 0, BJ_LATCH_EXCLUSIVE, NULL, &fr));
+    const uint8_t *pg = bj_frame_data(fr);
+    uint32_t itag;
+    bool found;
+    CALL(bt_search_leaf(pg, bt_cbpage(t), key, cbKey, &itag, &found));
+    if (found) {
+        bj_node n;
+        CALL(bj_page_get_node(pg, bt_cbpage(t), itag, &n));
+        ERR((n.flags & BJ_ND_DELETED) ? JET_errRecordDeleted : JET_errKeyDuplicate);
+    }
+    bt_kd kd = {key, cbKey, data, cbData, (uint8_t)(nflags & (BJ_ND_VERSION | BJ_ND_DELETED))};
+    if (bt_fits_insert(pg, bt_cbpage(t), itag, &kd))
+        CALL(bt_op_insert(t, fr, itag, &kd));
+    else
+        split = true;
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    if (locked)
+        pthread_rwlock_unlock(&t->smo);
+    if (split && err >= 0)
+        err = bt_smo_write(t, key, cbKey, data, cbData, nflags, true);
+    return err;
+}
+
+JET_ERR bj_bt_replace(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                      uint32_t cbData)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    bool locked = false, split = false;
+    CALL(bt_check_sizes(t, cbKey, cbData));
+    pthread_rwlock_rdlock(&t->smo);
+    locked = true;
+    CALL(bt_descend(t, key, cbKey, 0, BJ_LATCH_EXCLUSIVE, NULL, &fr));
+    const uint8_t *pg = bj_frame_data(fr);
+    uint32_t itag;
+    bool found;
+    CALL(bt_search_leaf(pg, bt_cbpage(t), key, cbKey, &itag, &found));
+    if (!found)
+        ERR(JET_errRecordNotFound);
+    if (bt_fits_replace(pg, bt_cbpage(t), itag, data, cbData))
+        CALL(bt_op_replace(t, fr, itag, data, cbData));
+    else
+        split = true;
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    if (locked)
+        pthread_rwlock_unlock(&t->smo);
+    if (split && err >= 0)
+        err = bt_smo_write(t, key, cbKey, data, cbData, 0, false);
+    return err;
+}
+
+/* Latches the leaf of key exclusive and finds the node: shared lock taken by the caller. */
+static JET_ERR bt_find_excl(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, bj_frame **pfr,
+                            uint32_t *pitag)
+{
+    JET_ERR err = JET_errSuccess;
+    bool found;
+    CALL(bt_descend(t, key, cbKey, 0, BJ_LATCH_EXCLUSIVE, NULL, pfr));
+    CALL(bt_search_leaf(bj_frame_data(*pfr), bt_cbpage(t), key, cbKey, pitag, &found));
+    if (!found)
+        ERR(JET_errRecordNotFound);
+fail:
+    return err;
+}
+
+JET_ERR bj_bt_delete(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    bool empty = false;
+    uint32_t itag;
+    pthread_rwlock_rdlock(&t->smo);
+    CALL(bt_find_excl(t, key, cbKey, &fr, &itag));
+    CALL(bt_op_delete(t, fr, itag));
+    const uint8_t *pg = bj_frame_data(fr);
+    empty = bt_nnodes(pg) == 0 && !(bj_page_flags(pg) & BJ_PGF_ROOT);
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    pthread_rwlock_unlock(&t->smo);
+    if (empty && err >= 0)
+        err = bt_smo_remove_empty(t, key, cbKey);
+    return err;
+}
+
+JET_ERR bj_bt_set_flags(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint8_t nflags)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    uint32_t itag;
+    pthread_rwlock_rdlock(&t->smo);
+    CALL(bt_find_excl(t, key, cbKey, &fr, &itag));
+    CALL(bt_op_nflags(t, fr, itag, nflags));
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    pthread_rwlock_unlock(&t->smo);
+    return err;
+}
+
+JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t ib,
+                    int32_t delta, uint32_t *pold)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    uint32_t itag;
+    bj_node n;
+    pthread_rwlock_rdlock(&t->smo);
+    CALL(bt_find_excl(t, key, cbKey, &fr, &itag));
+    CALL(bj_page_get_node(bj_frame_data(fr), bt_cbpage(t), itag, &n));
+    if ((uint64_t)ib + 4 > n.cbData)
+        ERR(JET_errInvalidParameter);
+    if (pold)
+        *pold = bj_ld32(n.data + ib);
+    CALL(bt_op_delta(t, fr, itag, ib, delta));
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    pthread_rwlock_unlock(&t->smo);
+    return err;
+}
