@@ -1,0 +1,14 @@
+/* api.h: private header of the API layer (src/api). Every Jet* entry point checks its arguments,
+ * resolves its handles through src/inst, and calls one function there; nothing else. */
+#ifndef BJ_API_H
+#define BJ_API_H
+
+#include "common/common.h"
+#include "inst/inst.h"
+
+/* Marks a Jet* definition exported from the shared library (built with -fvisibility=hidden). */
+#define BJ_EXPORT __attribute__((visibility("default")))
+/* Exports name as another name for the plain function target (the A forms of esent.h). */
+#define BJ_ALIAS(target) __attribute__((alias(#target), visibility("default")))
+
+#endif /* BJ_API_H */
