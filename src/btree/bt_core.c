@@ -104,11 +104,47 @@ JET_ERR bj_bt_open(bj_bt_tree *t, bj_bt_dbctx *dbc, uint32_t pgnoRoot, uint32_t 
         ERR(JET_errDatabaseCorrupted);
     t->objid = objid;
     t->flags = flags == ~0u ? (pf & BJ_BT_KIND_MASK) : (flags & BJ_BT_KIND_MASK);
+    CALL(bj_bt_set_density(t, (t->flags & (BJ_BT_SPACE_TREE | BJ_BT_LONG_VALUE))
+                                  ? BJ_BT_DENSITY_MOST
+                                  : BJ_BT_DENSITY_DEFAULT));
     bt_rwlock_init(&t->smo);
 fail:
     if (fr)
         bj_buf_release(fr);
     return err;
+}
+
+JET_ERR bj_bt_set_density(bj_bt_tree *t, uint32_t pct)
+{
+    if (pct == 0)
+        pct = BJ_BT_DENSITY_DEFAULT;
+    if (pct < BJ_BT_DENSITY_LEAST || pct > BJ_BT_DENSITY_MOST)
+        return BJ_ERR(JET_errDensityInvalid);
+    t->cbDensityFree = (100 - pct) * bt_cbpage(t) / 100;
+    return JET_errSuccess;
+}
+
+uint32_t bt_node_cost(const bj_bt_tree *t, const uint8_t *pg, const uint8_t *key, uint32_t cbKey,
+                      uint32_t cbData)
+{
+    const uint8_t *p;
+    uint32_t cbP = 0, n = 0;
+    if (!(bj_page_flags(pg) & BJ_PGF_ROOT) && bj_page_get_prefix(pg, bt_cbpage(t), &p, &cbP) >= 0) {
+        uint32_t m = cbP < cbKey ? cbP : cbKey;
+        while (n < m && p[n] == key[n])
+            n++;
+    }
+    uint32_t cost = bt_node_size(t, cbKey, cbData);
+    return n >= BJ_ND_PREFIX_MIN ? cost - n + BJ_ND_CB_KEYLEN : cost;
+}
+
+bool bt_density_append(const bj_bt_tree *t, const uint8_t *pg, uint32_t itag, const bt_kd *kd)
+{
+    if (t->cbDensityFree == 0 || (t->flags & BJ_BT_SPACE_TREE) || bj_page_next(pg) != 0 ||
+        itag != bj_page_ntags(pg) || itag == 1)
+        return false; /* an empty page keeps what it gets: nothing to leave behind */
+    uint32_t need = bt_node_cost(t, pg, kd->key, kd->cbKey, kd->cbData) + t->cbDensityFree;
+    return bj_page_cbfree(pg) < need;
 }
 
 void bj_bt_close(bj_bt_tree *t)
@@ -185,6 +221,112 @@ fail:
     return err;
 }
 
+/* Non-unique leaf order: node vs bm (see bt_bm). */
+static inline int nu_leaf_cmp(const bj_node *n, const bt_bm *bm)
+{
+    int c = bj_node_keycmp(n, bm->key, bm->cbKey);
+    if (c == 0) {
+        if (bm->how == BT_BM_KD)
+            c = bj_keycmp(n->data, n->cbData, bm->data, bm->cbData);
+        else if (bm->how == BT_BM_KEY_HI)
+            c = -1;
+    }
+    return c;
+}
+
+/* The node's key (prefix || suffix) against a || b, memcmp-then-length (CmpKeyWithKeyData).
+ * *pstarts: the node's key begins with a (a's bytes all matched). */
+static int nu_sep_cmp(const bj_node *n, const uint8_t *a, uint32_t ca, const uint8_t *b,
+                      uint32_t cb, bool *pstarts)
+{
+    const uint8_t *xs[2] = {n->prefix, n->suffix}, *ys[2] = {a, b};
+    uint32_t xl[2] = {n->cbPrefix, n->cbSuffix}, yl[2] = {ca, cb};
+    uint32_t i = 0, j = 0, oi = 0, oj = 0, done = 0;
+    *pstarts = false;
+    for (;;) {
+        while (i < 2 && oi == xl[i]) {
+            i++;
+            oi = 0;
+        }
+        while (j < 2 && oj == yl[j]) {
+            j++;
+            oj = 0;
+        }
+        if (done >= ca)
+            *pstarts = true;
+        if (i == 2 || j == 2)
+            break;
+        uint32_t m = xl[i] - oi < yl[j] - oj ? xl[i] - oi : yl[j] - oj;
+        int c = memcmp(xs[i] + oi, ys[j] + oj, m);
+        if (c)
+            return c;
+        oi += m;
+        oj += m;
+        done += m;
+    }
+    uint64_t lx = (uint64_t)xl[0] + xl[1], ly = (uint64_t)ca + cb;
+    return lx < ly ? -1 : (lx > ly ? 1 : 0);
+}
+
+JET_ERR bt_search_leaf_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm,
+                          uint32_t *pitag, bool *pfound)
+{
+    JET_ERR err = JET_errSuccess;
+    if (!bt_nu(t))
+        return bt_search_leaf(pg, bt_cbpage(t), bm->key, bm->cbKey, pitag, pfound);
+    uint32_t cbPage = bt_cbpage(t);
+    uint32_t lo = 1, hi = bj_page_ntags(pg);
+    int cAtHi = 1;
+    bj_node n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        CALL(bj_page_get_node(pg, cbPage, mid, &n));
+        int c = nu_leaf_cmp(&n, bm);
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+            cAtHi = c;
+        }
+    }
+    *pitag = lo;
+    *pfound = lo < bj_page_ntags(pg) && cAtHi == 0 && bm->how != BT_BM_KEY_HI;
+fail:
+    return err;
+}
+
+JET_ERR bt_search_internal_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm,
+                              uint32_t *pitag)
+{
+    JET_ERR err = JET_errSuccess;
+    if (!bt_nu(t))
+        return bt_search_internal(pg, bt_cbpage(t), bm->key, bm->cbKey, pitag);
+    uint32_t cbPage = bt_cbpage(t), ntags = bj_page_ntags(pg);
+    bj_node n;
+    if (ntags < 2)
+        ERR(JET_errDatabaseCorrupted);
+    /* first separator > target, else the last node; KEY_HI: a separator that begins with the
+     * key is still <= every (key, data) */
+    uint32_t lo = 1, hi = ntags - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        CALL(bj_page_get_node(pg, cbPage, mid, &n));
+        bool starts;
+        int c = bm->how == BT_BM_KD ? nu_sep_cmp(&n, bm->key, bm->cbKey, bm->data, bm->cbData,
+                                                 &starts)
+                                    : nu_sep_cmp(&n, bm->key, bm->cbKey, NULL, 0, &starts);
+        if (bm->how == BT_BM_KEY_HI && starts)
+            c = 0;
+        if (c <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *pitag = lo;
+fail:
+    return err;
+}
+
 JET_ERR bt_child(const uint8_t *pg, uint32_t cbPage, uint32_t itag, uint32_t *ppgno)
 {
     JET_ERR err = JET_errSuccess;
@@ -199,6 +341,13 @@ fail:
 
 JET_ERR bt_descend(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, int dir, bj_latch mode,
                    bt_path *path, bj_frame **pleaf)
+{
+    bt_bm bm = {key, cbKey, NULL, 0, BT_BM_KEY_LO};
+    return bt_descend_bm(t, &bm, dir, mode, path, pleaf);
+}
+
+JET_ERR bt_descend_bm(bj_bt_tree *t, const bt_bm *bm, int dir, bj_latch mode, bt_path *path,
+                      bj_frame **pleaf)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
@@ -244,7 +393,7 @@ JET_ERR bt_descend(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, int dir, b
                 ERR(JET_errDatabaseCorrupted);
             itag = bj_page_ntags(pg) - 1;
         } else {
-            CALL(bt_search_internal(pg, cbPage, key, cbKey, &itag));
+            CALL(bt_search_internal_bm(t, pg, bm, &itag));
         }
         uint32_t child;
         CALL(bt_child(pg, cbPage, itag, &child));

@@ -361,6 +361,7 @@ TEST(ascending_inserts_fill_leaves)
 {
     tenv *e = tenv_new(4096, 128, 0);
     REQUIRE(e);
+    CHECK_OK(bj_bt_set_density(&e->t, 100));
     uint8_t kb[16], db[128];
     for (uint32_t i = 0; i < 20000; i++) {
         bj_st64be(kb, i);
