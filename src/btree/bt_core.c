@@ -198,8 +198,8 @@ fail:
     return err;
 }
 
-JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key,
-                           uint32_t cbKey, uint32_t *pitag)
+JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
+                           uint32_t *pitag)
 {
     JET_ERR err = JET_errSuccess;
     uint32_t ntags = bj_page_ntags(pg);
@@ -268,8 +268,8 @@ static int nu_sep_cmp(const bj_node *n, const uint8_t *a, uint32_t ca, const uin
     return lx < ly ? -1 : (lx > ly ? 1 : 0);
 }
 
-JET_ERR bt_search_leaf_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm,
-                          uint32_t *pitag, bool *pfound)
+JET_ERR bt_search_leaf_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm, uint32_t *pitag,
+                          bool *pfound)
 {
     JET_ERR err = JET_errSuccess;
     if (!bt_nu(t))
@@ -312,9 +312,9 @@ JET_ERR bt_search_internal_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_b
         uint32_t mid = lo + (hi - lo) / 2;
         CALL(bj_page_get_node(pg, cbPage, mid, &n));
         bool starts;
-        int c = bm->how == BT_BM_KD ? nu_sep_cmp(&n, bm->key, bm->cbKey, bm->data, bm->cbData,
-                                                 &starts)
-                                    : nu_sep_cmp(&n, bm->key, bm->cbKey, NULL, 0, &starts);
+        int c = bm->how == BT_BM_KD
+                    ? nu_sep_cmp(&n, bm->key, bm->cbKey, bm->data, bm->cbData, &starts)
+                    : nu_sep_cmp(&n, bm->key, bm->cbKey, NULL, 0, &starts);
         if (bm->how == BT_BM_KEY_HI && starts)
             c = 0;
         if (c <= 0)

@@ -83,8 +83,8 @@ JET_ERR bt_search_leaf(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, u
 /* Leaf search for bm in tree t (dispatches on uniqueness): *pitag = first node >= bm (nnodes+1
  * if none); *pfound = that node equals bm (KD: same key and data for non-unique trees, same key
  * for unique ones; KEY_LO: same key; KEY_HI: never). */
-JET_ERR bt_search_leaf_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm,
-                          uint32_t *pitag, bool *pfound);
+JET_ERR bt_search_leaf_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm, uint32_t *pitag,
+                          bool *pfound);
 /* Internal search for bm: the node whose child covers bm (first separator > bm). */
 JET_ERR bt_search_internal_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm,
                               uint32_t *pitag);
@@ -93,8 +93,8 @@ JET_ERR bt_descend_bm(bj_bt_tree *t, const bt_bm *bm, int dir, bj_latch mode, bt
                       bj_frame **pleaf);
 /* Internal search: the node whose child covers key (first separator > key; the last node
  * covers everything above). JET_errDatabaseCorrupted on an internal page without nodes. */
-JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key,
-                           uint32_t cbKey, uint32_t *pitag);
+JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
+                           uint32_t *pitag);
 /* Child pgno of internal node itag. */
 JET_ERR bt_child(const uint8_t *pg, uint32_t cbPage, uint32_t itag, uint32_t *ppgno);
 /* Descends from the root to the leaf covering key; latches the leaf in mode (*pleaf) and

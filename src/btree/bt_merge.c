@@ -213,7 +213,8 @@ static JET_ERR bt_merge_leaf(bj_bt_tree *t, const bt_path *path, bool *pdone)
         /* rebuild the destination with every node, fix the far link, retire P */
         CALL(bt_get(t, dest, BJ_LATCH_EXCLUSIVE, &fr));
         const uint8_t *pd = bj_frame_data(fr);
-        uint32_t dPrev = toRight ? prev : bj_page_prev(pd), dNext = toRight ? bj_page_next(pd) : next;
+        uint32_t dPrev = toRight ? prev : bj_page_prev(pd),
+                 dNext = toRight ? bj_page_next(pd) : next;
         CALL(bt_build_page(t, fr, bj_page_flags(pd), dPrev, dNext, kd, m));
         bj_buf_release(fr);
         fr = NULL;

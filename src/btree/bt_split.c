@@ -8,10 +8,11 @@
  *
  * Split choice (after bt.cxx ErrBTISelectSplit / BTISelectAppend / FBTIAppend): an insert past
  * the last node of the rightmost leaf that does not fit, or that would leave less than the
- * tree's density free space, is an "append" split: the new page gets only the new node, so
- * ascending inserts leave leaves at the density's fill; the parent levels of an append split
- * append too. Other splits cut where the two halves' byte sizes are closest. If the new node
- * cannot be placed in either half, the page is split without it and the write retries.
+ * tree's density free space, is an "append" split: the full page is left as it is and the new
+ * page gets only the new node (TAG 0 = what it shares with the full page's last key), so
+ * ascending inserts leave leaves at the density's fill, compressed; the parent levels of an
+ * append split append too. Other splits cut where the two halves' byte sizes are closest. If the
+ * new node cannot be placed in either half, the page is split without it and the write retries.
  * Separators (ErrBTIComputeSeparatorKey): leaf level = shortest prefix of the right half's
  * first key that is greater than the left half's last key; on a non-unique tree, when the two
  * keys are equal, the key + the common data prefix + the right data's next byte; internal
@@ -193,19 +194,34 @@ fail:
     return err;
 }
 
-/* Chooses the cut k (left = b[0..k-1], right = b[k..m-1]) or returns false. */
-static bool bt_choose_split(const bj_bt_tree *t, const bt_kd *b, uint32_t m, bool leaf,
-                            bool append, uint32_t *pk)
+/* Bytes node kd takes (node + TAG) on a page whose TAG 0 is pre (cbPre bytes). */
+static uint32_t bt_cost_with(const bj_bt_tree *t, const bt_kd *kd, const uint8_t *pre,
+                             uint32_t cbPre)
 {
-    uint32_t cap = bt_capacity(t, false, 0);
+    uint32_t n = 0, m = cbPre < kd->cbKey ? cbPre : kd->cbKey;
+    while (n < m && pre[n] == kd->key[n])
+        n++;
+    uint32_t cost = bt_node_size(t, kd->cbKey, kd->cbData);
+    return n >= BJ_ND_PREFIX_MIN ? cost - n + BJ_ND_CB_KEYLEN : cost;
+}
+
+/* Chooses the cut k (left = b[0..k-1], right = b[k..m-1]) or returns false, sizing the nodes
+ * as they would be stored under TAG 0 = pre (cbPre 0: uncompressed, an upper bound for halves
+ * that then get their own prefix). */
+static bool bt_choose_split(const bj_bt_tree *t, const bt_kd *b, uint32_t m, bool leaf, bool append,
+                            const uint8_t *pre, uint32_t cbPre, uint32_t *pk)
+{
+    uint32_t cap = bt_capacity(t, false, 0) - cbPre;
     uint64_t total = 0;
     for (uint32_t i = 0; i < m; i++)
-        total += bt_node_size(t, b[i].cbKey, b[i].cbData);
+        total += bt_cost_with(t, &b[i], pre, cbPre);
     bool have = false;
     uint64_t best = 0, left = 0;
     for (uint32_t k = 1; k < m; k++) {
-        left += bt_node_size(t, b[k - 1].cbKey, b[k - 1].cbData);
-        uint64_t l = leaf ? left : left - b[k - 1].cbKey; /* left's last key becomes empty */
+        uint32_t c = bt_cost_with(t, &b[k - 1], pre, cbPre);
+        left += c;
+        /* internal: the left's last key becomes empty (+infinity), stored uncompressed */
+        uint64_t l = leaf ? left : left - c + bt_node_size(t, 0, b[k - 1].cbData);
         uint64_t r = total - left;
         if (l > cap || r > cap)
             continue;
@@ -221,6 +237,33 @@ static bool bt_choose_split(const bj_bt_tree *t, const bt_kd *b, uint32_t m, boo
         }
     }
     return have;
+}
+
+/* Cut for b: uncompressed first (halves then choose their prefixes), else with the page's own
+ * TAG 0 prefix pre (kept for both halves: *pkeep). */
+static bool bt_choose_cut(const bj_bt_tree *t, const bt_kd *b, uint32_t m, bool leaf, bool append,
+                          const uint8_t *pre, uint32_t cbPre, uint32_t *pk, bool *pkeep)
+{
+    *pkeep = false;
+    if (bt_choose_split(t, b, m, leaf, append, NULL, 0, pk))
+        return true;
+    if (cbPre && bt_choose_split(t, b, m, leaf, append, pre, cbPre, pk)) {
+        *pkeep = true;
+        return true;
+    }
+    return false;
+}
+
+/* bt_build_page with a given TAG 0 prefix. */
+static JET_ERR bt_build_with(bj_bt_tree *t, bj_frame *fr, uint32_t pgflags, uint32_t prev,
+                             uint32_t next, const bt_kd *b, uint32_t m, const uint8_t *pre,
+                             uint32_t cbPre)
+{
+    JET_ERR err = JET_errSuccess;
+    CALL(bt_op_init(t, fr, pgflags, prev, next, cbPre ? pre : NULL, cbPre));
+    CALL(bt_op_append(t, fr, b, m));
+fail:
+    return err;
 }
 
 static JET_ERR bt_apply_oper(bj_bt_tree *t, bj_frame *fr, const bt_oper *op)
@@ -288,10 +331,25 @@ static JET_ERR bt_split_level(bj_bt_tree *t, bt_path *path, uint32_t lvl, const 
     }
     bool app = false;
     if (leaf)
-        app = op->do_ins && op->pos == n + 1 && next == 0; /* FBTIAppend: does not fit, or density */
+        app =
+            op->do_ins && op->pos == n + 1 && next == 0; /* FBTIAppend: does not fit, or density */
     else
         app = append && op->do_ins && op->pos == n;
-    if (!bt_choose_split(t, b, m, leaf, app, &k)) {
+    /* the page's own prefix (TAG 0 of a non-root page), copied out before rewrites */
+    uint8_t pre[BJ_ND_KEYLEN_MASK + 1];
+    uint32_t cbPre = 0;
+    bool keep = false;
+    if (!(pf & BJ_PGF_ROOT)) {
+        const uint8_t *p0;
+        CALL(bj_page_get_prefix(pg, cbPage, &p0, &cbPre));
+        if (cbPre > BJ_ND_KEYLEN_MASK)
+            ERR(JET_errDatabaseCorrupted);
+        memcpy(pre, p0, cbPre);
+    }
+    if (leaf && app &&
+        bt_node_size(t, b[m - 1].cbKey, b[m - 1].cbData) <= bt_capacity(t, false, 0)) {
+        k = m - 1; /* append: the page as it is stays, the new node goes alone */
+    } else if (!bt_choose_cut(t, b, m, leaf, app, pre, cbPre, &k, &keep)) {
         /* the op does not fit either half: split the page as it is, retry from the root */
         if (n < 2)
             ERR(JET_errRecordTooBig);
@@ -299,7 +357,7 @@ static JET_ERR bt_split_level(bj_bt_tree *t, bt_path *path, uint32_t lvl, const 
         used = 0;
         for (uint32_t i = 1; i <= n; i++)
             CALL(bt_copy_node(pg, cbPage, i, buf, &used, &b[m++]));
-        if (!bt_choose_split(t, b, m, leaf, false, &k))
+        if (!bt_choose_cut(t, b, m, leaf, false, pre, cbPre, &k, &keep))
             ERR(JET_errDatabaseCorrupted);
         *pretry = true;
         app = false;
@@ -336,12 +394,31 @@ static JET_ERR bt_split_level(bj_bt_tree *t, bt_path *path, uint32_t lvl, const 
     }
     CALL(bt_alloc_page(t, pgno, &frn));
     uint32_t pgnoN = bj_frame_pgno(frn);
-    CALL(bt_build_page(t, frn, pf, leaf ? pgno : 0, leaf ? next : 0, b + k, m - k));
-    if (!leaf) {
-        b[k - 1].key = NULL;
-        b[k - 1].cbKey = 0;
+    if (leaf && app && k == m - 1 && !*pretry) {
+        /* leaf append (BTISelectAppend): the full page keeps its nodes as they are; the new
+         * last page gets the new node and, as TAG 0, what it shares with the page's last key,
+         * so the nodes appended next are stored compressed */
+        uint32_t c = bt_common(&b[k - 1], &b[k]);
+        if (c < BJ_ND_PREFIX_MIN)
+            c = 0;
+        CALL(bt_op_init(t, frn, pf, pgno, next, c ? b[k].key : NULL, c));
+        CALL(bt_op_insert(t, frn, 1, &b[k]));
+        CALL(bt_op_links(t, fr, prev, pgnoN));
+    } else if (keep) {
+        CALL(bt_build_with(t, frn, pf, leaf ? pgno : 0, leaf ? next : 0, b + k, m - k, pre, cbPre));
+        if (!leaf) {
+            b[k - 1].key = NULL;
+            b[k - 1].cbKey = 0;
+        }
+        CALL(bt_build_with(t, fr, pf, leaf ? prev : 0, leaf ? pgnoN : 0, b, k, pre, cbPre));
+    } else {
+        CALL(bt_build_page(t, frn, pf, leaf ? pgno : 0, leaf ? next : 0, b + k, m - k));
+        if (!leaf) {
+            b[k - 1].key = NULL;
+            b[k - 1].cbKey = 0;
+        }
+        CALL(bt_build_page(t, fr, pf, leaf ? prev : 0, leaf ? pgnoN : 0, b, k));
     }
-    CALL(bt_build_page(t, fr, pf, leaf ? prev : 0, leaf ? pgnoN : 0, b, k));
     if (leaf && next) {
         CALL(bt_get(t, next, BJ_LATCH_EXCLUSIVE, &frx));
         CALL(bt_op_links(t, frx, pgnoN, bj_page_next(bj_frame_data(frx))));
@@ -358,8 +435,12 @@ static JET_ERR bt_split_level(bj_bt_tree *t, bt_path *path, uint32_t lvl, const 
     uint8_t pgnoLE[4], pgnoNLE[4];
     bj_st32(pgnoLE, pgno);
     bj_st32(pgnoNLE, pgnoN);
-    bt_oper pop = {.pos = path->lv[lvl - 1].itag, .do_repl = true, .repl = pgnoNLE, .cbRepl = 4,
-                   .do_ins = true, .ins = {sep, cbSep, pgnoLE, 4, 0}};
+    bt_oper pop = {.pos = path->lv[lvl - 1].itag,
+                   .do_repl = true,
+                   .repl = pgnoNLE,
+                   .cbRepl = 4,
+                   .do_ins = true,
+                   .ins = {sep, cbSep, pgnoLE, 4, 0}};
     CALL(bt_get(t, path->lv[lvl - 1].pgno, BJ_LATCH_EXCLUSIVE, &frx));
     if (bt_oper_fits(t, bj_frame_data(frx), &pop)) {
         CALL(bt_apply_oper(t, frx, &pop));
@@ -433,4 +514,3 @@ fail:
     pthread_rwlock_unlock(&t->smo);
     return err;
 }
-

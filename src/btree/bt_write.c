@@ -209,15 +209,15 @@ JET_ERR bj_bt_set_flags(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint8
     return bt_set_flags_bm(t, &bm, nflags);
 }
 
-JET_ERR bj_bt_set_flags_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey,
-                           const uint8_t *data, uint32_t cbData, uint8_t nflags)
+JET_ERR bj_bt_set_flags_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                           uint32_t cbData, uint8_t nflags)
 {
     bt_bm bm = {key, cbKey, data, cbData, BT_BM_KD};
     return bt_set_flags_bm(t, &bm, nflags);
 }
 
-JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t ib,
-                    int32_t delta, uint32_t *pold)
+JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t ib, int32_t delta,
+                    uint32_t *pold)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;

@@ -85,10 +85,10 @@ struct bj_bt_tree {
     bj_bt_dbctx *dbc;
     uint32_t pgnoRoot;
     uint32_t objid;
-    uint32_t flags;     /* BJ_BT_* kind flags */
-    bj_bt_alloc alloc;  /* may be all NULL for read-only use (writes that split then fail) */
+    uint32_t flags;         /* BJ_BT_* kind flags */
+    bj_bt_alloc alloc;      /* may be all NULL for read-only use (writes that split then fail) */
     uint32_t cbDensityFree; /* bytes to leave free on leaves (see bj_bt_set_density) */
-    pthread_rwlock_t smo; /* structure-modification lock (see the protocol above) */
+    pthread_rwlock_t smo;   /* structure-modification lock (see the protocol above) */
 };
 
 /* Formats pgnoRoot as the empty root leaf of a new tree (objid, kind flags, external header
@@ -138,13 +138,13 @@ JET_ERR bj_bt_set_flags(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint8
  * is ignored: same as bj_bt_delete / bj_bt_set_flags). JET_errRecordNotFound if absent. */
 JET_ERR bj_bt_delete_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
                         uint32_t cbData);
-JET_ERR bj_bt_set_flags_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey,
-                           const uint8_t *data, uint32_t cbData, uint8_t nflags);
+JET_ERR bj_bt_set_flags_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                           uint32_t cbData, uint8_t nflags);
 /* Adds delta to the little-endian 32-bit value at offset ib of the node's data (ESE's
  * DELTA); *pold (may be NULL) gets the value before. JET_errRecordNotFound if absent,
  * JET_errInvalidParameter if ib + 4 > data size. */
-JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t ib,
-                    int32_t delta, uint32_t *pold);
+JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t ib, int32_t delta,
+                    uint32_t *pold);
 
 /* ---- cursors ---- */
 
@@ -157,16 +157,16 @@ typedef enum bj_bt_seek_mode {
 /* A cursor is used by one thread at a time; it holds no latch between calls. */
 typedef struct bj_bt_cursor {
     bj_bt_tree *t;
-    int state;            /* BT_CUR_* (bt_int.h) */
-    bool skip_deleted;    /* moves and seeks pass over nodes flagged BJ_ND_DELETED */
-    uint32_t pgno, itag;  /* leaf and node of the position */
-    uint64_t dbtime;      /* the leaf's dbtime when the position was taken */
-    uint8_t *key;         /* copy of the current key (cbPage bytes) */
+    int state;           /* BT_CUR_* (bt_int.h) */
+    bool skip_deleted;   /* moves and seeks pass over nodes flagged BJ_ND_DELETED */
+    uint32_t pgno, itag; /* leaf and node of the position */
+    uint64_t dbtime;     /* the leaf's dbtime when the position was taken */
+    uint8_t *key;        /* copy of the current key (cbPage bytes) */
     uint32_t cbKey;
-    uint8_t *data;        /* copy of the current data (cbPage bytes) */
+    uint8_t *data; /* copy of the current data (cbPage bytes) */
     uint32_t cbData;
-    uint8_t nflags;       /* flags of the current node */
-    bool gap;             /* the saved node is gone: (pgno, itag) is the first node after it */
+    uint8_t nflags; /* flags of the current node */
+    bool gap;       /* the saved node is gone: (pgno, itag) is the first node after it */
 } bj_bt_cursor;
 
 /* Opens an unpositioned cursor on t; skip_deleted as above. */
