@@ -174,17 +174,96 @@ fail:
     return err;
 }
 
+/* Fast key access for the unique-tree searches (the seek path): the page facts are decoded
+ * once per page, and each probe reads a TAG and the node's key lengths with bounds checks
+ * that are plain arithmetic (same checks as bj_page_get_node: TAG inside the data area, key
+ * lengths inside the node, prefix inside TAG 0), no call per probe. */
+typedef struct bt_pv {
+    const uint8_t *pg, *area, *pre;
+    uint32_t cbPage, mask, limit, cbPre, ntags;
+    bool large, rootNoPrefix;
+} bt_pv;
+
+static JET_ERR bt_pv_init(bt_pv *v, const uint8_t *pg, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t hdr = bj_page_hdr_size(cbPage), pf = bj_page_flags(pg);
+    v->pg = pg;
+    v->cbPage = cbPage;
+    v->large = bj_page_is_large(cbPage);
+    v->mask = v->large ? BJ_TAG_MASK_LARGE : BJ_TAG_MASK_SMALL;
+    v->ntags = bj_page_ntags(pg);
+    if (v->ntags < 1 || hdr + BJ_TAG_CB * v->ntags > cbPage)
+        ERR(JET_errDatabaseCorrupted);
+    v->area = pg + hdr;
+    v->limit = cbPage - hdr - BJ_TAG_CB * v->ntags;
+    v->rootNoPrefix = (pf & BJ_PGF_ROOT) && !(pf & BJ_PGF_SPACE_TREE);
+    CALL(bj_page_get_prefix(pg, cbPage, &v->pre, &v->cbPre));
+fail:
+    return err;
+}
+
+/* Node itag's key vs key (memcmp-then-length); *pbad on a malformed node. */
+static inline int bt_pv_keycmp(const bt_pv *v, uint32_t itag, const uint8_t *key, uint32_t cbKey,
+                               bool *pbad)
+{
+    const uint8_t *t = v->pg + v->cbPage - BJ_TAG_CB * (itag + 1);
+    uint32_t cb = bj_ld16(t + BJ_TAG_IB_CB) & v->mask, ibRaw = bj_ld16(t + BJ_TAG_IB_IB);
+    uint32_t ib = ibRaw & v->mask;
+    if (ib + cb > v->limit || cb < BJ_ND_CB_KEYLEN) {
+        *pbad = true;
+        return 0;
+    }
+    const uint8_t *nd = v->area + ib;
+    uint32_t flags = (v->large ? bj_ld16(nd) : ibRaw) >> BJ_TAG_FLAGS_SHIFT, off = 0, cbP = 0;
+    if (flags & BJ_ND_COMPRESSED) {
+        if (cb < 2 * BJ_ND_CB_KEYLEN) {
+            *pbad = true;
+            return 0;
+        }
+        cbP = bj_ld16(nd) & BJ_ND_KEYLEN_MASK;
+        off = BJ_ND_CB_KEYLEN;
+        if (v->rootNoPrefix)
+            cbP = 0;
+        else if (cbP > v->cbPre) {
+            *pbad = true;
+            return 0;
+        }
+    }
+    uint32_t cbS = bj_ld16(nd + off) & BJ_ND_KEYLEN_MASK;
+    off += BJ_ND_CB_KEYLEN;
+    if (off + cbS > cb) {
+        *pbad = true;
+        return 0;
+    }
+    const uint8_t *suf = nd + off;
+    if (cbP) {
+        uint32_t m = cbP < cbKey ? cbP : cbKey;
+        int c = memcmp(v->pre, key, m);
+        if (c)
+            return c;
+        if (cbKey <= cbP)
+            return (cbKey < cbP || cbS > 0) ? 1 : 0;
+        key += cbP;
+        cbKey -= cbP;
+    }
+    return bj_keycmp(suf, cbS, key, cbKey);
+}
+
 JET_ERR bt_search_leaf(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
                        uint32_t *pitag, bool *pfound)
 {
     JET_ERR err = JET_errSuccess;
-    uint32_t lo = 1, hi = bj_page_ntags(pg); /* answer in [lo, hi] */
-    bj_node n;
+    bt_pv v;
+    bool bad = false;
+    CALL(bt_pv_init(&v, pg, cbPage));
+    uint32_t lo = 1, hi = v.ntags; /* answer in [lo, hi] */
     *pfound = false;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        CALL(bj_page_get_node(pg, cbPage, mid, &n));
-        int c = bj_node_keycmp(&n, key, cbKey);
+        int c = bt_pv_keycmp(&v, mid, key, cbKey, &bad);
+        if (bad)
+            ERR(JET_errDatabaseCorrupted);
         if (c < 0) {
             lo = mid + 1;
         } else {
@@ -202,16 +281,19 @@ JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *ke
                            uint32_t *pitag)
 {
     JET_ERR err = JET_errSuccess;
-    uint32_t ntags = bj_page_ntags(pg);
-    bj_node n;
-    if (ntags < 2)
+    bt_pv v;
+    bool bad = false;
+    CALL(bt_pv_init(&v, pg, cbPage));
+    if (v.ntags < 2)
         ERR(JET_errDatabaseCorrupted);
     /* first node among 1..ntags-2 whose separator is > key; else the last node */
-    uint32_t lo = 1, hi = ntags - 1;
+    uint32_t lo = 1, hi = v.ntags - 1;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        CALL(bj_page_get_node(pg, cbPage, mid, &n));
-        if (bj_node_keycmp(&n, key, cbKey) <= 0)
+        int c = bt_pv_keycmp(&v, mid, key, cbKey, &bad);
+        if (bad)
+            ERR(JET_errDatabaseCorrupted);
+        if (c <= 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -395,7 +477,7 @@ JET_ERR bt_descend_bm(bj_bt_tree *t, const bt_bm *bm, int dir, bj_latch mode, bt
         } else {
             CALL(bt_search_internal_bm(t, pg, bm, &itag));
         }
-        uint32_t child;
+        uint32_t child = 0;
         CALL(bt_child(pg, cbPage, itag, &child));
         if (path) {
             path->lv[depth].pgno = pgno;

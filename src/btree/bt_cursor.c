@@ -344,10 +344,14 @@ JET_ERR bj_bt_get(bj_bt_cursor *c, const uint8_t **pkey, uint32_t *pcbKey, const
     pthread_rwlock_rdlock(&c->t->smo);
     if (c->state != BT_CUR_ON)
         ERR(JET_errNoCurrentRecord);
+    uint64_t dbtimeBefore = c->dbtime;
+    uint32_t pgnoBefore = c->pgno;
     CALL(cur_relatch(c, &fr, &exact));
     if (!exact)
         ERR(JET_errRecordDeleted);
-    CALL(cur_load(c, fr, c->itag));
+    /* same page at the same dbtime: the cursor's copies are the node as it is */
+    if (bj_frame_pgno(fr) != pgnoBefore || bj_page_dbtime(bj_frame_data(fr)) != dbtimeBefore)
+        CALL(cur_load(c, fr, c->itag));
     if (pkey)
         *pkey = c->key;
     if (pcbKey)
