@@ -80,6 +80,30 @@ const char *bj_test_shared_dir(void)
     return NULL;
 }
 
+unsigned char *bj_test_load_edb(const char *name, size_t *pcb)
+{
+    char path[4096];
+    const char *dir = bj_test_shared_dir();
+    if (!dir)
+        return NULL;
+    snprintf(path, sizeof path, "%s/data/edb/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *b = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0)
+        b = malloc(n > 0 ? (size_t)n : 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b)
+        *pcb = (size_t)n;
+    return b;
+}
+
 int bj_test_main(int argc, char **argv)
 {
     int passed = 0, failed = 0;

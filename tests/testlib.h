@@ -23,6 +23,8 @@ void bj_test_fail(const char *file, int line, const char *fmt, ...);
 const char *bj_test_tmpdir(void);
 /* ../shared (from BJ_SHARED_DIR), or NULL when it is not there. */
 const char *bj_test_shared_dir(void);
+/* The bytes of shared/data/edb/NAME (malloc'ed; *pcb = size), or NULL when missing. */
+unsigned char *bj_test_load_edb(const char *name, size_t *pcb);
 
 #define TEST(name)                                                                                 \
     static void test_##name(void);                                                                 \

@@ -63,6 +63,9 @@ static JET_ERR bt_split_root(bj_bt_tree *t, bt_path *path)
     uint32_t cbExt, used = 0;
     if (path->depth >= BT_DEPTH_MAX)
         ERR(JET_errDatabaseCorrupted);
+    /* the new child first: the allocator may rewrite the root's external header (the space
+     * layer's single-extent bitmap), so the root is latched (and its header copied) after */
+    CALL(bt_alloc_page(t, t->pgnoRoot, &frc));
     CALL(bt_get(t, t->pgnoRoot, BJ_LATCH_EXCLUSIVE, &fr));
     const uint8_t *pg = bj_frame_data(fr);
     const uint8_t *pext;
@@ -77,7 +80,6 @@ static JET_ERR bt_split_root(bj_bt_tree *t, bt_path *path)
         ERR(JET_errOutOfMemory);
     for (uint32_t i = 0; i < n; i++)
         CALL(bt_copy_node(pg, cbPage, i + 1, buf, &used, &kd[i]));
-    CALL(bt_alloc_page(t, t->pgnoRoot, &frc));
     uint32_t pgnoC = bj_frame_pgno(frc);
     uint32_t keep = pf & (BJ_PGF_LEAF | BJ_PGF_PARENT_OF_LEAF);
     CALL(bt_op_init(t, frc, bt_base_flags(t) | keep, 0, 0, NULL, 0));

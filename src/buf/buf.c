@@ -206,7 +206,7 @@ static JET_ERR frame_read(bj_buf *buf, bj_buf_db *db, bj_frame *f, uint32_t pgno
     JET_ERR err = JET_errSuccess;
     size_t cb = 0;
 
-    CALL(bj_file_read(db->file, (uint64_t)(pgno + 1) * buf->cbPage, f->data, buf->cbPage, &cb));
+    CALL(bj_file_read(db->file, ((uint64_t)pgno + 1) * buf->cbPage, f->data, buf->cbPage, &cb));
     if (cb < buf->cbPage)
         ERR(JET_errFileIOBeyondEOF);
     if (buf->verify)
@@ -333,6 +333,8 @@ void bj_buf_release(bj_frame *f)
 
 void bj_buf_dirty(bj_frame *f, uint64_t lsn)
 {
+    if (f->db->readonly)
+        return; /* never written: a dirty frame here could never be cleaned or evicted */
     bj_mutex_lock(&f->mu);
     if (!f->dirty) {
         f->dirty = true;

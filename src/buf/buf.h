@@ -122,7 +122,8 @@ bool bj_buf_latch_upgrade(bj_frame *f);
 /* Exclusive -> shared (waiting readers may enter). */
 void bj_buf_latch_downgrade(bj_frame *f);
 /* Records a change by the exclusive holder, made at log position lsn (0 until the log exists):
- * the page becomes dirty and its oldest/newest lsn since the last write are updated. */
+ * the page becomes dirty and its oldest/newest lsn since the last write are updated.
+ * Ignored on a read-only database (callers reject updates there first). */
 void bj_buf_dirty(bj_frame *f, uint64_t lsn);
 
 /* The page bytes (cbPage, page-aligned); writable only under the exclusive latch. */

@@ -28,22 +28,22 @@ struct bj_frame {
     /* identity: set by the claimer while the frame is out of the hash */
     bj_buf_db *db;
     uint32_t pgno;
-    uint32_t state; /* BJ_FS_*, changed under the exclusive latch or by the claimer */
-    bj_frame *hnext; /* hash chain (stripe lock) */
-    _Atomic uint32_t pin;  /* holders + waiters + writers; >0 forbids eviction */
-    _Atomic uint8_t ref;   /* clock reference bit */
+    uint32_t state;          /* BJ_FS_*, changed under the exclusive latch or by the claimer */
+    bj_frame *hnext;         /* hash chain (stripe lock) */
+    _Atomic uint32_t pin;    /* holders + waiters + writers; >0 forbids eviction */
+    _Atomic uint8_t ref;     /* clock reference bit */
     _Atomic bool dirty_hint; /* copy of dirty readable without the mutex */
-    JET_ERR read_err;      /* FAILED: the read's error */
+    JET_ERR read_err;        /* FAILED: the read's error */
 
     /* latch and dirty state: all under mu */
     bj_mutex mu;
-    bj_cond cv;         /* broadcast when the latch frees, io ends or state changes */
-    uint32_t nshared;   /* shared holders */
-    uint32_t nwaiters;  /* threads waiting on cv */
+    bj_cond cv;          /* broadcast when the latch frees, io ends or state changes */
+    uint32_t nshared;    /* shared holders */
+    uint32_t nwaiters;   /* threads waiting on cv */
     uint32_t nwait_excl; /* of them, waiting for the exclusive latch (readers defer to them) */
-    bool excl;          /* exclusively latched */
-    bool dirty;         /* changed since the last write began */
-    bool io_busy;       /* a write of this page is in flight */
+    bool excl;           /* exclusively latched */
+    bool dirty;          /* changed since the last write began */
+    bool io_busy;        /* a write of this page is in flight */
     uint64_t lsn_oldest, lsn_newest; /* of changes since the last write began (0 = none) */
     uint64_t io_lsn_oldest;          /* while io_busy: oldest lsn of the image being written */
 
@@ -73,8 +73,8 @@ struct bj_buf {
     bj_buf_log_flush_fn log_flush;
     void *log_ctx;
 
-    bj_frame *frames;  /* cFrames */
-    uint8_t *pages;    /* cFrames * cbPage, page-aligned */
+    bj_frame *frames;   /* cFrames */
+    uint8_t *pages;     /* cFrames * cbPage, page-aligned */
     bj_frame **buckets; /* nbuckets chain heads */
     uint32_t bucket_mask;
     bj_buf_stripe *stripes;

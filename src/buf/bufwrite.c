@@ -120,7 +120,7 @@ JET_ERR bj_buf_write_frame(bj_buf *buf, bj_frame *f, bool wait, bool *busy)
         CALL(buf->log_flush(buf->log_ctx, lsn_new));
     if (buf->seal)
         buf->seal(wb, buf->cbPage, pgno);
-    CALL(bj_file_write(db->file, (uint64_t)(pgno + 1) * buf->cbPage, wb, buf->cbPage));
+    CALL(bj_file_write(db->file, ((uint64_t)pgno + 1) * buf->cbPage, wb, buf->cbPage));
     atomic_fetch_add_explicit(&buf->writes, 1, memory_order_relaxed);
     {
         uint32_t cur = atomic_load(&db->cpg);

@@ -100,8 +100,6 @@ JET_ERR bj_key_index_check(const bj_key_index *idx);
 /* The effective cbKeyMost (0 -> 255). */
 uint32_t bj_key_cb_key_most(const bj_key_index *idx);
 
-/* Size of a fixed-size column type's value (Bit 1 ... GUID 16), 0 for text/binary/unknown. */
-uint32_t bj_key_coltyp_size(JET_COLTYP coltyp);
 
 /* Normalises one value of segment iseg into out[0 .. cbAvail) (cbAvail = key space left, >= 1).
  * fNull: the column is NULL (pv/cb ignored). Else cb == 0 is a zero-length value (0x40 for

@@ -7,6 +7,7 @@
  * is set later segments are counted but add no bytes. No locks: a builder belongs to one cursor.
  */
 #include "rec/key.h"
+#include "rec/rec.h"
 
 #define CB_COLUMN_MOST 255 /* JET_cbColumnMost: longest fixed column */
 
@@ -160,7 +161,7 @@ JET_ERR bj_key_make(bj_key_builder *kb, const void *pv, uint32_t cb, JET_GRBIT g
     s = &idx->rgseg[iseg];
 
     if (s->fFixed) {
-        uint32_t cbCol = s->cbFixed ? s->cbFixed : bj_key_coltyp_size(s->coltyp);
+        uint32_t cbCol = s->cbFixed ? s->cbFixed : bj_rec_coltyp_width(s->coltyp);
         if (cb > 0 && cb != cbCol) {
             uint32_t cbData = most == JET_cbKeyMost ? BJ_MIN(cb, JET_cbKeyMost) : cb;
             if (s->coltyp == JET_coltypText && cb < cbCol && cbCol <= sizeof(padded)) {

@@ -7,6 +7,7 @@
  * Windows' byte order). No locks (Unicode text is delegated to key_unicode.c).
  */
 #include "rec/key.h"
+#include "rec/rec.h"
 
 #include <stdlib.h>
 
@@ -18,31 +19,6 @@ uint32_t bj_key_cb_key_most(const bj_key_index *idx)
     return idx->cbKeyMost ? idx->cbKeyMost : JET_cbKeyMost;
 }
 
-uint32_t bj_key_coltyp_size(JET_COLTYP coltyp)
-{
-    switch (coltyp) {
-    case JET_coltypBit:
-    case JET_coltypUnsignedByte:
-        return 1;
-    case JET_coltypShort:
-    case JET_coltypUnsignedShort:
-        return 2;
-    case JET_coltypLong:
-    case JET_coltypUnsignedLong:
-    case JET_coltypIEEESingle:
-        return 4;
-    case JET_coltypCurrency:
-    case JET_coltypIEEEDouble:
-    case JET_coltypDateTime:
-    case JET_coltypLongLong:
-    case JET_coltypUnsignedLongLong:
-        return 8;
-    case JET_coltypGUID:
-        return 16;
-    default:
-        return 0;
-    }
-}
 
 static bool is_text(JET_COLTYP t)
 {
@@ -309,7 +285,7 @@ JET_ERR bj_key_normalize_segment(const bj_key_index *idx, uint32_t iseg, bool fN
     } else if (is_binary(s->coltyp)) {
         normalize_binary(pb, cb, s->fFixed, cbAvail, cbKeyMost, var_seg_mac(idx), out, pso);
     } else {
-        uint32_t size = bj_key_coltyp_size(s->coltyp);
+        uint32_t size = bj_rec_coltyp_width(s->coltyp);
         uint8_t tmp[17];
         if (size == 0)
             ERR(JET_errInvalidColumnType);

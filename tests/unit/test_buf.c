@@ -4,129 +4,13 @@
  * a hook on every page write (to check the WAL rule and the latch rule at the moment of the
  * write). Test pages carry: u32 checksum @0, u32 pgno @4, u64 counter @8, u64 lsn @16,
  * u32 magic @24; test_verify / test_seal play the page layer's bj_page_verify / bj_page_seal.
- *
- * Until the real src/os lands, this file also gives weak definitions of the few os.h wrappers
- * the cache uses (memory, locks, threads); the real ones override them once linked in.
  */
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf/buf.h"
 #include "testlib.h"
-
-/* ---- weak os.h wrappers (test-only; src/os provides the real ones) ---- */
-#define WEAK __attribute__((weak))
-WEAK void *bj_malloc(size_t cb)
-{
-    return malloc(cb ? cb : 1);
-}
-WEAK void *bj_calloc(size_t n, size_t cb)
-{
-    return calloc(n ? n : 1, cb ? cb : 1);
-}
-WEAK void *bj_realloc(void *p, size_t cb)
-{
-    return realloc(p, cb ? cb : 1);
-}
-WEAK void bj_free(void *p)
-{
-    free(p);
-}
-WEAK void *bj_alloc_aligned(size_t cb)
-{
-    return aligned_alloc(4096, (cb + 4095) & ~(size_t)4095);
-}
-WEAK void bj_free_aligned(void *p)
-{
-    free(p);
-}
-WEAK void bj_mutex_init(bj_mutex *m)
-{
-    pthread_mutex_init(m, NULL);
-}
-WEAK void bj_mutex_destroy(bj_mutex *m)
-{
-    pthread_mutex_destroy(m);
-}
-WEAK void bj_mutex_lock(bj_mutex *m)
-{
-    pthread_mutex_lock(m);
-}
-WEAK void bj_mutex_unlock(bj_mutex *m)
-{
-    pthread_mutex_unlock(m);
-}
-WEAK void bj_rwlock_init(bj_rwlock *l)
-{
-    pthread_rwlock_init(l, NULL);
-}
-WEAK void bj_rwlock_destroy(bj_rwlock *l)
-{
-    pthread_rwlock_destroy(l);
-}
-WEAK void bj_rwlock_rdlock(bj_rwlock *l)
-{
-    pthread_rwlock_rdlock(l);
-}
-WEAK void bj_rwlock_wrlock(bj_rwlock *l)
-{
-    pthread_rwlock_wrlock(l);
-}
-WEAK bool bj_rwlock_tryrdlock(bj_rwlock *l)
-{
-    return pthread_rwlock_tryrdlock(l) == 0;
-}
-WEAK bool bj_rwlock_trywrlock(bj_rwlock *l)
-{
-    return pthread_rwlock_trywrlock(l) == 0;
-}
-WEAK void bj_rwlock_unlock(bj_rwlock *l)
-{
-    pthread_rwlock_unlock(l);
-}
-WEAK void bj_cond_init(bj_cond *c)
-{
-    pthread_cond_init(c, NULL);
-}
-WEAK void bj_cond_destroy(bj_cond *c)
-{
-    pthread_cond_destroy(c);
-}
-WEAK void bj_cond_wait(bj_cond *c, bj_mutex *m)
-{
-    pthread_cond_wait(c, m);
-}
-WEAK bool bj_cond_timedwait(bj_cond *c, bj_mutex *m, uint32_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return pthread_cond_timedwait(c, m, &ts) == 0;
-}
-WEAK void bj_cond_signal(bj_cond *c)
-{
-    pthread_cond_signal(c);
-}
-WEAK void bj_cond_broadcast(bj_cond *c)
-{
-    pthread_cond_broadcast(c);
-}
-WEAK JET_ERR bj_thread_start(bj_thread *t, void *(*fn)(void *), void *arg)
-{
-    return pthread_create(t, NULL, fn, arg) ? JET_errOutOfThreads : JET_errSuccess;
-}
-WEAK void bj_thread_join(bj_thread t)
-{
-    pthread_join(t, NULL);
-}
 
 /* ---- the in-memory test file ---- */
 #define CB_PAGE 4096u
@@ -206,8 +90,8 @@ static JET_ERR tf_size(bj_file *f, uint64_t *pcb)
     return JET_errSuccess;
 }
 
-static bj_os g_tos = {.name = "buftest", .read = tf_read, .write = tf_write, .sync = tf_sync,
-                      .size = tf_size};
+static bj_os g_tos = {
+    .name = "buftest", .read = tf_read, .write = tf_write, .sync = tf_sync, .size = tf_size};
 
 /* ---- test pages ---- */
 #define PG_MAGIC 0xb1e7b1e7u
@@ -277,8 +161,8 @@ static uint8_t *tf_page(tfile *tf, uint32_t pgno)
 
 static bj_buf *cache_new(uint32_t cFrames)
 {
-    bj_buf_config cfg = {.cbPage = CB_PAGE, .cFrames = cFrames, .verify = test_verify,
-                         .seal = test_seal};
+    bj_buf_config cfg = {
+        .cbPage = CB_PAGE, .cFrames = cFrames, .verify = test_verify, .seal = test_seal};
     bj_buf *buf = NULL;
     if (bj_buf_open(&cfg, &buf) < 0)
         return NULL;
@@ -550,8 +434,11 @@ static void wal_check_write(tfile *tf, uint32_t pgno, const uint8_t *pg)
 TEST(wal_log_flushed_to_newest_lsn_before_write)
 {
     tfile *tf = tf_new(4);
-    bj_buf_config cfg = {.cbPage = CB_PAGE, .cFrames = 2, .verify = test_verify,
-                         .seal = test_seal, .log_flush = test_log_flush};
+    bj_buf_config cfg = {.cbPage = CB_PAGE,
+                         .cFrames = 2,
+                         .verify = test_verify,
+                         .seal = test_seal,
+                         .log_flush = test_log_flush};
     bj_buf *buf = NULL;
     bj_buf_db *db = NULL;
     bj_frame *f = NULL;
@@ -758,6 +645,10 @@ TEST(read_beyond_end_of_file)
     /* the cache believes the file is larger than it is: the short read is caught */
     bj_buf_db_set_size(db, 10);
     CHECK_ERR(bj_buf_get(db, 7, BJ_LATCH_EXCLUSIVE, &f), JET_errFileIOBeyondEOF);
+    bj_buf_db_set_size(db, UINT32_MAX); /* the largest pgno: its offset must not wrap */
+    CHECK_ERR(bj_buf_get(db, UINT32_MAX, BJ_LATCH_SHARED, &f), JET_errFileIOBeyondEOF);
+    CHECK_EQ(atomic_load(&tf->reads[0]), 0);
+    bj_buf_db_set_size(db, 10);
     tf->cb -= CB_PAGE / 2; /* a torn last page */
     CHECK_ERR(bj_buf_get(db, 4, BJ_LATCH_SHARED, &f), JET_errFileIOBeyondEOF);
     bj_buf_get_stats(buf, &st);
@@ -778,8 +669,10 @@ TEST(readonly_and_discard)
     REQUIRE(buf);
     REQUIRE_OK(bj_buf_db_attach(buf, &tf->base, true, &db));
     CHECK_ERR(bj_buf_new(db, 2, &f), JET_errDatabaseFileReadOnly);
-    REQUIRE_OK(bj_buf_get(db, 2, BJ_LATCH_SHARED, &f));
+    REQUIRE_OK(bj_buf_get(db, 2, BJ_LATCH_EXCLUSIVE, &f));
+    bj_buf_dirty(f, 5); /* ignored: nothing dirty, nothing written */
     bj_buf_release(f);
+    CHECK_EQ(bj_buf_oldest_dirty_lsn(buf), 0);
     CHECK_OK(bj_buf_flush_db(db));
     CHECK_EQ(atomic_load(&tf->nsync), 0);
     CHECK_OK(bj_buf_db_detach(db, false));

@@ -9,18 +9,7 @@
 
 static uint8_t *load(const char *name, size_t *pcb)
 {
-    char path[512];
-    const char *dir = bj_test_shared_dir();
-    if (!dir)
-        return NULL;
-    snprintf(path, sizeof(path), "%s/data/edb/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *b = malloc(65536);
-    *pcb = fread(b, 1, 65536, f);
-    fclose(f);
-    return b;
+    return bj_test_load_edb(name, pcb);
 }
 
 static void check_file(const char *name, uint32_t cbPage, uint32_t updateMajor)

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "rec/key.h"
+#include "rec/rec.h"
 
 static bj_key_index index_of(uint32_t cseg, const JET_COLTYP *types, const bool *desc)
 {
@@ -773,7 +774,7 @@ TEST(bounds_small_key_space)
     for (size_t i = 0; i < sizeof(val); i++)
         val[i] = (uint8_t)(0x61 + i % 26);
     for (size_t t = 0; t < BJ_ARRAY_LEN(types); t++) {
-        uint32_t size = bj_key_coltyp_size(types[t]);
+        uint32_t size = bj_rec_coltyp_width(types[t]);
         for (int desc = 0; desc < 2; desc++) {
             bj_key_index idx = index1(types[t], desc != 0);
             for (uint32_t cbAvail = 1; cbAvail < 40; cbAvail++) {

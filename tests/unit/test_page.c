@@ -8,25 +8,7 @@
 
 static uint8_t *load(const char *name, size_t *pcb)
 {
-    char path[512];
-    const char *dir = bj_test_shared_dir();
-    if (!dir)
-        return NULL;
-    snprintf(path, sizeof(path), "%s/data/edb/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *pcb = (size_t)n;
-    return b;
+    return bj_test_load_edb(name, pcb);
 }
 
 static void walk(const char *name, uint32_t cbPage, uint32_t want_ok, uint32_t want_zero,

@@ -19,23 +19,10 @@ typedef struct file {
 
 static bool load(const char *name, uint32_t cbPage, file *f)
 {
-    char path[512];
-    const char *dir = bj_test_shared_dir();
     memset(f, 0, sizeof(*f));
-    if (!dir)
-        return false;
-    snprintf(path, sizeof(path), "%s/data/edb/%s", dir, name);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return false;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    f->p = malloc((size_t)n);
-    f->cb = fread(f->p, 1, (size_t)n, fp);
-    fclose(fp);
+    f->p = bj_test_load_edb(name, &f->cb);
     f->cbPage = cbPage;
-    return f->cb == (size_t)n;
+    return f->p != NULL;
 }
 
 typedef void (*leaf_fn)(void *ctx, const uint8_t *data, uint32_t cb);

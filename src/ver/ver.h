@@ -1,0 +1,226 @@
+/* ver.h: layer 5, transactions and the version store (snapshot isolation), as ESE's ver.cxx.
+ *
+ * One bj_ver per instance: a global timestamp counter (begin and commit timestamps), the list
+ * of active snapshots (transactions and registered reader snapshots), the hash of revision
+ * entries (RCEs) keyed by (dbid, objid, bookmark) with a chain per key, newest first, a byte
+ * budget (JET_paramMaxVerPages x version page size) and statistics. One bj_trx per session.
+ *
+ * This layer knows nothing of pages. The layer that changes a record creates an RCE first
+ * (bj_ver_modify: write-conflict check + before-image), then changes the page; it supplies
+ * callbacks that physically undo the change (rollback) and clean it up once no snapshot can
+ * see the old state (e.g. remove a flag-deleted node, free an old long value).
+ *
+ * Caller contract (the page latch makes a page change and its RCE one step for readers):
+ *  - a writer holds the page latch exclusively from bj_ver_modify until the page reflects the
+ *    change (or bj_ver_rce_cancel when the page change failed);
+ *  - a reader holds the page latch (shared) from reading the node until bj_ver_visible returns;
+ *  - an undo callback restores the page under its exclusive latch and calls
+ *    bj_ver_rce_set_undone(rce) before releasing that latch (ver sets it again after the
+ *    callback returns, so a callback for a change no reader can observe may omit it);
+ *  - cleanup callbacks and bj_ver_cleanup run with no ver lock held and take page latches, so
+ *    bj_ver_cleanup / bj_ver_trx_commit (which may clean up inline) must be called with no
+ *    page latch held.
+ *
+ * Visibility: an RCE is visible to reader R iff it is R's own (any level) or its transaction
+ * committed with trxCommit0 < R's snapshot. Timestamps are unique (one counter).
+ * Write conflict (ESE's rule): the newest RCE of the key belongs to another transaction that is
+ * uncommitted or committed after our begin -> JET_errWriteConflict; escrow deltas of one size
+ * and read locks commute with themselves.
+ * Levels: JetBeginTransaction nests up to 7 (ESE's levelUserMost); an 8th is JET_errTransTooDeep.
+ * Rollback failure (an undo callback fails): JET_errRollbackError for the call, the RCEs not
+ * undone stay (a later rollback retries them), and the instance becomes unavailable for
+ * updates: bj_ver_fatal_error() returns the callback's error, and bj_ver_modify /
+ * bj_ver_trx_begin return JET_errInstanceUnavailable from then on.
+ */
+#ifndef BJ_VER_H
+#define BJ_VER_H
+
+#include "common/common.h"
+
+typedef struct bj_ver bj_ver;
+typedef struct bj_trx bj_trx;
+typedef struct bj_rce bj_rce;
+typedef struct bj_ver_txn bj_ver_txn; /* private: one level-0 transaction's shared state */
+
+#define BJ_VER_LEVEL_MAX 7 /* ESE's levelUserMost (daeconst.hxx) */
+
+/* ESE's version bucket ("version page") size in bytes: max(JET_paramVerPageSize, 2 x database
+ * page size), at most 64 KiB, minus the 0x20-byte resource section header (osu.cxx). ESE's
+ * defaults: JET_paramVerPageSize 32768 on 64-bit (daeconst.hxx cbDefaultVerPageSize),
+ * JET_paramMaxVerPages 64 (sysparamtable.g.cxx), so about 2 MiB. */
+uint32_t bj_ver_bucket_size(uint32_t cbVerPageParam, uint32_t cbDbPage);
+
+/* ---- instance ---- */
+typedef struct bj_ver_config {
+    uint64_t cbMax;         /* budget: JET_paramMaxVerPages x bj_ver_bucket_size(); 0 = none */
+    uint32_t cleanup_every; /* opportunistic cleanup every N level-0 commits; 0 = 64 */
+    uint32_t cleanup_ms;    /* background thread period; 0 = 100 */
+    /* Called at every level-0 commit before publication (log layer: commit record, durable
+     * commit wait). A failure fails the commit; the transaction stays open. NULL = no-op. */
+    JET_ERR (*commit_hook)(void *ctx, bj_trx *trx, JET_GRBIT grbit, bool has_changes);
+    void *commit_hook_ctx;
+} bj_ver_config;
+
+typedef struct bj_ver_stats {
+    uint64_t cbUsed, cbMax; /* bytes charged to the budget now / the budget */
+    uint64_t rces_live;     /* RCEs in the hash now */
+    uint64_t rces_created, rces_cleaned, rces_rolled_back;
+    uint64_t commits, rollbacks, write_conflicts, out_of_budget;
+    uint64_t cleanup_runs, cleanup_callbacks;
+    uint32_t active; /* active transactions + registered snapshots */
+} bj_ver_stats;
+
+/* A new version store (cfg NULL = defaults, no budget). JET_errOutOfMemory. */
+JET_ERR bj_ver_init(const bj_ver_config *cfg, bj_ver **pver);
+/* Stops the cleanup thread, runs a last cleanup, frees everything. Sessions' bj_trx must have
+ * been destroyed; RCEs still held (e.g. after a failed rollback) are freed without callbacks. */
+void bj_ver_term(bj_ver *ver);
+void bj_ver_get_stats(bj_ver *ver, bj_ver_stats *st);
+/* 0, or the error of the undo callback that made the instance unavailable for updates. */
+JET_ERR bj_ver_fatal_error(bj_ver *ver);
+/* The current value of the timestamp counter (the last timestamp drawn). */
+uint64_t bj_ver_now(bj_ver *ver);
+
+/* ---- reader snapshots without a transaction ---- */
+typedef struct bj_ver_snap {
+    uint64_t ts;                     /* the snapshot: RCEs committed before ts are visible */
+    struct bj_ver_snap *prev, *next; /* private */
+} bj_ver_snap;
+/* Draws a timestamp and registers it so that cleanup keeps what it can see. Never fails. */
+void bj_ver_snap_begin(bj_ver *ver, bj_ver_snap *snap);
+void bj_ver_snap_end(bj_ver *ver, bj_ver_snap *snap);
+
+/* ---- transactions (one bj_trx per session; used by one thread at a time) ---- */
+typedef enum bj_trx_state {
+    BJ_TRX_NONE = 0,    /* level 0: no transaction */
+    BJ_TRX_ACTIVE,      /* level >= 1 */
+    BJ_TRX_COMMITTED,   /* last transaction committed (level 0 again) */
+    BJ_TRX_ROLLED_BACK, /* last transaction rolled back (level 0 again) */
+} bj_trx_state;
+
+/* A session's transaction state. JET_errOutOfMemory. */
+JET_ERR bj_ver_trx_create(bj_ver *ver, bj_trx **ptrx);
+/* Rolls back whatever is open (errors ignored), then frees. */
+void bj_ver_trx_destroy(bj_trx *trx);
+/* JetBeginTransaction: level +1; at level 0 -> 1 draws trxBegin0 and registers the snapshot.
+ * JET_errTransTooDeep at level 7; JET_errInstanceUnavailable after a rollback failure;
+ * JET_errOutOfMemory. */
+JET_ERR bj_ver_trx_begin(bj_trx *trx);
+/* JetCommitTransaction: level n > 1 merges its RCEs into level n-1; level 1 calls the commit
+ * hook, draws trxCommit0, publishes it, and hands the RCEs to cleanup. JET_errNotInTransaction
+ * at level 0; the hook's error (the transaction stays open). */
+JET_ERR bj_ver_trx_commit(bj_trx *trx, JET_GRBIT grbit);
+/* JetRollback: undoes the current level's RCEs newest first (all levels with
+ * JET_bitRollbackAll). JET_errNotInTransaction at level 0; JET_errRollbackError when an undo
+ * callback fails (see the top of this file). */
+JET_ERR bj_ver_trx_rollback(bj_trx *trx, JET_GRBIT grbit);
+uint32_t bj_ver_trx_level(const bj_trx *trx);
+bj_trx_state bj_ver_trx_state(const bj_trx *trx);
+/* trxBegin0 of the open transaction (0 at level 0). */
+uint64_t bj_ver_trx_begin_ts(const bj_trx *trx);
+/* trxCommit0 of the last committed transaction (0 when none). */
+uint64_t bj_ver_trx_commit_ts(const bj_trx *trx);
+/* RCEs the open transaction holds (all levels). */
+uint32_t bj_ver_trx_rce_count(const bj_trx *trx);
+
+/* ---- revision entries ---- */
+typedef enum bj_ver_kind {
+    BJ_VER_INSERT = 1, /* record inserted: invisible -> absent */
+    BJ_VER_REPLACE,    /* before-image required: invisible -> before-image */
+    BJ_VER_DELETE,     /* flag-delete, before-image required: invisible -> present, before */
+    BJ_VER_DELTA,      /* escrow update (bj_ver_modify_delta): invisible -> value - delta */
+    BJ_VER_READ_LOCK,  /* JetGetLock read lock: commutes with read locks */
+    BJ_VER_WRITE_LOCK, /* JetGetLock write lock / prepared replace with lock: no change */
+    BJ_VER_DDL,        /* schema change: opaque payload; no image effect */
+} bj_ver_kind;
+
+typedef struct bj_ver_key {
+    uint32_t dbid;
+    uint32_t objid;
+    const void *bm; /* bookmark bytes (may be NULL when cbBm == 0) */
+    uint32_t cbBm;
+} bj_ver_key;
+
+/* The creating layer's callbacks for its RCEs (a static table; ctx is passed back). */
+typedef struct bj_ver_ops {
+    /* Rollback: physically undo the change (NULL: nothing to undo, e.g. locks). */
+    JET_ERR (*undo)(bj_rce *rce, void *ctx);
+    /* Once no snapshot can see the state before this committed RCE (NULL: nothing to do).
+     * An error keeps the RCE for the next cleanup pass. */
+    JET_ERR (*cleanup)(bj_rce *rce, void *ctx);
+    void *ctx;
+} bj_ver_ops;
+
+/* Read-only for everyone but ver, except payload which the creator may change. */
+struct bj_rce {
+    uint32_t dbid, objid;
+    const uint8_t *bm;
+    uint32_t cbBm;
+    bj_ver_kind kind;
+    uint32_t level; /* transaction level that owns it now */
+    const uint8_t *before;
+    uint32_t cbBefore;
+    uint32_t delta_off;  /* BJ_VER_DELTA: little-endian signed integer at delta_off */
+    uint32_t delta_size; /* 4 or 8 */
+    int64_t delta;
+    void *payload;
+    uint32_t cbPayload;
+    const bj_ver_ops *ops;
+    /* private to ver */
+    bj_ver_txn *txn;
+    bj_rce *older, *newer;       /* chain of the key */
+    bj_rce *trx_prev, *trx_next; /* the transaction's RCEs, creation order */
+    struct bj_ver_chain *chain;
+    uint32_t cbCharge;
+    _Atomic int undone;
+};
+
+/* Creates an RCE for trx's current level (the caller holds the page latch, see above):
+ * write-conflict check, then insert at the head of the key's chain. before/cbBefore: the
+ * before-image (required for REPLACE and DELETE, ignored otherwise); payload copied. Errors:
+ * JET_errNotInTransaction (level 0), JET_errWriteConflict, JET_errVersionStoreOutOfMemory
+ * (budget), JET_errVersionStoreEntryTooBig (over 4 GiB), JET_errOutOfMemory,
+ * JET_errInstanceUnavailable, JET_errInvalidParameter. */
+JET_ERR bj_ver_modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, const void *before,
+                      uint32_t cbBefore, const bj_ver_ops *ops, const void *payload,
+                      uint32_t cbPayload, bj_rce **prce);
+/* An escrow delta RCE: the record's little-endian signed integer of size 4 or 8 at off gets
+ * delta added. Deltas of one size by several transactions do not conflict. */
+JET_ERR bj_ver_modify_delta(bj_trx *trx, const bj_ver_key *key, uint32_t off, uint32_t size,
+                            int64_t delta, const bj_ver_ops *ops, const void *payload,
+                            uint32_t cbPayload, bj_rce **prce);
+/* Withdraws trx's newest RCE after its page change failed (no undo callback). */
+void bj_ver_rce_cancel(bj_trx *trx, bj_rce *rce);
+/* For undo callbacks: the page no longer shows this RCE's change (call under the latch). */
+void bj_ver_rce_set_undone(bj_rce *rce);
+
+/* ---- visibility ---- */
+/* What a reader sees of one node. */
+typedef struct bj_ver_seen {
+    bool present;   /* the record exists for the reader */
+    bool from_page; /* the image is the page's bytes unchanged (nothing copied) */
+    uint32_t cb;    /* the image's size (when present) */
+} bj_ver_seen;
+
+/* Computes the reader's view of one node: trx (its snapshot and its own RCEs) or, when trx is
+ * NULL or at level 0, the registered snapshot timestamp snap_ts. present/deleted/data/cb: the
+ * node on the page (present false when there is none). When the image differs from the page's
+ * bytes it is copied into buf (cbBuf bytes; a page-sized buffer always suffices);
+ * JET_wrnBufferTruncated when it does not fit (seen->cb tells the size).
+ * JET_errDatabaseCorrupted when a delta does not fit the record. Waits (briefly) for a
+ * transaction that is publishing its commit. */
+JET_ERR bj_ver_visible(bj_ver *ver, const bj_trx *trx, uint64_t snap_ts, const bj_ver_key *key,
+                       bool present, bool deleted, const void *data, uint32_t cb, void *buf,
+                       uint32_t cbBuf, bj_ver_seen *seen);
+/* True when the key has any RCE (a cheap hint for callers that keep no fNDVersion flag). */
+bool bj_ver_has_versions(bj_ver *ver, const bj_ver_key *key);
+
+/* ---- cleanup ---- */
+/* Removes the RCEs of transactions that committed before the oldest active snapshot, calling
+ * their cleanup callbacks (no ver lock held). Returns the number of RCEs removed. */
+uint64_t bj_ver_cleanup(bj_ver *ver);
+/* Starts / stops the background cleanup thread (idempotent). JET_errOutOfThreads. */
+JET_ERR bj_ver_start_cleanup_thread(bj_ver *ver);
+void bj_ver_stop_cleanup_thread(bj_ver *ver);
+
+#endif /* BJ_VER_H */
