@@ -480,6 +480,75 @@ TEST(api_errors)
     env_close(&e);
 }
 
+TEST(schema_info)
+{
+    env e;
+    if (!env_open(&e, "SRUDB_win_rev14_4k.dat", 4096)) {
+        env_close(&e);
+        return;
+    }
+    JET_TABLEID t;
+    REQUIRE_OK(JetOpenTable(e.ses, e.db, "SruDbIdMapTable", NULL, 0, 0, &t));
+    JET_COLUMNDEF cd;
+    CHECK_OK(JetGetTableColumnInfo(e.ses, t, "IdBlob", &cd, sizeof cd, JET_ColInfo));
+    CHECK_EQ(cd.columnid, 256);
+    CHECK_EQ(cd.coltyp, JET_coltypLongBinary);
+    CHECK(cd.grbit & JET_bitColumnTagged);
+    JET_COLUMNID id = 1;
+    CHECK_OK(
+        JetGetTableColumnInfo(e.ses, t, (const char *)&id, &cd, sizeof cd, JET_ColInfoByColid));
+    CHECK_EQ(cd.coltyp, JET_coltypUnsignedByte);
+    CHECK(cd.grbit & JET_bitColumnFixed);
+    JET_COLUMNBASE cb;
+    CHECK_OK(JetGetColumnInfo(e.ses, e.db, "SruDbIdMapTable", "IdIndex", &cb, sizeof cb,
+                              JET_ColInfoBase));
+    CHECK_STR(cb.szBaseTableName, "SruDbIdMapTable");
+    CHECK_STR(cb.szBaseColumnName, "IdIndex");
+    CHECK_ERR(JetGetTableColumnInfo(e.ses, t, "nope", &cd, sizeof cd, JET_ColInfo),
+              JET_errColumnNotFound);
+    CHECK_ERR(JetGetTableColumnInfo(e.ses, t, "IdBlob", &cd, 4, JET_ColInfo),
+              JET_errBufferTooSmall);
+    CHECK_ERR(JetGetTableColumnInfo(e.ses, t, NULL, &cd, sizeof cd, JET_ColInfoList),
+              JET_errFeatureNotAvailable);
+    int32_t cidx = 0;
+    CHECK_OK(JetGetTableIndexInfo(e.ses, t, NULL, &cidx, sizeof cidx, JET_IdxInfoCount));
+    CHECK_EQ(cidx, 2);
+    uint16_t keyMost = 0;
+    CHECK_OK(JetGetTableIndexInfo(e.ses, t, "IdTypeIdBlob", &keyMost, sizeof keyMost,
+                                  JET_IdxInfoKeyMost));
+    CHECK(keyMost >= 255);
+    CHECK_ERR(JetGetIndexInfo(e.ses, e.db, "SruDbIdMapTable", "nope", &keyMost, sizeof keyMost,
+                              JET_IdxInfoKeyMost),
+              JET_errIndexNotFound);
+    CHECK_ERR(JetGetIndexInfo(e.ses, e.db, "NoTable", NULL, &cidx, sizeof cidx, JET_IdxInfoCount),
+              JET_errObjectNotFound);
+    char name[JET_cbNameMost + 1];
+    CHECK_OK(JetGetTableInfo(e.ses, t, name, sizeof name, JET_TblInfoName));
+    CHECK_STR(name, "SruDbIdMapTable");
+    JET_DBID dbids[2];
+    CHECK_OK(JetGetTableInfo(e.ses, t, dbids, sizeof dbids, JET_TblInfoDbid));
+    CHECK_EQ(dbids[0], e.db);
+    /* secondary index on a tagged long binary + the bookmark keeps the current record */
+    uint8_t bm[64];
+    uint32_t cbBm, cbBm2;
+    CHECK_OK(JetMove(e.ses, t, JET_MoveFirst, 0));
+    CHECK_OK(JetMove(e.ses, t, 5, 0));
+    CHECK_OK(JetGetBookmark(e.ses, t, bm, sizeof bm, &cbBm));
+    CHECK_OK(JetSetCurrentIndex2(e.ses, t, "IdTypeIdBlob", JET_bitNoMove));
+    uint8_t bm2[64];
+    CHECK_OK(JetGetBookmark(e.ses, t, bm2, sizeof bm2, &cbBm2));
+    CHECK_EQ(cbBm2, cbBm);
+    CHECK(memcmp(bm, bm2, cbBm) == 0);
+    CHECK_STR((JetGetCurrentIndex(e.ses, t, name, sizeof name), name), "IdTypeIdBlob");
+    uint32_t n = 0;
+    for (JET_ERR err = JetMove(e.ses, t, JET_MoveFirst, 0); err >= 0;
+         err = JetMove(e.ses, t, JET_MoveNext, 0))
+        n++;
+    CHECK_EQ(n, 106);
+    CHECK_OK(JetCloseTable(e.ses, t));
+    env_close(&e);
+}
+
 TEST(page_size_mismatch)
 {
     env e;
