@@ -31,6 +31,14 @@ typedef struct bj_db {
     uint32_t cbPage;
     uint64_t cbFile;
     _Atomic uint32_t cOpen; /* JetOpenDatabase calls not yet closed, over all sessions */
+    /* write path (db_create.c); all NULL/0 on a read-only attach */
+    struct bj_space_db *sdb;     /* page allocation */
+    struct bj_cat_writer *catw;  /* MSysObjects + indexes + shadow */
+    bj_mutex ddl;                /* serialises DDL, objid allocation, catalog publication */
+    bool fDdlInit;
+    uint32_t objidLast;          /* under ddl; saved in the header */
+    bj_cat **rgcatOld;           /* catalog versions replaced by DDL, freed at detach */
+    uint32_t ccatOld, ccatOldAlloc;
 } bj_db;
 
 typedef struct bj_dbtable {
@@ -65,5 +73,28 @@ void bj_db_sess_end(bj_sess *sess);
  * FileInfo): *pcbFile = file size. */
 JET_ERR bj_db_read_header(bj_os *os, const char *szFile, bj_dbhdr *phdr, uint32_t *pcbPage,
                           uint64_t *pcbFile);
+
+/* ---- write path (db_create.c) ---- */
+
+/* JetCreateDatabase2: creates szFile (JET_bitDbOverwriteExisting replaces an existing file, else
+ * JET_errDatabaseDuplicate; a missing folder is JET_errInvalidPath), lays out and catalogs a new
+ * database of the instance's page size, attaches it for writing and opens it for sess (*pdbid).
+ * The header says DirtyShutdown while attached; detach flushes every page, then writes a
+ * CleanShutdown header. JET_errTooManyAttachedDatabases, I/O errors. */
+JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
+                     JET_DBID *pdbid);
+/* Sets up the write path of a database attached without JET_bitDbReadOnly (buffer cache opened
+ * writable): space, catalog writer, DirtyShutdown header on disk. */
+JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst);
+/* Before freeing a writable database: flush every page, sync, write the CleanShutdown header,
+ * sync; then releases the write path. Errors leave the file DirtyShutdown. */
+JET_ERR bj_db_write_close(bj_db *db);
+/* Writes both header copies of db->hdr (with the current dbtime and objidLast) and syncs. */
+JET_ERR bj_db_write_header(bj_db *db);
+/* The database's current catalog with a reference (release with bj_cat_release). */
+bj_cat *bj_db_cat_get(bj_db *db);
+/* Publishes cat (takes the caller's reference) as the database's catalog; the old version is
+ * kept until detach (cursors may still use its descriptors). Caller holds db->ddl. */
+JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat);
 
 #endif /* BJ_INST_DB_H */

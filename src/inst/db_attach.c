@@ -55,6 +55,13 @@ static void db_free(bj_db *db)
 {
     if (!db)
         return;
+    if (db->sdb)
+        (void)bj_db_write_close(db);
+    for (uint32_t i = 0; i < db->ccatOld; i++)
+        bj_cat_release(db->rgcatOld[i]);
+    bj_free(db->rgcatOld);
+    if (db->fDdlInit)
+        bj_mutex_destroy(&db->ddl);
     bj_cat_release(db->cat);
     if (db->bdb)
         bj_buf_db_detach(db->bdb, true);
@@ -116,9 +123,11 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
                          .verify = bj_page_verify,
                          .seal = bj_page_seal};
     CALL(bj_buf_open(&cfg, &db->buf));
-    CALL(bj_buf_db_attach(db->buf, db->file, true, &db->bdb));
+    CALL(bj_buf_db_attach(db->buf, db->file, db->fReadOnly, &db->bdb));
     bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, db->hdr.dbtime);
     CALL(bj_cat_load(&db->dbc, &db->cat));
+    if (!db->fReadOnly)
+        CALL(bj_db_write_open(db, inst));
     db->dbid = (JET_DBID)slot;
     tab->rgdb[slot] = db;
     db = NULL;
