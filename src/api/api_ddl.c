@@ -67,7 +67,7 @@ static JET_ERR create_table_body(bj_sess *s, JET_DBID dbid, tcreate *tc)
             cc->err = BJ_ERR(JET_errInvalidParameter);
             ERR(JET_errInvalidParameter);
         }
-        bj_cat_coldef d = {cc->szColumnName, cc->coltyp,  cc->cbMax,  cc->grbit,
+        bj_cat_coldef d = {cc->szColumnName, cc->coltyp,    cc->cbMax,    cc->grbit,
                            (uint16_t)cc->cp, cc->pvDefault, cc->cbDefault};
         cc->err = bj_cat_ddl_add_column(cdb, sess_trx(s), tc->szTable, &d, &cc->columnid);
         CALL(cc->err);
@@ -277,24 +277,21 @@ BJ_EXPORT JET_ERR JetCreateTableColumnIndex2(JET_SESID sesid, JET_DBID dbid,
 {
     return create_tci(sesid, dbid, 2, ptablecreate);
 }
-JET_ERR JetCreateTableColumnIndex2A(JET_SESID sesid, JET_DBID dbid,
-                                    JET_TABLECREATE2 *ptablecreate)
+JET_ERR JetCreateTableColumnIndex2A(JET_SESID sesid, JET_DBID dbid, JET_TABLECREATE2 *ptablecreate)
     BJ_ALIAS(JetCreateTableColumnIndex2);
 BJ_EXPORT JET_ERR JetCreateTableColumnIndex3(JET_SESID sesid, JET_DBID dbid,
                                              JET_TABLECREATE3 *ptablecreate)
 {
     return create_tci(sesid, dbid, 3, ptablecreate);
 }
-JET_ERR JetCreateTableColumnIndex3A(JET_SESID sesid, JET_DBID dbid,
-                                    JET_TABLECREATE3 *ptablecreate)
+JET_ERR JetCreateTableColumnIndex3A(JET_SESID sesid, JET_DBID dbid, JET_TABLECREATE3 *ptablecreate)
     BJ_ALIAS(JetCreateTableColumnIndex3);
 BJ_EXPORT JET_ERR JetCreateTableColumnIndex4(JET_SESID sesid, JET_DBID dbid,
                                              JET_TABLECREATE4 *ptablecreate)
 {
     return create_tci(sesid, dbid, 4, ptablecreate);
 }
-JET_ERR JetCreateTableColumnIndex4A(JET_SESID sesid, JET_DBID dbid,
-                                    JET_TABLECREATE4 *ptablecreate)
+JET_ERR JetCreateTableColumnIndex4A(JET_SESID sesid, JET_DBID dbid, JET_TABLECREATE4 *ptablecreate)
     BJ_ALIAS(JetCreateTableColumnIndex4);
 
 BJ_EXPORT JET_ERR JetDeleteTable(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName)
@@ -346,9 +343,8 @@ BJ_EXPORT JET_ERR JetAddColumn(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR s
     else
         err = ddl_of_tableid(s, tableid, &o, &cdb, szTable);
     if (err >= 0) {
-        bj_cat_coldef d = {szColumnName,       pcolumndef->coltyp, pcolumndef->cbMax,
-                           pcolumndef->grbit,  pcolumndef->cp,     pvDefault,
-                           cbDefault};
+        bj_cat_coldef d = {szColumnName,   pcolumndef->coltyp, pcolumndef->cbMax, pcolumndef->grbit,
+                           pcolumndef->cp, pvDefault,          cbDefault};
         err = bj_cat_ddl_add_column(cdb, sess_trx(s), szTable, &d, pcolumnid);
     }
     bj_tableid_put(o);

@@ -343,9 +343,11 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
     if (bj_cat_find_column(t, def->szName))
         ERR(JET_errColumnDuplicate);
     const bool fTagged = (def->grbit & JET_bitColumnTagged) || bj_rec_coltyp_is_lv(def->coltyp);
-    const bool fFixed = !fTagged && ((def->grbit & JET_bitColumnFixed) ||
-                                     coltyp_fixed_size(def->coltyp));
-    uint32_t fidLast = fFixed ? 0 : fTagged ? BJ_REC_FID_TAGGED_FIRST - 1 : BJ_REC_FID_VAR_FIRST - 1;
+    const bool fFixed =
+        !fTagged && ((def->grbit & JET_bitColumnFixed) || coltyp_fixed_size(def->coltyp));
+    uint32_t fidLast = fFixed    ? 0
+                       : fTagged ? BJ_REC_FID_TAGGED_FIRST - 1
+                                 : BJ_REC_FID_VAR_FIRST - 1;
     for (uint32_t i = 0; i < t->ccol; i++) {
         uint32_t fid = t->rgcol[i].columnid & 0xffffu;
         bool fIn = fFixed    ? fid <= BJ_REC_FID_FIXED_LAST
@@ -411,8 +413,7 @@ fail:
 /* ---- indexes ---- */
 
 /* "+a\0-b\0\0" (cbKey bytes, the final double NUL may be cut by cbKey) -> segments. */
-static JET_ERR parse_key(const bj_cat_table *t, const char *szKey, uint32_t cbKey,
-                         bj_cat_index *x)
+static JET_ERR parse_key(const bj_cat_table *t, const char *szKey, uint32_t cbKey, bj_cat_index *x)
 {
     JET_ERR err = JET_errSuccess;
     uint32_t i = 0;
@@ -538,9 +539,9 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
     CALL(bj_cat_check_name(def->szName));
     if (def->density && (def->density < 20 || def->density > 100))
         ERR(JET_errDensityInvalid);
-    if (def->cbKeyMost && (def->cbKeyMost < JET_cbKeyMost_OLD ||
-                           def->cbKeyMost > bj_bt_key_most(cdb->dbc->cbPage) ||
-                           def->cbKeyMost > JET_cbKeyMostMost))
+    if (def->cbKeyMost &&
+        (def->cbKeyMost < JET_cbKeyMost_OLD || def->cbKeyMost > bj_bt_key_most(cdb->dbc->cbPage) ||
+         def->cbKeyMost > JET_cbKeyMostMost))
         ERR(JET_errInvalidParameter);
     if ((def->grbit & JET_bitIndexCrossProduct) && (def->grbit & JET_bitIndexNestedTable))
         ERR(JET_errInvalidGrbit);
@@ -594,8 +595,8 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
         snprintf(x->szLocale, sizeof(x->szLocale), "en-US"), x->lcid = 0;
     x->dwLCMapFlags = def->dwLCMapFlags ? def->dwLCMapFlags : BJ_KEY_LCMAP_DEFAULT;
     x->cbKeyMost = def->cbKeyMost ? def->cbKeyMost : JET_cbKeyMost_OLD;
-    x->cbVarSegMac = def->cbVarSegMac && def->cbVarSegMac < x->cbKeyMost ? def->cbVarSegMac
-                                                                          : x->cbKeyMost;
+    x->cbVarSegMac =
+        def->cbVarSegMac && def->cbVarSegMac < x->cbKeyMost ? def->cbVarSegMac : x->cbKeyMost;
     /* the key description must normalise (locale, flags, types) */
     {
         bj_key_index kx = {0};
@@ -704,9 +705,9 @@ typedef struct rowid {
 } rowid;
 
 /* Deletes rows (saved for undo in a transaction) and FDPs (at once, or at cleanup). */
-static JET_ERR delete_rows(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTable,
-                           const rowid *rg, uint32_t c, const uint32_t *rgpgno, uint32_t cpgno,
-                           uint16_t typeKey, uint32_t idKey)
+static JET_ERR delete_rows(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTable, const rowid *rg,
+                           uint32_t c, const uint32_t *rgpgno, uint32_t cpgno, uint16_t typeKey,
+                           uint32_t idKey)
 {
     JET_ERR err = JET_errSuccess;
     undo_buf b = {0};

@@ -174,9 +174,9 @@ typedef struct bj_cat_idxdef {
     const char *szKey; /* "+a\0-b\0\0" */
     uint32_t cbKey;
     JET_GRBIT grbit;
-    uint32_t density; /* 0 = 80 */
-    uint32_t lcid;    /* 0 = none given */
-    const char *szLocale; /* ASCII locale name or NULL */
+    uint32_t density;      /* 0 = 80 */
+    uint32_t lcid;         /* 0 = none given */
+    const char *szLocale;  /* ASCII locale name or NULL */
     uint32_t dwLCMapFlags; /* 0 = default */
     uint32_t cbVarSegMac;  /* 0 = none */
     uint32_t cbKeyMost;    /* 0 = 255 */

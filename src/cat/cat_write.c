@@ -146,7 +146,8 @@ JET_ERR bj_cat_row_index(const bj_rec_schema *mso, uint32_t objidTable, const bj
     CALL(rowb_begin(&b, mso, out, cbMax, objidTable, BJ_CAT_TYPE_INDEX, x->objid));
     CALL(rowb_u32(&b, BJ_MSO_COLTYP_PGNOFDP, x->pgnoFDP));
     CALL(rowb_u32(&b, BJ_MSO_SPACEUSAGE, x->density));
-    CALL(rowb_u32(&b, BJ_MSO_FLAGS, (uint32_t)x->fidb | ((uint32_t)(x->fidx | BJ_FIDX_EXTENDED_COLUMNS) << 16)));
+    CALL(rowb_u32(&b, BJ_MSO_FLAGS,
+                  (uint32_t)x->fidb | ((uint32_t)(x->fidx | BJ_FIDX_EXTENDED_COLUMNS) << 16)));
     /* since Win8 the locale is in LocaleName and PagesOrLocale is 0; an lcid without a name
      * is kept in PagesOrLocale (the pre-Win8 place) */
     CALL(rowb_u32(&b, BJ_MSO_PAGES_LOCALE, x->szLocale[0] ? 0 : x->lcid));
@@ -159,9 +160,9 @@ JET_ERR bj_cat_row_index(const bj_rec_schema *mso, uint32_t objidTable, const bj
     if (x->cbVarSegMac && x->cbVarSegMac != x->cbKeyMost)
         CALL(rowb_u16(&b, BJ_MSO_VARSEGMAC, (uint16_t)x->cbVarSegMac));
     if (x->ccond)
-        CALL(rowb_set(&b, BJ_MSO_CONDCOLS, seg,
-                      idxsegs(seg, x->rgcolumnidCond, x->rgfMustBeNull, x->ccond,
-                              BJ_IDXSEG_MUST_BE_NULL)));
+        CALL(rowb_set(
+            &b, BJ_MSO_CONDCOLS, seg,
+            idxsegs(seg, x->rgcolumnidCond, x->rgfMustBeNull, x->ccond, BJ_IDXSEG_MUST_BE_NULL)));
     uint32_t n = 0;
     for (; x->szLocale[n]; n++)
         bj_st16(loc + 2 * n, (uint8_t)x->szLocale[n]);

@@ -105,8 +105,8 @@ JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
         for (uint32_t j = 0; j < t->cidx; j++)
             db->objidLast = BJ_MAX(db->objidLast, t->rgidx[j].objid);
     }
-    CALL(bj_space_db_open(&db->dbc, db->file, (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize),
-                          &db->sdb));
+    CALL(bj_space_db_open(&db->dbc, db->file,
+                          (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
     CALL(bj_cat_writer_open(&db->dbc, db->sdb, db->cat, &db->catw));
     cdb_init(db);
     db->hdr.dbstate = BJ_DBSTATE_DIRTY_SHUTDOWN;
@@ -213,8 +213,8 @@ JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRB
     CALL(bj_buf_open(&cfg, &db->buf));
     CALL(bj_buf_db_attach(db->buf, db->file, false, &db->bdb));
     bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, 0);
-    CALL(bj_space_db_open(&db->dbc, db->file, (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize),
-                          &db->sdb));
+    CALL(bj_space_db_open(&db->dbc, db->file,
+                          (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
     CALL(bj_space_create_db(db->sdb, 0));
     CALL(bj_cat_create(&db->dbc, db->sdb, &db->cat));
     CALL(bj_cat_writer_open(&db->dbc, db->sdb, db->cat, &db->catw));

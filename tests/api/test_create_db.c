@@ -120,8 +120,9 @@ static void create_cycle(uint32_t cbPage)
         CHECK_EQ(run("esedbexport -t '%s.x' '%s' >/dev/null 2>&1", path, path), 0);
     }
     if (bj_test_shared_dir())
-        CHECK_EQ(run("python3 '%s/tools/esechk.py' '%s' >/dev/null 2>&1", bj_test_shared_dir(), path),
-                 0);
+        CHECK_EQ(
+            run("python3 '%s/tools/esechk.py' '%s' >/dev/null 2>&1", bj_test_shared_dir(), path),
+            0);
 }
 
 TEST(create_4k)

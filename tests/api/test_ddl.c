@@ -92,8 +92,8 @@ static void make_all_columns(env *e, JET_TABLEID t)
 {
     for (size_t i = 0; i < sizeof(g_cols) / sizeof(g_cols[0]); i++) {
         JET_COLUMNID id = 0;
-        CHECK_OK(add(e, t, g_cols[i].name, g_cols[i].coltyp, g_cols[i].grbit, 0, g_cols[i].cp,
-                     &id));
+        CHECK_OK(
+            add(e, t, g_cols[i].name, g_cols[i].coltyp, g_cols[i].grbit, 0, g_cols[i].cp, &id));
         CHECK_EQ(id, g_cols[i].want);
     }
 }
@@ -102,8 +102,8 @@ static void check_all_columns(env *e, const char *table)
 {
     for (size_t i = 0; i < sizeof(g_cols) / sizeof(g_cols[0]); i++) {
         JET_COLUMNDEF d = {0};
-        CHECK_OK(JetGetColumnInfo(e->ses, e->db, table, g_cols[i].name, &d, sizeof(d),
-                                  JET_ColInfo));
+        CHECK_OK(
+            JetGetColumnInfo(e->ses, e->db, table, g_cols[i].name, &d, sizeof(d), JET_ColInfo));
         CHECK_EQ(d.columnid, g_cols[i].want);
         CHECK_EQ(d.coltyp, g_cols[i].coltyp);
     }
@@ -149,8 +149,8 @@ TEST(tables_columns_indexes)
     CHECK_ERR(add(&e, t, "x", JET_coltypLongText, JET_bitColumnFixed, 0, 0, NULL),
               JET_errInvalidGrbit);
     CHECK_ERR(add(&e, t, "x", JET_coltypText, 0, 0, 437, NULL), JET_errInvalidCodePage);
-    CHECK_ERR(add(&e, t, "x", JET_coltypLong, JET_bitColumnAutoincrement | JET_bitColumnTagged,
-                  0, 0, NULL),
+    CHECK_ERR(add(&e, t, "x", JET_coltypLong, JET_bitColumnAutoincrement | JET_bitColumnTagged, 0,
+                  0, NULL),
               JET_errCannotBeTagged);
     CHECK_ERR(add(&e, t, "x", JET_coltypText, 0, 300, 0, NULL), JET_wrnColumnMaxTruncated);
     /* table errors */
@@ -232,7 +232,8 @@ TEST(create_table_column_index)
     JET_COLUMNCREATE cols[3] = {
         {sizeof(JET_COLUMNCREATE), "id", JET_coltypLong, 0, JET_bitColumnNotNULL, NULL, 0, 0, 0, 0},
         {sizeof(JET_COLUMNCREATE), "name", JET_coltypText, 100, 0, NULL, 0, 1200, 0, 0},
-        {sizeof(JET_COLUMNCREATE), "tags", JET_coltypText, 0, JET_bitColumnMultiValued | JET_bitColumnTagged, NULL, 0, 0, 0, 0},
+        {sizeof(JET_COLUMNCREATE), "tags", JET_coltypText, 0,
+         JET_bitColumnMultiValued | JET_bitColumnTagged, NULL, 0, 0, 0, 0},
     };
     JET_INDEXCREATE idx[2] = {0};
     idx[0].cbStruct = sizeof(idx[0]);

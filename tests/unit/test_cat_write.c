@@ -384,8 +384,7 @@ TEST(index_flags_from_grbit)
 {
     CHECK_EQ(bj_cat_index_flags_from_grbit(JET_bitIndexPrimary | JET_bitIndexDisallowNull),
              0x10031);
-    CHECK_EQ(bj_cat_index_flags_from_grbit(JET_bitIndexUnique | JET_bitIndexDisallowNull),
-             0x10011);
+    CHECK_EQ(bj_cat_index_flags_from_grbit(JET_bitIndexUnique | JET_bitIndexDisallowNull), 0x10011);
     CHECK_EQ(bj_cat_index_flags_from_grbit(JET_bitIndexUnique | JET_bitIndexIgnoreFirstNull),
              0x10009);
     CHECK_EQ(bj_cat_index_flags_from_grbit(JET_bitIndexPrimary), 0x1002f); /* MSysObjids */
