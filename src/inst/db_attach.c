@@ -8,11 +8,12 @@
 #include "buf/buf.h"
 #include "inst/db.h"
 #include "page/page.h"
+#include "space/space.h"
+#include "tbl/tbl_write.h"
 
 #define DB_STATE_JUST_CREATED 1
 #define DB_STATE_DIRTY 2
 #define DB_STATE_CLEAN 3
-#define DB_CACHE_FRAMES_MAX 4096u
 
 static bj_dbtable *table_of(bj_inst *inst, bool create)
 {
@@ -51,14 +52,38 @@ fail:
     return err;
 }
 
+/* Writes the header (and its shadow copy) with dbstate. */
+static JET_ERR db_write_header(bj_db *db, uint32_t dbstate)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t *pg = bj_calloc(1, db->cbPage);
+    if (!pg)
+        ERR(JET_errOutOfMemory);
+    db->hdr.dbstate = dbstate;
+    db->hdr.dbtime = bj_bt_dbctx_dbtime(&db->dbc);
+    CALL(bj_dbhdr_encode(&db->hdr, pg, db->cbPage));
+    CALL(bj_file_write(db->file, 0, pg, db->cbPage));
+    CALL(bj_file_write(db->file, db->cbPage, pg, db->cbPage));
+    CALL(bj_file_sync(db->file));
+fail:
+    bj_free(pg);
+    return err;
+}
+
 static void db_free(bj_db *db)
 {
     if (!db)
         return;
+    bj_tbl_db_close(db->tdb);
+    bj_space_db_close(db->sdb);
     bj_cat_release(db->cat);
-    if (db->bdb)
-        bj_buf_db_detach(db->bdb, true);
-    bj_buf_close(db->buf);
+    if (db->bdb) {
+        /* writable: flush, then mark the header clean */
+        if (bj_buf_db_detach(db->bdb, db->fReadOnly) < 0)
+            (void)bj_buf_db_detach(db->bdb, true);
+        else if (!db->fReadOnly && db->hdr.dbstate == DB_STATE_DIRTY)
+            (void)db_write_header(db, DB_STATE_CLEAN);
+    }
     if (db->file)
         bj_file_close(db->file);
     bj_free(db);
@@ -110,15 +135,18 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
         ERR(JET_errDatabaseDirtyShutdown);
     if (db->hdr.dbstate != DB_STATE_CLEAN && db->hdr.dbstate != DB_STATE_JUST_CREATED)
         ERR(JET_errDatabaseInconsistent);
-    uintptr_t cFrames = bj_param_int(inst, JET_paramCacheSizeMax);
-    bj_buf_config cfg = {.cbPage = db->cbPage,
-                         .cFrames = (uint32_t)BJ_MIN(BJ_MAX(cFrames, 64u), DB_CACHE_FRAMES_MAX),
-                         .verify = bj_page_verify,
-                         .seal = bj_page_seal};
-    CALL(bj_buf_open(&cfg, &db->buf));
-    CALL(bj_buf_db_attach(db->buf, db->file, true, &db->bdb));
+    if (!inst->buf || bj_buf_page_size(inst->buf) != db->cbPage)
+        ERR(JET_errPageSizeMismatch);
+    CALL(bj_buf_db_attach(inst->buf, db->file, db->fReadOnly, &db->bdb));
     bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, db->hdr.dbtime);
     CALL(bj_cat_load(&db->dbc, &db->cat));
+    db->ver = inst->ver;
+    if (!db->fReadOnly) {
+        CALL(bj_space_db_open(&db->dbc, db->file,
+                              (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
+        CALL(db_write_header(db, DB_STATE_DIRTY));
+    }
+    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
     db->dbid = (JET_DBID)slot;
     tab->rgdb[slot] = db;
     db = NULL;
@@ -156,6 +184,8 @@ JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
             break;
         }
         tab->rgdb[i] = NULL;
+        if (inst->ver)
+            bj_ver_cleanup(inst->ver); /* no RCE of this database may outlive it */
         db_free(db);
     }
     bj_mutex_unlock(&tab->lock);
