@@ -11,8 +11,8 @@
 
 /* ---- columns ---- */
 
-static JET_ERR column_info(const bj_cat_table *t, const void *pvName, void *pv, uint32_t cbMax,
-                           uint32_t level)
+static JET_ERR column_info(bj_db *db, bj_sess *s, const bj_cat_table *t, const void *pvName,
+                           void *pv, uint32_t cbMax, uint32_t level)
 {
     const uint32_t lvl =
         level & ~(JET_ColInfoGrbitNonDerivedColumnsOnly | JET_ColInfoGrbitMinimalInfo |
@@ -41,6 +41,10 @@ static JET_ERR column_info(const bj_cat_table *t, const void *pvName, void *pv, 
     }
     if (!pv)
         return BJ_ERR(JET_errInvalidParameter);
+    /* a column added (or deleted) by a transaction this session must not see */
+    if (c && !(c->columnid & BJ_REC_COLUMNID_TEMPLATE) &&
+        !bj_db_row_seen(db, s, t->objid, BJ_CAT_TYPE_COLUMN, c->columnid & 0xffffu))
+        c = NULL;
     if (!c)
         return BJ_ERR(JET_errColumnNotFound);
     if (lvl == JET_ColInfo || lvl == JET_ColInfoByColid) {
@@ -87,7 +91,7 @@ BJ_EXPORT JET_ERR JetGetTableColumnInfo(JET_SESID sesid, JET_TABLEID tableid,
     CALL(bj_sess_enter(sesid, 0, &s));
     err = bj_tableid_get(s, tableid, &o);
     if (err >= 0) {
-        err = column_info(o->tbl->t, szColumnName, pvResult, cbMax, InfoLevel);
+        err = column_info(o->db, s, o->tbl->t, szColumnName, pvResult, cbMax, InfoLevel);
         bj_tableid_put(o);
     }
     bj_sess_leave(s);
@@ -99,16 +103,12 @@ JET_ERR JetGetTableColumnInfoA(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR s
     BJ_ALIAS(JetGetTableColumnInfo);
 
 /* The catalog table named szTable of an open database of the session. */
-static JET_ERR table_by_name(bj_sess *s, JET_DBID dbid, const char *szTable,
+static JET_ERR table_by_name(bj_sess *s, JET_DBID dbid, const char *szTable, bj_db **pdb,
                              const bj_cat_table **pt)
 {
     JET_ERR err = JET_errSuccess;
-    bj_db *db;
-    CALL(bj_db_get(s, dbid, &db));
-    CALL(bj_cat_check_name(szTable));
-    *pt = bj_cat_find_table(db->cat, szTable);
-    if (!*pt)
-        ERR(JET_errObjectNotFound);
+    CALL(bj_db_get(s, dbid, pdb));
+    CALL(bj_db_table_find(*pdb, s, szTable, pt));
 fail:
     return err;
 }
@@ -120,10 +120,11 @@ BJ_EXPORT JET_ERR JetGetColumnInfo(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szT
     JET_ERR err = JET_errSuccess;
     bj_sess *s = NULL;
     const bj_cat_table *t;
+    bj_db *db = NULL;
     CALL(bj_sess_enter(sesid, 0, &s));
-    err = table_by_name(s, dbid, szTableName, &t);
+    err = table_by_name(s, dbid, szTableName, &db, &t);
     if (err >= 0)
-        err = column_info(t, pColumnNameOrId, pvResult, cbMax, InfoLevel);
+        err = column_info(db, s, t, pColumnNameOrId, pvResult, cbMax, InfoLevel);
     bj_sess_leave(s);
 fail:
     return err;
@@ -134,7 +135,8 @@ JET_ERR JetGetColumnInfoA(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName,
 
 /* ---- indexes ---- */
 
-static JET_ERR index_info(const bj_cat_table *t, const char *szIndex, void *pv, uint32_t cb,
+static JET_ERR index_info(bj_db *db, bj_sess *s, const bj_cat_table *t, const char *szIndex,
+                          void *pv, uint32_t cb,
                           uint32_t level)
 {
     if (level == JET_IdxInfo || level == JET_IdxInfoList || level == JET_IdxInfoSysTabCursor)
@@ -148,6 +150,9 @@ static JET_ERR index_info(const bj_cat_table *t, const char *szIndex, void *pv, 
         return JET_errSuccess;
     }
     const bj_cat_index *x = bj_cat_find_index(t, szIndex);
+    if (x && !(x->fidb & BJ_FIDB_PRIMARY) &&
+        !bj_db_row_seen(db, s, t->objid, BJ_CAT_TYPE_INDEX, x->objid))
+        x = NULL; /* created by a transaction this session must not see */
     if (!x)
         return BJ_ERR(JET_errIndexNotFound);
     switch (level) {
@@ -203,7 +208,7 @@ BJ_EXPORT JET_ERR JetGetTableIndexInfo(JET_SESID sesid, JET_TABLEID tableid, JET
     CALL(bj_sess_enter(sesid, 0, &s));
     err = bj_tableid_get(s, tableid, &o);
     if (err >= 0) {
-        err = index_info(o->tbl->t, szIndexName, pvResult, cbResult, InfoLevel);
+        err = index_info(o->db, s, o->tbl->t, szIndexName, pvResult, cbResult, InfoLevel);
         bj_tableid_put(o);
     }
     bj_sess_leave(s);
@@ -221,10 +226,11 @@ BJ_EXPORT JET_ERR JetGetIndexInfo(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTa
     JET_ERR err = JET_errSuccess;
     bj_sess *s = NULL;
     const bj_cat_table *t;
+    bj_db *db = NULL;
     CALL(bj_sess_enter(sesid, 0, &s));
-    err = table_by_name(s, dbid, szTableName, &t);
+    err = table_by_name(s, dbid, szTableName, &db, &t);
     if (err >= 0)
-        err = index_info(t, szIndexName, pvResult, cbResult, InfoLevel);
+        err = index_info(db, s, t, szIndexName, pvResult, cbResult, InfoLevel);
     bj_sess_leave(s);
 fail:
     return err;

@@ -16,9 +16,13 @@
  * Deletes of tables/indexes: rows go at once; the FDPs are given back at once outside a
  * transaction, else when the transaction's cleanup runs (after commit) or never (rollback puts
  * the rows back).
+ * Uncommitted DDL: the RCE of a change is an insert (created rows), a delete (deleted rows) or
+ * a replace (renamed rows) of the catalog row key, so bj_cat_ddl_row_seen answers with the
+ * version store's visibility rule what another session sees (ESE reads MSysObjects with the
+ * session's snapshot). FDPs freed while cursors use the table are deferred (cdb->forget).
  * Simplifications (see the report): the catalog is reloaded from MSysObjects after each change
- * (unchanged tables are not shared between versions); uncommitted DDL is visible to other
- * sessions (ESE hides it); separated long values are not fetched for index builds.
+ * (unchanged tables are not shared between versions); separated long values are not fetched
+ * for index builds.
  * Lock: every function runs under cdb->lock; undo / cleanup callbacks take it themselves.
  */
 #include <stdio.h>
@@ -46,7 +50,7 @@ static const bj_cat_table *table_named(bj_cat_db *cdb, const char *sz)
 }
 
 /* Undo information of one DDL change (the RCE payload). */
-enum { UNDO_CREATE_TABLE = 1, UNDO_ADD_COLUMN, UNDO_CREATE_INDEX, UNDO_DELETE };
+enum { UNDO_CREATE_TABLE = 1, UNDO_ADD_COLUMN, UNDO_CREATE_INDEX, UNDO_DELETE, UNDO_REPLACE };
 
 typedef struct ddl_undo {
     bj_cat_db *cdb;
@@ -59,16 +63,56 @@ typedef struct ddl_undo {
     uint32_t crow;    /* DELETE: then crow rows to put back on undo, each u32 size + bytes */
 } ddl_undo;
 
-static JET_ERR free_fdp(bj_cat_db *cdb, uint32_t pgno)
+JET_ERR bj_cat_ddl_free_fdp(bj_cat_db *cdb, uint32_t pgno)
 {
     JET_ERR err = JET_errSuccess;
     bj_space_fdp *f = NULL;
-    if (cdb->forget)
-        cdb->forget(cdb->ctx, pgno);
     CALL(bj_space_fdp_open(cdb->sdb, pgno, &f));
     err = bj_space_free_fdp(f);
 fail:
     return err;
+}
+
+static JET_ERR free_fdp(bj_cat_db *cdb, uint32_t objidTable, uint32_t pgno)
+{
+    if (cdb->forget && !cdb->forget(cdb->ctx, objidTable, pgno))
+        return JET_errSuccess; /* freed when the table's last cursor closes */
+    return bj_cat_ddl_free_fdp(cdb, pgno);
+}
+
+typedef struct bj_cat_dead {
+    uint32_t objid;
+    char szName[JET_cbNameMost + 1];
+    struct bj_cat_dead *next;
+} bj_cat_dead;
+
+static void dead_remove(bj_cat_db *cdb, uint32_t objid)
+{
+    for (bj_cat_dead **pp = &cdb->dead; *pp; pp = &(*pp)->next) {
+        if ((*pp)->objid == objid) {
+            bj_cat_dead *d = *pp;
+            *pp = d->next;
+            bj_free(d);
+            return;
+        }
+    }
+}
+
+uint32_t bj_cat_ddl_deleted_table(const bj_cat_db *cdb, const char *sz)
+{
+    for (const bj_cat_dead *d = cdb->dead; d; d = d->next)
+        if (bj_cat_namecmp(d->szName, sz) == 0)
+            return d->objid;
+    return 0;
+}
+
+void bj_cat_ddl_db_free(bj_cat_db *cdb)
+{
+    while (cdb->dead) {
+        bj_cat_dead *d = cdb->dead;
+        cdb->dead = d->next;
+        bj_free(d);
+    }
 }
 
 static JET_ERR undo_fn(bj_rce *rce, void *ctx)
@@ -86,7 +130,7 @@ static JET_ERR undo_fn(bj_rce *rce, void *ctx)
         if (err == JET_errRecordNotFound)
             err = JET_errSuccess;
         if (err >= 0 && u->pgnoFDP)
-            err = free_fdp(cdb, u->pgnoFDP);
+            err = free_fdp(cdb, u->objidTable, u->pgnoFDP);
         break;
     case UNDO_DELETE: {
         const uint8_t *p = (const uint8_t *)(u + 1) + 4 * u->cpgno;
@@ -95,6 +139,8 @@ static JET_ERR undo_fn(bj_rce *rce, void *ctx)
             err = bj_cat_writer_insert(cdb->w, p + 4, cb);
             p += 4 + cb;
         }
+        if (u->type == BJ_CAT_TYPE_TABLE)
+            dead_remove(cdb, u->objidTable);
         break;
     }
     }
@@ -114,7 +160,9 @@ static JET_ERR cleanup_fn(bj_rce *rce, void *ctx)
     bj_mutex_lock(u->cdb->lock);
     const uint8_t *p = (const uint8_t *)(u + 1);
     for (uint32_t i = u->cpgno; i-- > 0 && err >= 0;) /* children before the table */
-        err = free_fdp(u->cdb, bj_ld32(p + 4 * i));
+        err = free_fdp(u->cdb, u->objidTable, bj_ld32(p + 4 * i));
+    if (err >= 0 && u->type == BJ_CAT_TYPE_TABLE)
+        dead_remove(u->cdb, u->objidTable);
     bj_mutex_unlock(u->cdb->lock);
     return err;
 }
@@ -126,15 +174,60 @@ static bool in_trx(struct bj_trx *trx)
     return trx && bj_ver_trx_level(trx) > 0;
 }
 
-/* Records the undo of a change (in a transaction). */
+/* The version-store bookmark of catalog row (objidTable, type, id). */
+static void row_bm(uint8_t bm[10], uint32_t objidTable, uint16_t type, uint32_t id)
+{
+    bj_st32(bm, objidTable);
+    bj_st16(bm + 4, type);
+    bj_st32(bm + 6, id);
+}
+
+/* Records the undo of a change (in a transaction). The RCE's kind gives other sessions ESE's
+ * view of the catalog row (ErrCATAccessTableColumn & co. read MSysObjects with the session's
+ * snapshot): a created object is an insert (absent for whoever must not see it), a deleted or
+ * replaced one a delete / replace (still there, unchanged, for them). */
 static JET_ERR version(bj_cat_db *cdb, struct bj_trx *trx, const ddl_undo *u, uint32_t cbU)
 {
     uint8_t bm[10];
-    bj_st32(bm, u->objidTable);
-    bj_st16(bm + 4, u->type);
-    bj_st32(bm + 6, u->id);
+    static const uint8_t before[1] = {0};
+    row_bm(bm, u->objidTable, u->type, u->id);
     bj_ver_key key = {cdb->dbid, BJ_CAT_OBJID_MSO, bm, sizeof(bm)};
-    return bj_ver_modify(trx, &key, BJ_VER_DDL, NULL, 0, &g_ddl_ops, u, cbU, NULL);
+    const bj_ver_kind kind = u->op == UNDO_DELETE    ? BJ_VER_DELETE
+                             : u->op == UNDO_REPLACE ? BJ_VER_REPLACE
+                                                     : BJ_VER_INSERT;
+    return bj_ver_modify(trx, &key, kind, before, sizeof(before), &g_ddl_ops, u, cbU, NULL);
+}
+
+bool bj_cat_ddl_row_seen(const bj_cat_db *cdb, bj_ver *ver, const struct bj_trx *trx,
+                         uint64_t snap_ts, uint32_t objidTable, uint16_t type, uint32_t id,
+                         bool fInCatalog)
+{
+    uint8_t bm[10], buf[16];
+    static const uint8_t now[1] = {1};
+    row_bm(bm, objidTable, type, id);
+    bj_ver_key key = {cdb->dbid, BJ_CAT_OBJID_MSO, bm, sizeof(bm)};
+    if (!ver || !bj_ver_has_versions(ver, &key))
+        return fInCatalog;
+    bj_ver_seen seen = {0};
+    if (bj_ver_visible(ver, trx, snap_ts, &key, fInCatalog, false, now, fInCatalog ? 1 : 0, buf,
+                       sizeof(buf), &seen) < 0)
+        return fInCatalog;
+    return seen.present;
+}
+
+bool bj_cat_ddl_row_changed(const bj_cat_db *cdb, bj_ver *ver, const struct bj_trx *trx,
+                            uint64_t snap_ts, uint32_t objidTable, uint16_t type, uint32_t id)
+{
+    uint8_t bm[10], buf[16];
+    row_bm(bm, objidTable, type, id);
+    bj_ver_key key = {cdb->dbid, BJ_CAT_OBJID_MSO, bm, sizeof(bm)};
+    if (!ver || !bj_ver_has_versions(ver, &key))
+        return false;
+    bj_ver_seen seen = {0};
+    static const uint8_t now[1] = {1};
+    if (bj_ver_visible(ver, trx, snap_ts, &key, true, false, now, 1, buf, sizeof(buf), &seen) < 0)
+        return false;
+    return !seen.from_page;
 }
 
 /* The MSysObjects record schema (of the current catalog's MSysObjects descriptor). */
@@ -215,7 +308,7 @@ JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
         bj_space_fdp_close(root);
         root = NULL;
         if (pgno)
-            (void)free_fdp(cdb, pgno);
+            (void)free_fdp(cdb, objid, pgno);
         (void)reload(cdb);
     }
     bj_space_fdp_close(root);
@@ -666,7 +759,7 @@ fail:
             (void)bj_cat_writer_delete(cdb->w, objidTable, BJ_CAT_TYPE_INDEX, x->objid);
         bj_space_fdp_close(ft);
         if (pgno)
-            (void)free_fdp(cdb, pgno);
+            (void)free_fdp(cdb, objidTable, pgno);
         if (fRow)
             (void)reload(cdb);
     }
@@ -748,7 +841,7 @@ static JET_ERR delete_rows(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTab
     }
     if (!in_trx(trx)) {
         for (uint32_t i = cpgno; i-- > 0;)
-            CALL(free_fdp(cdb, rgpgno[i]));
+            CALL(free_fdp(cdb, objidTable, rgpgno[i]));
     }
     err = reload(cdb);
 fail:
@@ -792,7 +885,26 @@ JET_ERR bj_cat_ddl_delete_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
         if (!(t->rgcol[i].columnid & BJ_REC_COLUMNID_TEMPLATE))
             rg[c++] = (rowid){BJ_CAT_TYPE_COLUMN, t->rgcol[i].columnid & 0xffffu};
     rg[c++] = (rowid){BJ_CAT_TYPE_TABLE, t->objid};
-    err = delete_rows(cdb, trx, t->objid, rg, c, rgpgno, cpg, BJ_CAT_TYPE_TABLE, t->objid);
+    bj_cat_dead *dead = NULL;
+    if (in_trx(trx)) {
+        dead = bj_calloc(1, sizeof(*dead));
+        if (!dead) {
+            bj_mutex_unlock(cdb->lock);
+            ERR(JET_errOutOfMemory);
+        }
+        dead->objid = t->objid;
+        snprintf(dead->szName, sizeof(dead->szName), "%s", t->szName);
+    }
+    if (cdb->in_use && cdb->in_use(cdb->ctx, t->objid))
+        err = BJ_ERR(JET_errTableInUse);
+    else
+        err = delete_rows(cdb, trx, t->objid, rg, c, rgpgno, cpg, BJ_CAT_TYPE_TABLE, t->objid);
+    if (err >= 0 && dead) {
+        dead->next = cdb->dead;
+        cdb->dead = dead;
+        dead = NULL;
+    }
+    bj_free(dead);
     bj_mutex_unlock(cdb->lock);
 fail:
     bj_free(rg);

@@ -155,9 +155,16 @@ typedef struct bj_cat_db {
     bj_cat **pcat; /* the current version */
     JET_ERR (*publish)(void *ctx, bj_cat *cat);
     void *ctx;
-    /* Drops every handle an upper layer keeps on the tree rooted at pgnoFDP (before it is
-     * freed); NULL = none kept. */
-    void (*forget)(void *ctx, uint32_t pgnoFDP);
+    /* Before the FDP pgnoFDP of table objidTable (the table's or one of its trees) is freed:
+     * true = the upper layer dropped its handles on it, free it now; false = cursors still use
+     * the table: the upper layer frees it later with bj_cat_ddl_free_fdp. NULL = free now. */
+    bool (*forget)(void *ctx, uint32_t objidTable, uint32_t pgnoFDP);
+    /* Tables deleted inside transactions whose FDPs are not yet freed (ESE's FDeletePending:
+     * opens get JET_errTableLocked); under *lock. */
+    struct bj_cat_dead *dead;
+    /* Whether any cursor has table objid open (JetDeleteTable: JET_errTableInUse); NULL =
+     * never. Called under *lock. */
+    bool (*in_use)(void *ctx, uint32_t objid);
 } bj_cat_db;
 
 /* One column to add (JET_COLUMNDEF / JET_COLUMNCREATE facts). */
@@ -210,5 +217,30 @@ JET_ERR bj_cat_ddl_delete_column(bj_cat_db *cdb, struct bj_trx *trx, const char 
                                  const char *szColumn);
 JET_ERR bj_cat_ddl_delete_index(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
                                 const char *szIndex);
+
+/* ---- what other sessions see of uncommitted DDL ---- */
+
+/* The objid of a table named sz deleted in a transaction and not yet purged (0: none).
+ * Call under cdb->lock. */
+uint32_t bj_cat_ddl_deleted_table(const bj_cat_db *cdb, const char *sz);
+/* Gives back the space of FDP pgno (deferred by forget). Call under cdb->lock. */
+JET_ERR bj_cat_ddl_free_fdp(bj_cat_db *cdb, uint32_t pgno);
+/* Frees what cdb accumulated (at detach). */
+void bj_cat_ddl_db_free(bj_cat_db *cdb);
+
+typedef struct bj_ver bj_ver;
+
+/* Whether a reader (trx, or outside a transaction the registered snapshot snap_ts) sees the
+ * catalog row (objidTable, type, id) of cdb's database: fInCatalog = the row is in the current
+ * catalog version. A row created by a transaction the reader must not see is absent for it; a
+ * row deleted by one is still present (ESE: uncommitted DDL is invisible to other sessions).
+ * Call under cdb->lock (so a rollback cannot run between the catalog read and this). */
+bool bj_cat_ddl_row_seen(const bj_cat_db *cdb, bj_ver *ver, const struct bj_trx *trx,
+                         uint64_t snap_ts, uint32_t objidTable, uint16_t type, uint32_t id,
+                         bool fInCatalog);
+/* Whether the row was replaced (rename, new default) by a transaction the reader must not see
+ * (it then sees the version before). Call under cdb->lock. */
+bool bj_cat_ddl_row_changed(const bj_cat_db *cdb, bj_ver *ver, const struct bj_trx *trx,
+                            uint64_t snap_ts, uint32_t objidTable, uint16_t type, uint32_t id);
 
 #endif /* BJ_CAT_DDL_H */

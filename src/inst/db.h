@@ -43,6 +43,10 @@ typedef struct bj_db {
     bj_cat_db cdb;               /* what src/cat's DDL needs (cat_ddl.h) */
     bj_cat **rgcatOld;           /* catalog versions replaced by DDL, freed at detach */
     uint32_t ccatOld, ccatOldAlloc;
+    bj_mutex catlock;            /* guards the db->cat pointer swap (fDdlInit) */
+    /* db_ddl.c: open cursors per table (deny modes), FDPs to free at a table's last close */
+    struct bj_db_tlock *tlocks;
+    struct bj_db_deferred *deferred;
 } bj_db;
 
 typedef struct bj_dbtable {
@@ -102,5 +106,30 @@ bj_cat *bj_db_cat_get(bj_db *db);
 /* Publishes cat (takes the caller's reference) as the database's catalog; the old version is
  * kept until detach (cursors may still use its descriptors). Caller holds db->ddl. */
 JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat);
+
+/* ---- tables as a session sees them, table locks (db_ddl.c) ---- */
+
+struct bj_db_tlock;
+
+/* JetOpenTable's catalog side: the table named szTable as sess sees it (a table created by a
+ * transaction it must not see: JET_errObjectNotFound; deleted but not purged: JET_errTableLocked)
+ * and the deny modes of ESE's ErrFILEISetMode: JET_bitTableDenyRead / DenyWrite / ReadOnly /
+ * Updatable / PermitDDL -> JET_errTableLocked (another session denies it), JET_errTableInUse (a
+ * deny mode cannot be had), JET_errInvalidGrbit. *plock: release with bj_db_table_unlock. */
+JET_ERR bj_db_table_open(bj_db *db, bj_sess *sess, const char *szTable, JET_GRBIT grbit,
+                         const bj_cat_table **pt, struct bj_db_tlock **plock);
+/* A cursor closed: drops its lock; the table's last close frees FDPs DDL deferred. */
+void bj_db_table_unlock(bj_db *db, struct bj_db_tlock *lock);
+/* The table named szTable as sess sees it (no lock). JET_errObjectNotFound. */
+JET_ERR bj_db_table_find(bj_db *db, bj_sess *sess, const char *szTable,
+                         const bj_cat_table **pt);
+/* Whether sess sees catalog row (objidTable, type, id) of t's current version (columns,
+ * indexes added or deleted by transactions it must not see). */
+bool bj_db_row_seen(bj_db *db, bj_sess *sess, uint32_t objidTable, uint16_t type, uint32_t id);
+/* cdb callbacks (cat_ddl.h): forget (false = freed at the table's last close), in_use. */
+bool bj_db_ddl_forget(bj_db *db, uint32_t objidTable, uint32_t pgnoFDP);
+bool bj_db_ddl_in_use(bj_db *db, uint32_t objid);
+/* Frees the lock and deferred lists (detach). */
+void bj_db_ddl_free(bj_db *db);
 
 #endif /* BJ_INST_DB_H */

@@ -63,8 +63,11 @@ static void db_free(bj_db *db)
     for (uint32_t i = 0; i < db->ccatOld; i++)
         bj_cat_release(db->rgcatOld[i]);
     bj_free(db->rgcatOld);
-    if (db->fDdlInit)
+    bj_db_ddl_free(db);
+    if (db->fDdlInit) {
         bj_mutex_destroy(&db->ddl);
+        bj_mutex_destroy(&db->catlock);
+    }
     bj_cat_release(db->cat);
     if (db->bdb)
         bj_buf_db_detach(db->bdb, true); /* flushed above (writable) or clean (read-only) */

@@ -42,11 +42,11 @@ bj_cat *bj_db_cat_get(bj_db *db)
 {
     bj_cat *cat;
     if (db->fDdlInit)
-        bj_mutex_lock(&db->ddl);
+        bj_mutex_lock(&db->catlock);
     cat = db->cat;
     bj_cat_addref(cat);
     if (db->fDdlInit)
-        bj_mutex_unlock(&db->ddl);
+        bj_mutex_unlock(&db->catlock);
     return cat;
 }
 
@@ -62,8 +62,10 @@ JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat)
         db->rgcatOld = rg;
         db->ccatOldAlloc = n;
     }
+    bj_mutex_lock(&db->catlock);
     db->rgcatOld[db->ccatOld++] = db->cat;
     db->cat = cat;
+    bj_mutex_unlock(&db->catlock);
     return JET_errSuccess;
 }
 
@@ -72,10 +74,14 @@ static JET_ERR publish_cb(void *ctx, bj_cat *cat)
     return bj_db_cat_publish(ctx, cat);
 }
 
-static void forget_cb(void *ctx, uint32_t pgnoFDP)
+static bool forget_cb(void *ctx, uint32_t objidTable, uint32_t pgnoFDP)
 {
-    bj_db *db = ctx;
-    bj_tbl_db_forget(db->tdb, pgnoFDP);
+    return bj_db_ddl_forget(ctx, objidTable, pgnoFDP);
+}
+
+static bool in_use_cb(void *ctx, uint32_t objid)
+{
+    return bj_db_ddl_in_use(ctx, objid);
 }
 
 static void cdb_init(bj_db *db)
@@ -90,6 +96,7 @@ static void cdb_init(bj_db *db)
     c->pcat = &db->cat;
     c->publish = publish_cb;
     c->forget = forget_cb;
+    c->in_use = in_use_cb;
     c->ctx = db;
 }
 
@@ -103,6 +110,7 @@ JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
     JET_ERR err = JET_errSuccess;
     if (!db->fDdlInit) {
         bj_mutex_init(&db->ddl);
+        bj_mutex_init(&db->catlock);
         db->fDdlInit = true;
     }
     db->objidLast = db->hdr.objidLast;
@@ -169,8 +177,11 @@ static void created_free(bj_db *db, bool fDelete, bj_os *os)
         bj_file_close(db->file);
     if (fDelete)
         (void)bj_os_remove(os, db->path);
-    if (db->fDdlInit)
+    bj_db_ddl_free(db);
+    if (db->fDdlInit) {
         bj_mutex_destroy(&db->ddl);
+        bj_mutex_destroy(&db->catlock);
+    }
     bj_free(db);
 }
 
@@ -192,6 +203,7 @@ JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRB
     if (!db)
         ERR(JET_errOutOfMemory);
     bj_mutex_init(&db->ddl);
+    bj_mutex_init(&db->catlock);
     db->fDdlInit = true;
     CALL(bj_path_absolute(db->path, sizeof(db->path), szFile));
     bj_mutex_lock(&tab->lock);

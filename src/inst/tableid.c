@@ -11,16 +11,14 @@ JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_G
     JET_ERR err = JET_errSuccess;
     bj_db *db;
     bj_tableobj *o = NULL;
+    const bj_cat_table *t;
     CALL(bj_db_get(sess, dbid, &db));
-    CALL(bj_cat_check_name(szTable));
-    const bj_cat_table *t = bj_cat_find_table(db->cat, szTable);
-    if (!t)
-        ERR(JET_errObjectNotFound);
     o = bj_calloc(1, sizeof(*o));
     if (!o)
         ERR(JET_errOutOfMemory);
-    o->sess = sess;
     o->db = db;
+    CALL(bj_db_table_open(db, sess, szTable, grbit, &t, &o->tlock));
+    o->sess = sess;
     o->dbid = dbid;
     o->grbit = grbit;
     CALL(bj_tbl_open_db(db->tdb, t, &o->tbl));
@@ -33,6 +31,7 @@ JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_G
 fail:
     if (o) {
         bj_tbl_close(o->tbl);
+        bj_db_table_unlock(o->db, o->tlock);
         bj_free(o);
     }
     return err;
@@ -75,8 +74,9 @@ static void obj_free(bj_tableobj *o)
 {
     if (o->fSnap)
         bj_ver_snap_end(o->db->ver, &o->snap);
-    atomic_fetch_sub(&o->db->cOpen, 1);
     bj_tbl_close(o->tbl);
+    bj_db_table_unlock(o->db, o->tlock);
+    atomic_fetch_sub(&o->db->cOpen, 1);
     bj_free(o);
 }
 

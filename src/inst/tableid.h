@@ -18,6 +18,7 @@ typedef struct bj_tableobj {
     bj_tbl *tbl;
     bj_ver_snap snap; /* a call's snapshot outside a transaction (bj_tableid_get/put) */
     bool fSnap;
+    struct bj_db_tlock *tlock; /* the cursor's table lock (db_ddl.c) */
     struct bj_tableobj *next; /* the session's list */
 } bj_tableobj;
 
