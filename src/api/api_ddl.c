@@ -477,3 +477,70 @@ fail:
 }
 JET_ERR JetDeleteIndexA(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR szIndexName)
     BJ_ALIAS(JetDeleteIndex);
+
+/* ---- renames and default values ---- */
+
+BJ_EXPORT JET_ERR JetRenameTable(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szName,
+                                 JET_PCSTR szNameNew)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_sess *s = NULL;
+    bj_cat_db *cdb;
+    CALL(bj_sess_enter(sesid, 0, &s));
+    err = ddl_of_dbid(s, dbid, &cdb);
+    if (err >= 0)
+        err = bj_cat_ddl_rename_table(cdb, sess_trx(s), szName, szNameNew);
+    bj_sess_leave(s);
+fail:
+    return err;
+}
+JET_ERR JetRenameTableA(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szName, JET_PCSTR szNameNew)
+    BJ_ALIAS(JetRenameTable);
+
+BJ_EXPORT JET_ERR JetRenameColumn(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR szName,
+                                  JET_PCSTR szNameNew, JET_GRBIT grbit)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_sess *s = NULL;
+    bj_tableobj *o = NULL;
+    bj_cat_db *cdb;
+    char szTable[JET_cbNameMost + 1];
+    CALL(bj_sess_enter(sesid, 0, &s));
+    if (grbit)
+        err = BJ_ERR(JET_errInvalidGrbit);
+    else if (!szName || !szNameNew)
+        err = BJ_ERR(JET_errInvalidParameter);
+    else if (s->trx_level > 0)
+        err = BJ_ERR(JET_errInTransaction); /* ESE's ErrIsamRenameColumn */
+    else
+        err = ddl_of_tableid(s, tableid, &o, &cdb, szTable);
+    if (err >= 0)
+        err = bj_cat_ddl_rename_column(cdb, sess_trx(s), szTable, szName, szNameNew);
+    bj_tableid_put(o);
+    bj_sess_leave(s);
+fail:
+    return err;
+}
+JET_ERR JetRenameColumnA(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR szName,
+                         JET_PCSTR szNameNew, JET_GRBIT grbit) BJ_ALIAS(JetRenameColumn);
+
+BJ_EXPORT JET_ERR JetSetColumnDefaultValue(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName,
+                                           JET_PCSTR szColumnName, const void *pvData,
+                                           const uint32_t cbData, const JET_GRBIT grbit)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_sess *s = NULL;
+    bj_cat_db *cdb;
+    (void)grbit; /* ESE's ErrIsamSetColumnDefaultValue does not look at it */
+    CALL(bj_sess_enter(sesid, 0, &s));
+    err = ddl_of_dbid(s, dbid, &cdb);
+    if (err >= 0)
+        err = bj_cat_ddl_set_default(cdb, sess_trx(s), szTableName, szColumnName, pvData, cbData);
+    bj_sess_leave(s);
+fail:
+    return err;
+}
+JET_ERR JetSetColumnDefaultValueA(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName,
+                                  JET_PCSTR szColumnName, const void *pvData,
+                                  const uint32_t cbData, const JET_GRBIT grbit)
+    BJ_ALIAS(JetSetColumnDefaultValue);

@@ -132,14 +132,20 @@ static JET_ERR undo_fn(bj_rce *rce, void *ctx)
         if (err >= 0 && u->pgnoFDP)
             err = free_fdp(cdb, u->objidTable, u->pgnoFDP);
         break;
+    case UNDO_REPLACE:
     case UNDO_DELETE: {
+        if (u->op == UNDO_REPLACE) { /* the new row goes, the saved one comes back */
+            err = bj_cat_writer_delete(cdb->w, u->objidTable, u->type, u->id);
+            if (err == JET_errRecordNotFound)
+                err = JET_errSuccess;
+        }
         const uint8_t *p = (const uint8_t *)(u + 1) + 4 * u->cpgno;
         for (uint32_t i = 0; i < u->crow && err >= 0; i++) {
             uint32_t cb = bj_ld32(p);
             err = bj_cat_writer_insert(cdb->w, p + 4, cb);
             p += 4 + cb;
         }
-        if (u->type == BJ_CAT_TYPE_TABLE)
+        if (u->op == UNDO_DELETE && u->type == BJ_CAT_TYPE_TABLE)
             dead_remove(cdb, u->objidTable);
         break;
     }
@@ -981,5 +987,193 @@ JET_ERR bj_cat_ddl_delete_column(bj_cat_db *cdb, struct bj_trx *trx, const char 
     }
     bj_mutex_unlock(cdb->lock);
 fail:
+    return err;
+}
+
+/* ---- renames and default values (rows replaced in place) ---- */
+
+/* Replaces catalog row (objidTable, type, id) by row (cb bytes); in a transaction the old row
+ * is kept for the undo. A duplicate name: dupErr, nothing changed. Under cdb->lock. */
+static JET_ERR replace_row(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTable, uint16_t type,
+                           uint32_t id, const uint8_t *row, uint32_t cb, JET_ERR dupErr)
+{
+    JET_ERR err = JET_errSuccess;
+    const uint32_t cbPage = cdb->dbc->cbPage;
+    uint8_t *buf = bj_malloc(sizeof(ddl_undo) + 4 + cbPage);
+    uint32_t cbOld = 0;
+    bool fDeleted = false;
+    if (!buf)
+        ERR(JET_errOutOfMemory);
+    uint8_t *old = buf + sizeof(ddl_undo) + 4;
+    CALL(bj_cat_writer_read(cdb->w, objidTable, type, id, old, cbPage, &cbOld));
+    CALL(bj_cat_writer_delete(cdb->w, objidTable, type, id));
+    fDeleted = true;
+    err = bj_cat_writer_insert(cdb->w, row, cb);
+    if (err == JET_errKeyDuplicate)
+        err = BJ_ERR(dupErr);
+    CALL(err);
+    fDeleted = false;
+    if (in_trx(trx)) {
+        ddl_undo u = {0};
+        u.cdb = cdb;
+        u.op = UNDO_REPLACE;
+        u.objidTable = objidTable;
+        u.type = type;
+        u.id = id;
+        u.crow = 1;
+        memcpy(buf, &u, sizeof(u));
+        bj_st32(buf + sizeof(u), cbOld);
+        err = version(cdb, trx, (const ddl_undo *)buf, (uint32_t)(sizeof(u) + 4 + cbOld));
+        if (err < 0) {
+            (void)bj_cat_writer_delete(cdb->w, objidTable, type, id);
+            fDeleted = true;
+            goto fail;
+        }
+    }
+    err = reload(cdb);
+fail:
+    if (fDeleted) {
+        (void)bj_cat_writer_insert(cdb->w, old, cbOld);
+        (void)reload(cdb);
+    }
+    bj_free(buf);
+    return err;
+}
+
+JET_ERR bj_cat_ddl_rename_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szName,
+                                const char *szNameNew)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t *row = NULL;
+    size_t cb = 0;
+    bool fLocked = false;
+    bj_cat_table *tn = bj_malloc(sizeof(*tn));
+    if (!tn)
+        ERR(JET_errOutOfMemory);
+    if (!szName || !szNameNew)
+        ERR(JET_errInvalidParameter);
+    CALL(bj_cat_check_name(szName));
+    CALL(bj_cat_check_name(szNameNew));
+    bj_mutex_lock(cdb->lock);
+    fLocked = true;
+    const bj_cat_table *t = table_named(cdb, szName);
+    if (!t)
+        ERR(JET_errObjectNotFound);
+    if (t->flags & JET_bitObjectSystem)
+        ERR(JET_errCannotDeleteSystemTable); /* our rule: system tables keep their names */
+    const bj_cat_table *other = table_named(cdb, szNameNew);
+    if (other && other != t)
+        ERR(JET_errTableDuplicate);
+    if (cdb->in_use && cdb->in_use(cdb->ctx, t->objid))
+        ERR(JET_errTableInUse); /* ESE's ErrCATRenameTable: the FCB must not be in use */
+    *tn = *t;
+    snprintf(tn->szName, sizeof(tn->szName), "%s", szNameNew);
+    row = bj_malloc(cdb->dbc->cbPage);
+    if (!row)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_cat_row_table(mso_schema(cdb), tn, row, cdb->dbc->cbPage, &cb));
+    CALL(replace_row(cdb, trx, t->objid, BJ_CAT_TYPE_TABLE, t->objid, row, (uint32_t)cb,
+                     JET_errTableDuplicate));
+fail:
+    if (fLocked)
+        bj_mutex_unlock(cdb->lock);
+    bj_free(row);
+    bj_free(tn);
+    return err;
+}
+
+/* The writable column szColumn of szTable (template columns: JET_errFixedDDL). */
+static JET_ERR own_column(bj_cat_db *cdb, const char *szTable, const char *szColumn,
+                          const bj_cat_table **pt, const bj_cat_column **pc)
+{
+    const bj_cat_table *t = table_named(cdb, szTable);
+    if (!t)
+        return BJ_ERR(JET_errObjectNotFound);
+    const bj_cat_column *c = bj_cat_find_column(t, szColumn);
+    if (!c)
+        return BJ_ERR(JET_errColumnNotFound);
+    if ((c->columnid & BJ_REC_COLUMNID_TEMPLATE) && !(t->flags & JET_bitObjectTableTemplate))
+        return BJ_ERR(JET_errFixedDDL);
+    *pt = t;
+    *pc = c;
+    return JET_errSuccess;
+}
+
+JET_ERR bj_cat_ddl_rename_column(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                 const char *szName, const char *szNameNew)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t *row = NULL;
+    size_t cb = 0;
+    bool fLocked = false;
+    const bj_cat_table *t;
+    const bj_cat_column *c;
+    if (!szName || !szNameNew)
+        ERR(JET_errInvalidParameter);
+    CALL(bj_cat_check_name(szName));
+    CALL(bj_cat_check_name(szNameNew));
+    bj_mutex_lock(cdb->lock);
+    fLocked = true;
+    CALL(own_column(cdb, szTable, szName, &t, &c));
+    const bj_cat_column *other = bj_cat_find_column(t, szNameNew);
+    if (other && other != c)
+        ERR(JET_errColumnDuplicate);
+    bj_cat_column cn = *c;
+    snprintf(cn.szName, sizeof(cn.szName), "%s", szNameNew);
+    cn.columnid &= 0xffffu;
+    row = bj_malloc(cdb->dbc->cbPage);
+    if (!row)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_cat_row_column(mso_schema(cdb), t->objid, &cn, row, cdb->dbc->cbPage, &cb));
+    CALL(replace_row(cdb, trx, t->objid, BJ_CAT_TYPE_COLUMN, cn.columnid, row, (uint32_t)cb,
+                     JET_errColumnDuplicate));
+fail:
+    if (fLocked)
+        bj_mutex_unlock(cdb->lock);
+    bj_free(row);
+    return err;
+}
+
+JET_ERR bj_cat_ddl_set_default(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                               const char *szColumn, const void *pv, uint32_t cb)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t *row = NULL;
+    size_t cbRow = 0;
+    bool fLocked = false;
+    const bj_cat_table *t;
+    const bj_cat_column *c;
+    CALL(bj_cat_check_name(szColumn));
+    if (!pv || !cb)
+        ERR(JET_errNullInvalid);
+    if (cb > bj_rec_cb_record_most(cdb->dbc->cbPage, 0))
+        ERR(JET_errDefaultValueTooBig);
+    bj_mutex_lock(cdb->lock);
+    fLocked = true;
+    CALL(own_column(cdb, szTable, szColumn, &t, &c));
+    for (uint32_t i = 0; i < t->cidx; i++)
+        for (uint32_t k = 0; k < t->rgidx[i].cseg; k++)
+            if (t->rgidx[i].rgcolumnid[k] == c->columnid)
+                ERR(JET_errColumnInUse); /* ESE: FFILEIsIndexColumn */
+    const uint32_t w = bj_rec_coltyp_width(c->coltyp);
+    if ((w && cb != w) || (c->cbMax && !bj_rec_coltyp_is_lv(c->coltyp) && cb > c->cbMax))
+        ERR(w ? JET_errInvalidParameter : JET_errDefaultValueTooBig);
+    if (cdb->in_use && cdb->in_use(cdb->ctx, t->objid))
+        ERR(JET_errTableInUse); /* ESE opens the table deny-read */
+    bj_cat_column cn = *c;
+    cn.columnid &= 0xffffu;
+    cn.pvDefault = (uint8_t *)pv;
+    cn.cbDefault = cb;
+    cn.ffield |= BJ_FFIELD_DEFAULT;
+    row = bj_malloc(cdb->dbc->cbPage);
+    if (!row)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_cat_row_column(mso_schema(cdb), t->objid, &cn, row, cdb->dbc->cbPage, &cbRow));
+    CALL(replace_row(cdb, trx, t->objid, BJ_CAT_TYPE_COLUMN, cn.columnid, row, (uint32_t)cbRow,
+                     JET_errColumnDuplicate));
+fail:
+    if (fLocked)
+        bj_mutex_unlock(cdb->lock);
+    bj_free(row);
     return err;
 }

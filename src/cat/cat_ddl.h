@@ -218,6 +218,21 @@ JET_ERR bj_cat_ddl_delete_column(bj_cat_db *cdb, struct bj_trx *trx, const char 
 JET_ERR bj_cat_ddl_delete_index(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
                                 const char *szIndex);
 
+/* JetRenameTable: JET_errObjectNotFound, JET_errTableDuplicate, JET_errTableInUse (a cursor has
+ * it open), JET_errCannotDeleteSystemTable (system tables), JET_errInvalidName. */
+JET_ERR bj_cat_ddl_rename_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szName,
+                                const char *szNameNew);
+/* JetRenameColumn: JET_errColumnNotFound, JET_errColumnDuplicate, JET_errFixedDDL (a template
+ * column of a derived table). */
+JET_ERR bj_cat_ddl_rename_column(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                 const char *szName, const char *szNameNew);
+/* JetSetColumnDefaultValue (ESE fldmod.cxx ErrIsamSetColumnDefaultValue): JET_errNullInvalid
+ * (no data), JET_errDefaultValueTooBig, JET_errColumnNotFound, JET_errColumnInUse (an index
+ * column), JET_errTableInUse (a cursor has the table open), JET_errInvalidParameter (a fixed
+ * type of another size). */
+JET_ERR bj_cat_ddl_set_default(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                               const char *szColumn, const void *pv, uint32_t cb);
+
 /* ---- what other sessions see of uncommitted DDL ---- */
 
 /* The objid of a table named sz deleted in a transaction and not yet purged (0: none).

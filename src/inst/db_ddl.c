@@ -66,8 +66,11 @@ static JET_ERR find_seen(bj_db *db, reader *r, const char *szTable, const bj_cat
         *pt = t;
         return t ? JET_errSuccess : BJ_ERR(JET_errObjectNotFound);
     }
-    if (t && bj_cat_ddl_row_seen(cdb, db->ver, r->trx, r->snap.ts, t->objid, BJ_CAT_TYPE_TABLE,
-                                 t->objid, true)) {
+    if (t &&
+        bj_cat_ddl_row_seen(cdb, db->ver, r->trx, r->snap.ts, t->objid, BJ_CAT_TYPE_TABLE,
+                            t->objid, true) &&
+        !bj_cat_ddl_row_changed(cdb, db->ver, r->trx, r->snap.ts, t->objid, BJ_CAT_TYPE_TABLE,
+                                t->objid)) { /* renamed by a transaction it must not see */
         *pt = t;
         return JET_errSuccess;
     }
