@@ -21,8 +21,8 @@
  * version store's visibility rule what another session sees (ESE reads MSysObjects with the
  * session's snapshot). FDPs freed while cursors use the table are deferred (cdb->forget).
  * Simplifications (see the report): the catalog is reloaded from MSysObjects after each change
- * (unchanged tables are not shared between versions); separated long values are not fetched
- * for index builds.
+ * (unchanged tables are not shared between versions). Index builds read separated long values
+ * through cdb->lv_open / lv_read (the table layer's reader).
  * Lock: every function runs under cdb->lock; undo / cleanup callbacks take it themselves.
  */
 #include <stdio.h>
@@ -563,10 +563,13 @@ static JET_ERR populate(bj_cat_db *cdb, const bj_cat_table *t, const bj_cat_inde
     bj_bt_cursor c;
     bj_space_fdp *f = NULL;
     bj_cat_keys k;
+    void *lv = NULL;
     bj_cat_keys_init(&k);
     uint8_t *rec = bj_malloc(cdb->dbc->cbPage), *bm = bj_malloc(cdb->dbc->cbPage);
     if (!rec || !bm)
         ERR(JET_errOutOfMemory);
+    if (cdb->lv_open && t->objidLV)
+        CALL(cdb->lv_open(cdb->ctx, t, &lv));
     CALL(bj_bt_open(&tt, cdb->dbc, t->pgnoFDP, t->objid, ~0u, NULL));
     fT = true;
     CALL(bj_space_fdp_open(cdb->sdb, x->pgnoFDP, &f));
@@ -581,7 +584,7 @@ static JET_ERR populate(bj_cat_db *cdb, const bj_cat_table *t, const bj_cat_inde
         CALL(bj_bt_get(&c, &pk, &cbK, &pd, &cbD, NULL));
         memcpy(rec, pd, cbD);
         memcpy(bm, pk, cbK);
-        CALL(bj_cat_index_keys(t, x, rec, cbD, NULL, NULL, &k));
+        CALL(bj_cat_index_keys(t, x, rec, cbD, lv ? cdb->lv_read : NULL, lv, &k));
         for (uint32_t i = 0; i < k.ckey; i++) {
             err = bj_bt_insert(&ti, k.pb + k.rgib[i], k.rgcb[i], bm, cbK, 0);
             if (err == JET_errRecordDeleted)
@@ -592,6 +595,8 @@ static JET_ERR populate(bj_cat_db *cdb, const bj_cat_table *t, const bj_cat_inde
     if (err == JET_errNoCurrentRecord || err == JET_errRecordNotFound)
         err = JET_errSuccess;
 fail:
+    if (lv)
+        cdb->lv_close(lv);
     bj_cat_keys_free(&k);
     if (fC)
         bj_bt_cursor_close(&c);

@@ -165,6 +165,11 @@ typedef struct bj_cat_db {
     /* Whether any cursor has table objid open (JetDeleteTable: JET_errTableInUse); NULL =
      * never. Called under *lock. */
     bool (*in_use)(void *ctx, uint32_t objid);
+    /* Separated long values of table t for index builds: lv_open gives a reader context for
+     * lv_read, lv_close ends it. NULL = none (separated values: JET_errFeatureNotAvailable). */
+    JET_ERR (*lv_open)(void *ctx, const bj_cat_table *t, void **plv);
+    void (*lv_close)(void *lv);
+    bj_cat_lv_read_fn lv_read;
 } bj_cat_db;
 
 /* One column to add (JET_COLUMNDEF / JET_COLUMNCREATE facts). */

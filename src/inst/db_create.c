@@ -84,6 +84,59 @@ static bool in_use_cb(void *ctx, uint32_t objid)
     return bj_db_ddl_in_use(ctx, objid);
 }
 
+/* Long values for index builds: a table cursor reading as of now (a registered snapshot). */
+typedef struct lvctx {
+    bj_db *db;
+    bj_tbl *c;
+    bj_ver_snap snap;
+    bool fSnap;
+} lvctx;
+
+static void lv_close_cb(void *p)
+{
+    lvctx *l = p;
+    if (!l)
+        return;
+    bj_tbl_close(l->c);
+    if (l->fSnap)
+        bj_ver_snap_end(l->db->ver, &l->snap);
+    bj_free(l);
+}
+
+static JET_ERR lv_open_cb(void *ctx, const bj_cat_table *t, void **plv)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_db *db = ctx;
+    lvctx *l = bj_calloc(1, sizeof(*l));
+    *plv = NULL;
+    if (!l)
+        ERR(JET_errOutOfMemory);
+    l->db = db;
+    if (db->ver) {
+        bj_ver_snap_begin(db->ver, &l->snap);
+        l->fSnap = true;
+    }
+    CALL(bj_tbl_open_db(db->tdb, t, &l->c));
+    bj_tbl_set_reader(l->c, NULL, l->snap.ts);
+    *plv = l;
+    l = NULL;
+fail:
+    lv_close_cb(l);
+    return err;
+}
+
+static JET_ERR lv_read_cb(void *p, uint64_t lid, uint8_t *pv, uint32_t cbMax, uint32_t *pcb)
+{
+    lvctx *l = p;
+    uint32_t total = 0;
+    JET_ERR err = bj_tbl_lv_read(l->c, lid, 0, pv, cbMax, &total);
+    if (err >= 0) {
+        *pcb = BJ_MIN(total, cbMax);
+        err = JET_errSuccess;
+    }
+    return err;
+}
+
 static void cdb_init(bj_db *db)
 {
     bj_cat_db *c = &db->cdb;
@@ -97,6 +150,9 @@ static void cdb_init(bj_db *db)
     c->publish = publish_cb;
     c->forget = forget_cb;
     c->in_use = in_use_cb;
+    c->lv_open = lv_open_cb;
+    c->lv_close = lv_close_cb;
+    c->lv_read = lv_read_cb;
     c->ctx = db;
 }
 
