@@ -445,7 +445,11 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
                       grbit & ~(lvbits | JET_bitSetUniqueNormalizedMultiValues), 0));
         goto fail;
     }
-    /* long values: current instance, then the operation, kept pending */
+    /* long values: current instance, then the operation, kept pending. itagSequence 0 adds a
+     * value only to a multi-valued column without an LV operation; else it means the first */
+    const bool fOp0 = (grbit & (JET_bitSetAppendLV | JET_bitSetOverwriteLV | JET_bitSetSizeLV)) != 0;
+    if (itagSequence == 0 && (fOp0 || !(col->ffield & BJ_FFIELD_MULTIVALUED)))
+        itagSequence = 1;
     uint32_t count = 0;
     CALL(bj_rec_count_values(&c->t->schema, u->rec, u->cbRec, columnid,
                              JET_bitRetrieveIgnoreDefault, &count));
@@ -486,7 +490,7 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
         ERR(JET_errOutOfMemory);
     p->cb = p->cbAlloc = cbNew;
     p->fSeparate = (grbit & JET_bitSetSeparateLV) != 0;
-    if (grbit & JET_bitSetSizeLV)
+    if ((grbit & JET_bitSetSizeLV) && cur && cbCur)
         memcpy(p->pb, cur, BJ_MIN(cbCur, cbNew));
     else if (grbit & JET_bitSetAppendLV) {
         if (cbCur)
@@ -878,6 +882,8 @@ fail:
     return err;
 }
 
+static JET_ERR do_delete(bj_tbl *c);
+
 /* Runs fn inside a nested level of c's transaction: rolled back on error. */
 static JET_ERR atomically(bj_tbl *c, JET_ERR err)
 {
@@ -902,15 +908,19 @@ JET_ERR bj_tbl_update(bj_tbl *c, void *pvBm, uint32_t cbBm, uint32_t *pcbBm)
     if (!c->trx || bj_ver_trx_level(c->trx) == 0)
         ERR(JET_errNotInTransaction);
     CALL(bj_ver_trx_begin(c->trx));
-    err = do_update(c, bm, &cb);
-    if (err >= 0 && c->upd->prep == JET_prepInsertCopyDeleteOriginal) {
-        /* delete the original (its long values were copied) */
-        const uint8_t *saveBm = c->upd->bmOrig;
-        memcpy(c->bm, saveBm, c->upd->cbBmOrig);
+    err = JET_errSuccess;
+    if (c->upd->prep == JET_prepInsertCopyDeleteOriginal) {
+        /* the original goes first (its long values were copied), so its unique keys can be
+         * taken by the copy */
+        memcpy(c->bm, c->upd->bmOrig, c->upd->cbBmOrig);
         c->cbBm = c->upd->cbBmOrig;
-        err = bj_tbl_delete(c);
+        err = do_delete(c);
     }
+    if (err >= 0)
+        err = do_update(c, bm, &cb);
     CALL(atomically(c, err));
+    if (c->upd->prep == JET_prepInsertCopyDeleteOriginal)
+        c->fCurDeleted = true;
     if (pcbBm)
         *pcbBm = cb;
     if (pvBm)
