@@ -72,7 +72,7 @@ static void lv_close_one(chk *c, const chk_tree *lt, const lv_ent *e, uint32_t c
 {
     if (e && cbSeen != e->cbSize)
         chk_fault(c, CHK_RECORDS, e->pgno,
-                  "%s: LID %" PRIu64 ": LVROOT size %" PRIu32 " but its chunks hold %" PRIu32
+                  "%s: LID 0x%" PRIx64 ": LVROOT size %" PRIu32 " but its chunks hold %" PRIu32
                   " bytes (missing or extra chunk)",
                   lt->name, e->lid, e->cbSize, cbSeen);
 }
@@ -110,7 +110,7 @@ static JET_ERR load_lvs(chk *c, const chk_tree *lt, lv_map *m)
             bj_lv_root root;
             if (bj_lv_root_decode(d, cbd, &root) < 0) {
                 chk_fault(c, CHK_RECORDS, cur.pgno,
-                          "%s: LID %" PRIu64 ": LVROOT of %" PRIu32 " bytes (8 or 9 expected)",
+                          "%s: LID 0x%" PRIx64 ": LVROOT of %" PRIu32 " bytes (8 or 9 expected)",
                           lt->name, lid, cbd);
                 cur_ix = -1;
                 continue;
@@ -131,13 +131,13 @@ static JET_ERR load_lvs(chk *c, const chk_tree *lt, lv_map *m)
         }
         if (!e || e->lid != lid) {
             chk_fault(c, CHK_RECORDS, cur.pgno,
-                      "%s: chunk of LID %" PRIu64 " at offset %" PRIu32 " has no LVROOT", lt->name,
-                      lid, off);
+                      "%s: chunk of LID 0x%" PRIx64 " at offset %" PRIu32 " has no LVROOT",
+                      lt->name, lid, off);
             continue;
         }
         if (off != cbSeen) {
             chk_fault(c, CHK_RECORDS, cur.pgno,
-                      "%s: LID %" PRIu64 ": chunk at offset %" PRIu32 ", expected offset %" PRIu32
+                      "%s: LID 0x%" PRIx64 ": chunk at offset %" PRIu32 ", expected offset %" PRIu32
                       " (missing chunk)",
                       lt->name, lid, off, cbSeen);
             cbSeen = off; /* resynchronise: one fault per gap */
@@ -184,7 +184,7 @@ static void record_lvs(chk *c, const chk_tree *tt, const bj_rec_schema *s, lv_ma
             if (!e) {
                 hexkey(key, cbKey, kx, sizeof(kx));
                 chk_fault(c, CHK_RECORDS, pgno,
-                          "%s: record %s column %u references long value LID %" PRIu64
+                          "%s: record %s column %u references long value LID 0x%" PRIx64
                           ", which is not in the LV tree",
                           tt->name, kx, (unsigned)info.fid, v.lid);
                 continue;
@@ -320,12 +320,12 @@ static JET_ERR check_table(chk *c, const bj_cat_table *t)
         const lv_ent *e = &m.v[i];
         if (e->refs > e->refcount)
             chk_fault(c, CHK_RECORDS, e->pgno,
-                      "%s: LID %" PRIu64 ": refcount %" PRIu32 " but %" PRIu32
+                      "%s: LID 0x%" PRIx64 ": refcount %" PRIu32 " but %" PRIu32
                       " references in records (refcount must be >= references)",
                       lt->name, e->lid, e->refcount, e->refs);
         else if (e->refs == 0)
             chk_note(c, CHK_RECORDS, e->pgno,
-                     "%s: LID %" PRIu64 " (refcount %" PRIu32 ") is referenced by no record "
+                     "%s: LID 0x%" PRIx64 " (refcount %" PRIu32 ") is referenced by no record "
                      "(orphan; ESE deletes it at cleanup)",
                      lt->name, e->lid, e->refcount);
     }
@@ -366,8 +366,13 @@ JET_ERR chk_records(chk *c)
         if (msoTree && msoTree->ok && it && it->ok)
             CALL(soft(c, check_entries(c, msoTree, it), it, "reading the index entries"));
     }
-    for (uint32_t i = 0; i < c->cat->ctbl; i++)
-        CALL(check_table(c, c->cat->rgtbl[i]));
+    for (uint32_t i = 0; i < c->cat->ctbl; i++) {
+        const bj_cat_table *t = c->cat->rgtbl[i];
+        /* the catalog describes itself too; those two were checked above */
+        if (t->pgnoFDP == BJ_CAT_PGNO_MSO || t->pgnoFDP == BJ_CAT_PGNO_MSO_SHADOW)
+            continue;
+        CALL(check_table(c, t));
+    }
 fail:
     if (msoInit)
         bj_rec_schema_free(&mso);
