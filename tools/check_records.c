@@ -5,7 +5,10 @@
  * cover exactly the LVROOT's size), then every record is validated against the table's schema
  * (bj_rec_validate) and every separated long value it references is looked up: it must exist,
  * and its LVROOT refcount must be >= the references found (ESE's rule: a refcount above the
- * references is allowed, it only delays the LV's deletion). Then every secondary index entry
+ * references is a warning there, like an LV nothing references: notes here). Chunks of
+ * compressed LVs store fewer bytes than their logical span (ESE's FLVCompressedChunk): 7-bit
+ * chunks are sized by decoding, Xpress/LZ4 ones may cover up to the chunk size.
+ * Then every secondary index entry
  * must point (its data is the primary bookmark) at an existing record. MSysObjects and its
  * shadow are checked the same way with the catalog's own record schema, and MSysObjects' Name
  * and RootObjects indexes against MSysObjects.
@@ -67,25 +70,52 @@ static int lv_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Where the LV being read stands: the logical bytes its chunks cover so far, as a range
+ * [lo, hi] because a compressed chunk (ESE lv.cxx FLVCompressedChunk: stored smaller than the
+ * logical span) covers more than it stores, and only 7-bit compression tells its size here. */
+typedef struct lv_pos {
+    int64_t ix; /* index in the map of the LV being read, -1 none */
+    uint32_t lo, hi;
+} lv_pos;
+
 /* Ends the LV being read: its chunks must cover its size. */
-static void lv_close_one(chk *c, const chk_tree *lt, const lv_ent *e, uint32_t cbSeen)
+static void lv_close_one(chk *c, const chk_tree *lt, lv_map *m, const lv_pos *ps)
 {
-    if (e && cbSeen != e->cbSize)
+    if (ps->ix < 0)
+        return;
+    const lv_ent *e = &m->v[ps->ix];
+    if (e->cbSize < ps->lo || e->cbSize > ps->hi)
         chk_fault(c, CHK_RECORDS, e->pgno,
                   "%s: LID 0x%" PRIx64 ": LVROOT size %" PRIu32 " but its chunks hold %" PRIu32
                   " bytes (missing or extra chunk)",
-                  lt->name, e->lid, e->cbSize, cbSeen);
+                  lt->name, e->lid, e->cbSize, ps->lo);
+}
+
+/* Logical size range of one chunk of cb stored bytes (chunk size most cbChunkMost). */
+static void chunk_span(const uint8_t *d, uint32_t cb, uint32_t cbChunkMost, uint32_t *plo,
+                       uint32_t *phi)
+{
+    *plo = *phi = cb;
+    if (cb == 0 || cb >= cbChunkMost)
+        return;
+    uint32_t scheme = d[0] >> 3; /* rec.h: 1-2 7-bit, 3 Xpress, 5 Xpress9, 6 Xpress10, 7 LZ4 */
+    if (scheme == 1 || scheme == 2) {
+        uint32_t cbActual = 0;
+        if (bj_rec_decompress(d, cb, NULL, 0, &cbActual) >= 0 && cbActual > cb)
+            *plo = *phi = cbActual > cbChunkMost ? cb : cbActual;
+    } else if (scheme == 3 || (scheme >= 5 && scheme <= 7)) {
+        *phi = cbChunkMost;
+    }
 }
 
 /* Reads the whole LV tree into m. */
-static JET_ERR load_lvs(chk *c, const chk_tree *lt, lv_map *m)
+static JET_ERR load_lvs(chk *c, const chk_tree *lt, uint32_t cbChunkMost, lv_map *m)
 {
     JET_ERR err = JET_errSuccess;
     bj_bt_tree bt;
     bj_bt_cursor cur;
     bool topen = false, copen = false;
-    int64_t cur_ix = -1; /* index in m of the LV being read, -1 none */
-    uint32_t cbSeen = 0;
+    lv_pos ps = {-1, 0, 0};
     char kx[64];
     CALL(bj_bt_open(&bt, &c->dbc, lt->pgnoRoot, lt->objid, lt->flags, NULL));
     topen = true;
@@ -104,15 +134,14 @@ static JET_ERR load_lvs(chk *c, const chk_tree *lt, lv_map *m)
                       "%s: node with key %s is neither an LVROOT nor a chunk", lt->name, kx);
             continue;
         }
-        lv_ent *e = cur_ix >= 0 ? &m->v[cur_ix] : NULL;
         if (fRoot) {
-            lv_close_one(c, lt, e, cbSeen);
+            lv_close_one(c, lt, m, &ps);
+            ps.ix = -1;
             bj_lv_root root;
             if (bj_lv_root_decode(d, cbd, &root) < 0) {
                 chk_fault(c, CHK_RECORDS, cur.pgno,
                           "%s: LID 0x%" PRIx64 ": LVROOT of %" PRIu32 " bytes (8 or 9 expected)",
                           lt->name, lid, cbd);
-                cur_ix = -1;
                 continue;
             }
             if (m->n == m->cap) {
@@ -123,31 +152,32 @@ static JET_ERR load_lvs(chk *c, const chk_tree *lt, lv_map *m)
                 m->v = v;
                 m->cap = cap;
             }
-            cur_ix = m->n;
+            ps = (lv_pos){m->n, 0, 0};
             m->v[m->n++] = (lv_ent){lid, root.refcount, root.cbSize, 0, cur.pgno};
-            cbSeen = 0;
             c->nlvs++;
             continue;
         }
-        if (!e || e->lid != lid) {
+        if (ps.ix < 0 || m->v[ps.ix].lid != lid) {
             chk_fault(c, CHK_RECORDS, cur.pgno,
                       "%s: chunk of LID 0x%" PRIx64 " at offset %" PRIu32 " has no LVROOT",
                       lt->name, lid, off);
             continue;
         }
-        if (off != cbSeen) {
+        if (off < ps.lo || off > ps.hi) {
             chk_fault(c, CHK_RECORDS, cur.pgno,
                       "%s: LID 0x%" PRIx64 ": chunk at offset %" PRIu32 ", expected offset %" PRIu32
                       " (missing chunk)",
-                      lt->name, lid, off, cbSeen);
-            cbSeen = off; /* resynchronise: one fault per gap */
+                      lt->name, lid, off, ps.lo);
         }
-        cbSeen += cbd;
+        uint32_t lo, hi;
+        chunk_span(d, cbd, cbChunkMost, &lo, &hi);
+        ps.lo = off + lo; /* resynchronised on the chunk's own offset: one fault per gap */
+        ps.hi = off + hi;
     }
     if (err == JET_errNoCurrentRecord || err == JET_errRecordNotFound)
         err = JET_errSuccess;
-    if (err >= 0 && cur_ix >= 0)
-        lv_close_one(c, lt, &m->v[cur_ix], cbSeen);
+    if (err >= 0)
+        lv_close_one(c, lt, m, &ps);
     /* keys of one tree are in order, but LID32/LID64 keys sort by bytes: sort by value */
     if (m->n)
         qsort(m->v, m->n, sizeof(*m->v), lv_cmp);
@@ -306,7 +336,8 @@ static JET_ERR check_table(chk *c, const bj_cat_table *t)
     }
     const chk_tree *lt = t->pgnoLV ? chk_tree_by_root(c, t->pgnoLV) : NULL;
     if (lt && lt->ok) {
-        CALL(soft(c, load_lvs(c, lt, &m), lt, "reading the long values"));
+        uint32_t cbChunkMost = BJ_MAX(bj_lv_chunk_size(c->db.cbPage), t->cbLVChunkMax);
+        CALL(soft(c, load_lvs(c, lt, cbChunkMost, &m), lt, "reading the long values"));
         m.usable = true;
     } else if (lt) {
         chk_note(c, CHK_RECORDS, t->pgnoLV,
@@ -326,8 +357,13 @@ static JET_ERR check_table(chk *c, const bj_cat_table *t)
         else if (e->refs == 0)
             chk_note(c, CHK_RECORDS, e->pgno,
                      "%s: LID 0x%" PRIx64 " (refcount %" PRIu32 ") is referenced by no record "
-                     "(orphan; ESE deletes it at cleanup)",
+                     "(orphaned LV: a warning in ESE's checker)",
                      lt->name, e->lid, e->refcount);
+        else if (e->refs < e->refcount)
+            chk_note(c, CHK_RECORDS, e->pgno,
+                     "%s: LID 0x%" PRIx64 ": refcount %" PRIu32 ", %" PRIu32
+                     " references (refcount too high: a warning in ESE's checker)",
+                     lt->name, e->lid, e->refcount, e->refs);
     }
     for (uint32_t k = 0; k < t->cidx; k++) {
         const bj_cat_index *x = &t->rgidx[k];

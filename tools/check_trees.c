@@ -159,6 +159,49 @@ static bool add_catalog_trees(chk *c)
     return true;
 }
 
+/* The DB root's last owned page (its OE tree's largest key) against the file's size: a file
+ * shorter than that is truncated (ESE's checker: "database file is too small", an error). */
+static JET_ERR check_file_size(chk *c)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_sph h;
+    bj_bt_tree bt;
+    bj_bt_cursor cur;
+    bool topen = false, copen = false;
+    if (!read_sph(c, BJ_PGNO_SYSTEM_ROOT, &h) || !(h.flags & BJ_SPH_MULTI))
+        return JET_errSuccess;
+    const chk_tree *oe = chk_tree_by_root(c, h.bitmapOrOE);
+    if (!oe || !oe->ok)
+        return JET_errSuccess;
+    CALL(bj_bt_open(&bt, &c->dbc, oe->pgnoRoot, oe->objid, oe->flags, NULL));
+    topen = true;
+    CALL(bj_bt_cursor_open(&bt, true, &cur));
+    copen = true;
+    uint32_t lastOwned = 0;
+    for (err = bj_bt_move_first(&cur); err >= 0; err = bj_bt_move_next(&cur)) {
+        const uint8_t *k, *d;
+        uint32_t cbk, cbd, last, cpg, pool;
+        CALL(bj_bt_get(&cur, &k, &cbk, &d, &cbd, NULL));
+        if (bj_spnode_decode(k, cbk, d, cbd, &last, &cpg, &pool) >= 0 &&
+            pool == BJ_SPPOOL_GENERAL && last > lastOwned)
+            lastOwned = last;
+    }
+    err = JET_errSuccess;
+    if (lastOwned > c->db.cpg)
+        chk_fault(c, CHK_SPACE, 0,
+                  "the file is too small: the database owns pages up to %" PRIu32
+                  " but the file holds %" PRIu32 " (truncated)",
+                  lastOwned, c->db.cpg);
+fail:
+    if (copen)
+        bj_bt_cursor_close(&cur);
+    if (topen)
+        bj_bt_close(&bt);
+    if (err < 0 && err != JET_errOutOfMemory)
+        err = JET_errSuccess; /* the space phase reports unreadable space trees */
+    return err;
+}
+
 JET_ERR chk_trees(chk *c)
 {
     JET_ERR err = JET_errSuccess;
@@ -204,6 +247,7 @@ JET_ERR chk_trees(chk *c)
     for (uint32_t i = 0; i < c->ntrees; i++)
         if (!c->trees[i].checked)
             CALL(check_tree(c, &c->trees[i]));
+    CALL(check_file_size(c));
     if (!c->cat)
         chk_skip(c, CHK_RECORDS, "the catalog (MSysObjects) could not be read");
 fail:
