@@ -653,6 +653,29 @@ TEST(missing_lv_chunk)
     image_free(&im);
 }
 
+TEST(header_counters_behind_the_pages)
+{
+    image im;
+    if (!image_load(&im, "SRUDB_win_rev14_4k.dat", 4096))
+        return;
+    /* both header copies: objidLast 5 and dbtimeDirtied 100, re-checksummed */
+    for (int copy = 0; copy < 2; copy++) {
+        uint8_t *h = im.b + (size_t)copy * im.cbPage;
+        bj_st32(h + 212, 5);
+        bj_st64(h + 16, 100);
+        bj_st32(h, bj_checksum_xor_old(h, im.cbPage));
+    }
+    image_write(&im, im.cb);
+    run_result r = run_check("'%s'", im.path);
+    CHECK_EQ(r.rc, 1);
+    CHECK_EQ(count_lines(r.out, "header: fault: objidLast 5 is below objid ", NULL), 1);
+    CHECK(count_lines(r.out, "header: fault: page ", "is in the future (header dbtime 100)", NULL) >
+          10);
+    CHECK_EQ(count_lines(r.out, "trees: fault:", NULL), 0);
+    run_free(&r);
+    image_free(&im);
+}
+
 /* ---------------------------------------------------------------- unreadable files */
 
 TEST(truncated_and_headerless_files_exit_2)
