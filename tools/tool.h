@@ -36,6 +36,7 @@ typedef struct bj_tool_cmd {
 /* Every command, as listed in tools/bluejet.c. */
 extern const bj_tool_cmd bj_cmd_header;
 extern const bj_tool_cmd bj_cmd_pages;
+extern const bj_tool_cmd bj_cmd_export;
 extern const bj_tool_cmd bj_cmd_check;
 
 /* ---- option parsing ---- */

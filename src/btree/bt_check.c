@@ -252,8 +252,7 @@ fail:
     return err;
 }
 
-static JET_ERR walk_page(bj_bt_tree *t, uint32_t pgno, uint32_t depth, bj_bt_page_fn fn,
-                         void *ctx)
+static JET_ERR walk_page(bj_bt_tree *t, uint32_t pgno, uint32_t depth, bj_bt_page_fn fn, void *ctx)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;

@@ -104,11 +104,47 @@ JET_ERR bj_bt_open(bj_bt_tree *t, bj_bt_dbctx *dbc, uint32_t pgnoRoot, uint32_t 
         ERR(JET_errDatabaseCorrupted);
     t->objid = objid;
     t->flags = flags == ~0u ? (pf & BJ_BT_KIND_MASK) : (flags & BJ_BT_KIND_MASK);
+    CALL(bj_bt_set_density(t, (t->flags & (BJ_BT_SPACE_TREE | BJ_BT_LONG_VALUE))
+                                  ? BJ_BT_DENSITY_MOST
+                                  : BJ_BT_DENSITY_DEFAULT));
     bt_rwlock_init(&t->smo);
 fail:
     if (fr)
         bj_buf_release(fr);
     return err;
+}
+
+JET_ERR bj_bt_set_density(bj_bt_tree *t, uint32_t pct)
+{
+    if (pct == 0)
+        pct = BJ_BT_DENSITY_DEFAULT;
+    if (pct < BJ_BT_DENSITY_LEAST || pct > BJ_BT_DENSITY_MOST)
+        return BJ_ERR(JET_errDensityInvalid);
+    t->cbDensityFree = (100 - pct) * bt_cbpage(t) / 100;
+    return JET_errSuccess;
+}
+
+uint32_t bt_node_cost(const bj_bt_tree *t, const uint8_t *pg, const uint8_t *key, uint32_t cbKey,
+                      uint32_t cbData)
+{
+    const uint8_t *p;
+    uint32_t cbP = 0, n = 0;
+    if (!(bj_page_flags(pg) & BJ_PGF_ROOT) && bj_page_get_prefix(pg, bt_cbpage(t), &p, &cbP) >= 0) {
+        uint32_t m = cbP < cbKey ? cbP : cbKey;
+        while (n < m && p[n] == key[n])
+            n++;
+    }
+    uint32_t cost = bt_node_size(t, cbKey, cbData);
+    return n >= BJ_ND_PREFIX_MIN ? cost - n + BJ_ND_CB_KEYLEN : cost;
+}
+
+bool bt_density_append(const bj_bt_tree *t, const uint8_t *pg, uint32_t itag, const bt_kd *kd)
+{
+    if (t->cbDensityFree == 0 || (t->flags & BJ_BT_SPACE_TREE) || bj_page_next(pg) != 0 ||
+        itag != bj_page_ntags(pg) || itag == 1)
+        return false; /* an empty page keeps what it gets: nothing to leave behind */
+    uint32_t need = bt_node_cost(t, pg, kd->key, kd->cbKey, kd->cbData) + t->cbDensityFree;
+    return bj_page_cbfree(pg) < need;
 }
 
 void bj_bt_close(bj_bt_tree *t)
@@ -138,17 +174,96 @@ fail:
     return err;
 }
 
+/* Fast key access for the unique-tree searches (the seek path): the page facts are decoded
+ * once per page, and each probe reads a TAG and the node's key lengths with bounds checks
+ * that are plain arithmetic (same checks as bj_page_get_node: TAG inside the data area, key
+ * lengths inside the node, prefix inside TAG 0), no call per probe. */
+typedef struct bt_pv {
+    const uint8_t *pg, *area, *pre;
+    uint32_t cbPage, mask, limit, cbPre, ntags;
+    bool large, rootNoPrefix;
+} bt_pv;
+
+static JET_ERR bt_pv_init(bt_pv *v, const uint8_t *pg, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t hdr = bj_page_hdr_size(cbPage), pf = bj_page_flags(pg);
+    v->pg = pg;
+    v->cbPage = cbPage;
+    v->large = bj_page_is_large(cbPage);
+    v->mask = v->large ? BJ_TAG_MASK_LARGE : BJ_TAG_MASK_SMALL;
+    v->ntags = bj_page_ntags(pg);
+    if (v->ntags < 1 || hdr + BJ_TAG_CB * v->ntags > cbPage)
+        ERR(JET_errDatabaseCorrupted);
+    v->area = pg + hdr;
+    v->limit = cbPage - hdr - BJ_TAG_CB * v->ntags;
+    v->rootNoPrefix = (pf & BJ_PGF_ROOT) && !(pf & BJ_PGF_SPACE_TREE);
+    CALL(bj_page_get_prefix(pg, cbPage, &v->pre, &v->cbPre));
+fail:
+    return err;
+}
+
+/* Node itag's key vs key (memcmp-then-length); *pbad on a malformed node. */
+static inline int bt_pv_keycmp(const bt_pv *v, uint32_t itag, const uint8_t *key, uint32_t cbKey,
+                               bool *pbad)
+{
+    const uint8_t *t = v->pg + v->cbPage - BJ_TAG_CB * (itag + 1);
+    uint32_t cb = bj_ld16(t + BJ_TAG_IB_CB) & v->mask, ibRaw = bj_ld16(t + BJ_TAG_IB_IB);
+    uint32_t ib = ibRaw & v->mask;
+    if (ib + cb > v->limit || cb < BJ_ND_CB_KEYLEN) {
+        *pbad = true;
+        return 0;
+    }
+    const uint8_t *nd = v->area + ib;
+    uint32_t flags = (v->large ? bj_ld16(nd) : ibRaw) >> BJ_TAG_FLAGS_SHIFT, off = 0, cbP = 0;
+    if (flags & BJ_ND_COMPRESSED) {
+        if (cb < 2 * BJ_ND_CB_KEYLEN) {
+            *pbad = true;
+            return 0;
+        }
+        cbP = bj_ld16(nd) & BJ_ND_KEYLEN_MASK;
+        off = BJ_ND_CB_KEYLEN;
+        if (v->rootNoPrefix)
+            cbP = 0;
+        else if (cbP > v->cbPre) {
+            *pbad = true;
+            return 0;
+        }
+    }
+    uint32_t cbS = bj_ld16(nd + off) & BJ_ND_KEYLEN_MASK;
+    off += BJ_ND_CB_KEYLEN;
+    if (off + cbS > cb) {
+        *pbad = true;
+        return 0;
+    }
+    const uint8_t *suf = nd + off;
+    if (cbP) {
+        uint32_t m = cbP < cbKey ? cbP : cbKey;
+        int c = memcmp(v->pre, key, m);
+        if (c)
+            return c;
+        if (cbKey <= cbP)
+            return (cbKey < cbP || cbS > 0) ? 1 : 0;
+        key += cbP;
+        cbKey -= cbP;
+    }
+    return bj_keycmp(suf, cbS, key, cbKey);
+}
+
 JET_ERR bt_search_leaf(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
                        uint32_t *pitag, bool *pfound)
 {
     JET_ERR err = JET_errSuccess;
-    uint32_t lo = 1, hi = bj_page_ntags(pg); /* answer in [lo, hi] */
-    bj_node n;
+    bt_pv v;
+    bool bad = false;
+    CALL(bt_pv_init(&v, pg, cbPage));
+    uint32_t lo = 1, hi = v.ntags; /* answer in [lo, hi] */
     *pfound = false;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        CALL(bj_page_get_node(pg, cbPage, mid, &n));
-        int c = bj_node_keycmp(&n, key, cbKey);
+        int c = bt_pv_keycmp(&v, mid, key, cbKey, &bad);
+        if (bad)
+            ERR(JET_errDatabaseCorrupted);
         if (c < 0) {
             lo = mid + 1;
         } else {
@@ -162,20 +277,129 @@ fail:
     return err;
 }
 
-JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key,
-                           uint32_t cbKey, uint32_t *pitag)
+JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
+                           uint32_t *pitag)
 {
     JET_ERR err = JET_errSuccess;
-    uint32_t ntags = bj_page_ntags(pg);
+    bt_pv v;
+    bool bad = false;
+    CALL(bt_pv_init(&v, pg, cbPage));
+    if (v.ntags < 2)
+        ERR(JET_errDatabaseCorrupted);
+    /* first node among 1..ntags-2 whose separator is > key; else the last node */
+    uint32_t lo = 1, hi = v.ntags - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = bt_pv_keycmp(&v, mid, key, cbKey, &bad);
+        if (bad)
+            ERR(JET_errDatabaseCorrupted);
+        if (c <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *pitag = lo;
+fail:
+    return err;
+}
+
+/* Non-unique leaf order: node vs bm (see bt_bm). */
+static inline int nu_leaf_cmp(const bj_node *n, const bt_bm *bm)
+{
+    int c = bj_node_keycmp(n, bm->key, bm->cbKey);
+    if (c == 0) {
+        if (bm->how == BT_BM_KD)
+            c = bj_keycmp(n->data, n->cbData, bm->data, bm->cbData);
+        else if (bm->how == BT_BM_KEY_HI)
+            c = -1;
+    }
+    return c;
+}
+
+/* The node's key (prefix || suffix) against a || b, memcmp-then-length (CmpKeyWithKeyData).
+ * *pstarts: the node's key begins with a (a's bytes all matched). */
+static int nu_sep_cmp(const bj_node *n, const uint8_t *a, uint32_t ca, const uint8_t *b,
+                      uint32_t cb, bool *pstarts)
+{
+    const uint8_t *xs[2] = {n->prefix, n->suffix}, *ys[2] = {a, b};
+    uint32_t xl[2] = {n->cbPrefix, n->cbSuffix}, yl[2] = {ca, cb};
+    uint32_t i = 0, j = 0, oi = 0, oj = 0, done = 0;
+    *pstarts = false;
+    for (;;) {
+        while (i < 2 && oi == xl[i]) {
+            i++;
+            oi = 0;
+        }
+        while (j < 2 && oj == yl[j]) {
+            j++;
+            oj = 0;
+        }
+        if (done >= ca)
+            *pstarts = true;
+        if (i == 2 || j == 2)
+            break;
+        uint32_t m = xl[i] - oi < yl[j] - oj ? xl[i] - oi : yl[j] - oj;
+        int c = memcmp(xs[i] + oi, ys[j] + oj, m);
+        if (c)
+            return c;
+        oi += m;
+        oj += m;
+        done += m;
+    }
+    uint64_t lx = (uint64_t)xl[0] + xl[1], ly = (uint64_t)ca + cb;
+    return lx < ly ? -1 : (lx > ly ? 1 : 0);
+}
+
+JET_ERR bt_search_leaf_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm, uint32_t *pitag,
+                          bool *pfound)
+{
+    JET_ERR err = JET_errSuccess;
+    if (!bt_nu(t))
+        return bt_search_leaf(pg, bt_cbpage(t), bm->key, bm->cbKey, pitag, pfound);
+    uint32_t cbPage = bt_cbpage(t);
+    uint32_t lo = 1, hi = bj_page_ntags(pg);
+    int cAtHi = 1;
+    bj_node n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        CALL(bj_page_get_node(pg, cbPage, mid, &n));
+        int c = nu_leaf_cmp(&n, bm);
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+            cAtHi = c;
+        }
+    }
+    *pitag = lo;
+    *pfound = lo < bj_page_ntags(pg) && cAtHi == 0 && bm->how != BT_BM_KEY_HI;
+fail:
+    return err;
+}
+
+JET_ERR bt_search_internal_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm,
+                              uint32_t *pitag)
+{
+    JET_ERR err = JET_errSuccess;
+    if (!bt_nu(t))
+        return bt_search_internal(pg, bt_cbpage(t), bm->key, bm->cbKey, pitag);
+    uint32_t cbPage = bt_cbpage(t), ntags = bj_page_ntags(pg);
     bj_node n;
     if (ntags < 2)
         ERR(JET_errDatabaseCorrupted);
-    /* first node among 1..ntags-2 whose separator is > key; else the last node */
+    /* first separator > target, else the last node; KEY_HI: a separator that begins with the
+     * key is still <= every (key, data) */
     uint32_t lo = 1, hi = ntags - 1;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         CALL(bj_page_get_node(pg, cbPage, mid, &n));
-        if (bj_node_keycmp(&n, key, cbKey) <= 0)
+        bool starts;
+        int c = bm->how == BT_BM_KD
+                    ? nu_sep_cmp(&n, bm->key, bm->cbKey, bm->data, bm->cbData, &starts)
+                    : nu_sep_cmp(&n, bm->key, bm->cbKey, NULL, 0, &starts);
+        if (bm->how == BT_BM_KEY_HI && starts)
+            c = 0;
+        if (c <= 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -199,6 +423,13 @@ fail:
 
 JET_ERR bt_descend(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, int dir, bj_latch mode,
                    bt_path *path, bj_frame **pleaf)
+{
+    bt_bm bm = {key, cbKey, NULL, 0, BT_BM_KEY_LO};
+    return bt_descend_bm(t, &bm, dir, mode, path, pleaf);
+}
+
+JET_ERR bt_descend_bm(bj_bt_tree *t, const bt_bm *bm, int dir, bj_latch mode, bt_path *path,
+                      bj_frame **pleaf)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
@@ -244,9 +475,9 @@ JET_ERR bt_descend(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, int dir, b
                 ERR(JET_errDatabaseCorrupted);
             itag = bj_page_ntags(pg) - 1;
         } else {
-            CALL(bt_search_internal(pg, cbPage, key, cbKey, &itag));
+            CALL(bt_search_internal_bm(t, pg, bm, &itag));
         }
-        uint32_t child;
+        uint32_t child = 0;
         CALL(bt_child(pg, cbPage, itag, &child));
         if (path) {
             path->lv[depth].pgno = pgno;

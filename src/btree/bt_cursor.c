@@ -3,9 +3,10 @@
  * A cursor holds no latch between calls. Its position is (leaf pgno, itag, the leaf's dbtime
  * when the position was taken, a copy of the node's key and data). A call takes the tree lock
  * shared, latches the leaf shared and, when the page's dbtime still equals the saved one, uses
- * (pgno, itag) as is; otherwise it re-seeks by the saved key from the root. If the node is
- * gone, the cursor sits in a "gap" before the first node greater than the saved key, so next
- * returns that node and prev the last node smaller than the saved key.
+ * (pgno, itag) as is; otherwise it re-seeks by the saved key (non-unique trees: key and data,
+ * the node's bookmark) from the root. If the node is gone, the cursor sits in a "gap" before
+ * the first node greater than the saved one, so next returns that node and prev the last node
+ * smaller than it.
  * Leaves are visited left to right by pgnoNext and right to left by pgnoPrev, releasing a leaf
  * before latching its neighbour (links only change under the exclusive tree lock).
  */
@@ -89,8 +90,9 @@ static JET_ERR cur_relatch(bj_bt_cursor *c, bj_frame **pfr, bool *pexact)
     }
     bool found;
     uint32_t itag;
-    CALL(bt_descend(t, c->key, c->cbKey, 0, BJ_LATCH_SHARED, NULL, &fr));
-    CALL(bt_search_leaf(bj_frame_data(fr), bt_cbpage(t), c->key, c->cbKey, &itag, &found));
+    bt_bm bm = {c->key, c->cbKey, c->data, c->cbData, BT_BM_KD};
+    CALL(bt_descend_bm(t, &bm, 0, BJ_LATCH_SHARED, NULL, &fr));
+    CALL(bt_search_leaf_bm(t, bj_frame_data(fr), &bm, &itag, &found));
     c->pgno = bj_frame_pgno(fr);
     c->itag = itag;
     c->dbtime = bj_page_dbtime(bj_frame_data(fr));
@@ -263,18 +265,31 @@ fail:
     return err;
 }
 
-JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_seek_mode mode)
+/* Whether the loaded node matches the seek target (key; and data for a KD target). */
+static bool cur_matches(const bj_bt_cursor *c, const bt_bm *bm)
+{
+    if (bj_keycmp(c->key, c->cbKey, bm->key, bm->cbKey) != 0)
+        return false;
+    return !bt_nu(c->t) || bm->how != BT_BM_KD ||
+           bj_keycmp(c->data, c->cbData, bm->data, bm->cbData) == 0;
+}
+
+static JET_ERR cur_seek(bj_bt_cursor *c, bt_bm *bm, bj_bt_seek_mode mode)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
     uint32_t itag;
     bool found, vis = false;
-    pthread_rwlock_rdlock(&c->t->smo);
+    bj_bt_tree *t = c->t;
+    pthread_rwlock_rdlock(&t->smo);
     c->state = BT_CUR_NONE;
-    if (cbKey > bt_cbpage(c->t))
+    if (bm->cbKey > bt_cbpage(t) || bm->cbData > bt_cbpage(t))
         ERR(JET_errKeyTooBig);
-    CALL(bt_descend(c->t, key, cbKey, 0, BJ_LATCH_SHARED, NULL, &fr));
-    CALL(bt_search_leaf(bj_frame_data(fr), bt_cbpage(c->t), key, cbKey, &itag, &found));
+    /* LE by key on a non-unique tree: just past the key's last node, then back */
+    if (mode == BJ_BT_SEEK_LE && bm->how == BT_BM_KEY_LO && bt_nu(t))
+        bm->how = BT_BM_KEY_HI;
+    CALL(bt_descend_bm(t, bm, 0, BJ_LATCH_SHARED, NULL, &fr));
+    CALL(bt_search_leaf_bm(t, bj_frame_data(fr), bm, &itag, &found));
     if (found) {
         vis = cur_visible(c, bj_frame_data(fr), itag, &err);
         if (err < 0)
@@ -284,22 +299,40 @@ JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_se
         CALL(cur_load(c, fr, itag));
         goto fail;
     }
-    if (mode == BJ_BT_SEEK_EQ)
+    if (mode == BJ_BT_SEEK_EQ && (!bt_nu(t) || bm->how == BT_BM_KD))
         ERR(JET_errRecordNotFound);
     bj_frame *f = fr;
     fr = NULL;
-    err = mode == BJ_BT_SEEK_GE ? cur_scan_fwd(c, f, itag) : cur_scan_back(c, f, itag - 1);
+    err = mode == BJ_BT_SEEK_LE ? cur_scan_back(c, f, itag - 1) : cur_scan_fwd(c, f, itag);
     if (err == JET_errNoCurrentRecord) {
         c->state = BT_CUR_NONE;
         err = BJ_ERR(JET_errRecordNotFound);
-    } else if (err >= 0) {
-        err = JET_wrnSeekNotEqual;
+    } else if (err >= 0 && !cur_matches(c, bm)) {
+        if (mode == BJ_BT_SEEK_EQ) {
+            c->state = BT_CUR_NONE;
+            err = BJ_ERR(JET_errRecordNotFound);
+        } else {
+            err = JET_wrnSeekNotEqual;
+        }
     }
 fail:
     if (fr)
         bj_buf_release(fr);
-    pthread_rwlock_unlock(&c->t->smo);
+    pthread_rwlock_unlock(&t->smo);
     return err;
+}
+
+JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_seek_mode mode)
+{
+    bt_bm bm = {key, cbKey, NULL, 0, BT_BM_KEY_LO};
+    return cur_seek(c, &bm, mode);
+}
+
+JET_ERR bj_bt_seek_kd(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                      uint32_t cbData, bj_bt_seek_mode mode)
+{
+    bt_bm bm = {key, cbKey, data, cbData, BT_BM_KD};
+    return cur_seek(c, &bm, mode);
 }
 
 JET_ERR bj_bt_get(bj_bt_cursor *c, const uint8_t **pkey, uint32_t *pcbKey, const uint8_t **pdata,
@@ -311,10 +344,14 @@ JET_ERR bj_bt_get(bj_bt_cursor *c, const uint8_t **pkey, uint32_t *pcbKey, const
     pthread_rwlock_rdlock(&c->t->smo);
     if (c->state != BT_CUR_ON)
         ERR(JET_errNoCurrentRecord);
+    uint64_t dbtimeBefore = c->dbtime;
+    uint32_t pgnoBefore = c->pgno;
     CALL(cur_relatch(c, &fr, &exact));
     if (!exact)
         ERR(JET_errRecordDeleted);
-    CALL(cur_load(c, fr, c->itag));
+    /* same page at the same dbtime: the cursor's copies are the node as it is */
+    if (bj_frame_pgno(fr) != pgnoBefore || bj_page_dbtime(bj_frame_data(fr)) != dbtimeBefore)
+        CALL(cur_load(c, fr, c->itag));
     if (pkey)
         *pkey = c->key;
     if (pcbKey)
@@ -349,12 +386,13 @@ JET_ERR bj_bt_get_position(bj_bt_cursor *c, uint64_t *plt, uint64_t *ptotal)
         const uint8_t *pg = bj_frame_data(fr);
         uint32_t n = bt_nnodes(pg), itag;
         bool found;
+        bt_bm bm = {c->key, c->cbKey, c->data, c->cbData, BT_BM_KD};
         if (bt_is_leaf(pg)) {
-            CALL(bt_search_leaf(pg, cbPage, c->key, c->cbKey, &itag, &found));
+            CALL(bt_search_leaf_bm(t, pg, &bm, &itag, &found));
             if (itag > n) /* past the end of an (empty or stale) leaf */
                 itag = n ? n : 1;
         } else {
-            CALL(bt_search_internal(pg, cbPage, c->key, c->cbKey, &itag));
+            CALL(bt_search_internal_bm(t, pg, &bm, &itag));
         }
         lt = lt * (n ? n : 1) + (itag - 1);
         total *= n ? n : 1;

@@ -32,6 +32,28 @@ typedef struct bt_kd {
     uint8_t flags; /* BJ_ND_VERSION | BJ_ND_DELETED only */
 } bt_kd;
 
+/* A search target ("bookmark"). Unique trees look at key only. Non-unique trees (ESE's
+ * fPageNonUniqueKeys) order leaf nodes by (key, data) pairwise (node.cxx CmpKeyData: CmpKey on the
+ * keys, then CmpData on the data, each memcmp-then-length) and compare an internal separator
+ * with the concatenation key || data (daedef.hxx CmpKeyWithKeyData, used by node.cxx
+ * IlineNDISeekGEQInternal). how selects the target in a non-unique tree:
+ *   BT_BM_KD      the node (key, data);
+ *   BT_BM_KEY_LO  the first node with this key (data = -infinity);
+ *   BT_BM_KEY_HI  just past the last node with this key (data = +infinity). */
+enum { BT_BM_KD = 0, BT_BM_KEY_LO = 1, BT_BM_KEY_HI = 2 };
+typedef struct bt_bm {
+    const uint8_t *key;
+    uint32_t cbKey;
+    const uint8_t *data;
+    uint32_t cbData;
+    int how;
+} bt_bm;
+
+static inline bool bt_nu(const bj_bt_tree *t)
+{
+    return (t->flags & BJ_BT_NON_UNIQUE) != 0;
+}
+
 static inline uint32_t bt_cbpage(const bj_bt_tree *t)
 {
     return t->dbc->cbPage;
@@ -58,10 +80,21 @@ JET_ERR bt_get(bj_bt_tree *t, uint32_t pgno, bj_latch mode, bj_frame **out);
 /* Leaf search: *pitag = first node >= key (nnodes+1 if none), *pfound = equal. */
 JET_ERR bt_search_leaf(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
                        uint32_t *pitag, bool *pfound);
+/* Leaf search for bm in tree t (dispatches on uniqueness): *pitag = first node >= bm (nnodes+1
+ * if none); *pfound = that node equals bm (KD: same key and data for non-unique trees, same key
+ * for unique ones; KEY_LO: same key; KEY_HI: never). */
+JET_ERR bt_search_leaf_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm, uint32_t *pitag,
+                          bool *pfound);
+/* Internal search for bm: the node whose child covers bm (first separator > bm). */
+JET_ERR bt_search_internal_bm(const bj_bt_tree *t, const uint8_t *pg, const bt_bm *bm,
+                              uint32_t *pitag);
+/* bt_descend for a bookmark (dir 0). */
+JET_ERR bt_descend_bm(bj_bt_tree *t, const bt_bm *bm, int dir, bj_latch mode, bt_path *path,
+                      bj_frame **pleaf);
 /* Internal search: the node whose child covers key (first separator > key; the last node
  * covers everything above). JET_errDatabaseCorrupted on an internal page without nodes. */
-JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key,
-                           uint32_t cbKey, uint32_t *pitag);
+JET_ERR bt_search_internal(const uint8_t *pg, uint32_t cbPage, const uint8_t *key, uint32_t cbKey,
+                           uint32_t *pitag);
 /* Child pgno of internal node itag. */
 JET_ERR bt_child(const uint8_t *pg, uint32_t cbPage, uint32_t itag, uint32_t *ppgno);
 /* Descends from the root to the leaf covering key; latches the leaf in mode (*pleaf) and
@@ -105,7 +138,29 @@ JET_ERR bt_walk_nolock(bj_bt_tree *t, bj_bt_page_fn fn, void *ctx);
 /* Insert (do_insert) or replace that did not fit: takes the lock exclusive and splits. */
 JET_ERR bt_smo_write(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
                      uint32_t cbData, uint8_t nflags, bool do_insert);
-/* Removes the leaf covering key if it is empty (and not the root). */
-JET_ERR bt_smo_remove_empty(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey);
+/* Removes the leaf covering bm if it is empty (and not the root), or merges it into a sibling
+ * when their nodes fit one page with the tree's density free space left (bt_merge.c). */
+JET_ERR bt_smo_shrink(bj_bt_tree *t, const bt_bm *bm);
+/* Whether an insert of kd at itag of leaf pg must be an append split under the tree's density
+ * (bt.cxx FBTIAppend): last leaf, past its last node, and the page would keep less than
+ * cbDensityFree + the node's size free. */
+bool bt_density_append(const bj_bt_tree *t, const uint8_t *pg, uint32_t itag, const bt_kd *kd);
+/* Bytes node (key, data) costs on pg (node + TAG) with pg's TAG 0 prefix compression. */
+uint32_t bt_node_cost(const bj_bt_tree *t, const uint8_t *pg, const uint8_t *key, uint32_t cbKey,
+                      uint32_t cbData);
+/* ESE's prefix choice (bt.cxx BTISelectPrefix) for nodes b[0..m) of a non-root page:
+ * *pcbPrefix bytes of b[*piPrefix].key go to TAG 0; returns the bytes saved net of TAG 0 (0 and
+ * *pcbPrefix = 0 when compression does not pay). */
+uint32_t bt_select_prefix(const bt_kd *b, uint32_t m, uint32_t *piPrefix, uint32_t *pcbPrefix);
+/* Formats fr as a non-root page (pgflags, links) holding b[0..m), with a prefix chosen by
+ * bt_select_prefix. */
+JET_ERR bt_build_page(bj_bt_tree *t, bj_frame *fr, uint32_t pgflags, uint32_t prev, uint32_t next,
+                      const bt_kd *b, uint32_t m);
+/* Bytes b[0..m) take on an empty non-root page with the chosen prefix. */
+uint64_t bt_packed_size(const bj_bt_tree *t, const bt_kd *b, uint32_t m);
+JET_ERR bt_alloc_page(bj_bt_tree *t, uint32_t near, bj_frame **pfr);
+JET_ERR bt_free_page(bj_bt_tree *t, uint32_t pgno);
+/* Removes node itag of the internal page at path level lvl (its child is gone). */
+JET_ERR bt_remove_child(bj_bt_tree *t, const bt_path *path, uint32_t lvl);
 
 #endif /* BJ_BT_INT_H */

@@ -25,15 +25,25 @@ fail:
 JET_ERR bt_op_init(bj_bt_tree *t, bj_frame *fr, uint32_t pgflags, uint32_t prev, uint32_t next,
                    const uint8_t *ext, uint32_t cbExt)
 {
-    bj_pgop op = {.kind = BJ_PGOP_INIT, .objid = t->objid, .pageFlags = pgflags,
-                  .pgnoPrev = prev, .pgnoNext = next, .data = ext, .cbData = cbExt};
+    bj_pgop op = {.kind = BJ_PGOP_INIT,
+                  .objid = t->objid,
+                  .pageFlags = pgflags,
+                  .pgnoPrev = prev,
+                  .pgnoNext = next,
+                  .data = ext,
+                  .cbData = cbExt};
     return bj_bt_apply(t, fr, &op);
 }
 
 JET_ERR bt_op_insert(bj_bt_tree *t, bj_frame *fr, uint32_t itag, const bt_kd *kd)
 {
-    bj_pgop op = {.kind = BJ_PGOP_INSERT, .itag = itag, .key = kd->key, .cbKey = kd->cbKey,
-                  .data = kd->data, .cbData = kd->cbData, .nodeFlags = kd->flags};
+    bj_pgop op = {.kind = BJ_PGOP_INSERT,
+                  .itag = itag,
+                  .key = kd->key,
+                  .cbKey = kd->cbKey,
+                  .data = kd->data,
+                  .cbData = kd->cbData,
+                  .nodeFlags = kd->flags};
     return bj_bt_apply(t, fr, &op);
 }
 
@@ -50,14 +60,16 @@ JET_ERR bt_op_append(bj_bt_tree *t, bj_frame *fr, const bt_kd *kd, uint32_t n)
     if (!buf)
         ERR(JET_errOutOfMemory);
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t c = bj_pgop_pack_node(buf + used, cb - used, kd[i].flags, kd[i].key,
-                                       kd[i].cbKey, kd[i].data, kd[i].cbData);
+        uint32_t c = bj_pgop_pack_node(buf + used, cb - used, kd[i].flags, kd[i].key, kd[i].cbKey,
+                                       kd[i].data, kd[i].cbData);
         if (c == 0)
             ERR(JET_errInvalidParameter);
         used += c;
     }
-    bj_pgop op = {.kind = BJ_PGOP_INSERT_RANGE, .itag = bj_page_ntags(bj_frame_data(fr)),
-                  .data = buf, .cbData = used};
+    bj_pgop op = {.kind = BJ_PGOP_INSERT_RANGE,
+                  .itag = bj_page_ntags(bj_frame_data(fr)),
+                  .data = buf,
+                  .cbData = used};
     CALL(bj_bt_apply(t, fr, &op));
 fail:
     bj_free(buf);
@@ -88,22 +100,25 @@ JET_ERR bt_op_delete_range(bj_bt_tree *t, bj_frame *fr, uint32_t itagFirst, uint
 JET_ERR bt_op_nflags(bj_bt_tree *t, bj_frame *fr, uint32_t itag, uint8_t nflags)
 {
     uint8_t all = BJ_ND_VERSION | BJ_ND_DELETED;
-    bj_pgop op = {.kind = BJ_PGOP_FLAGS, .itag = itag, .flagsSet = (uint8_t)(nflags & all),
+    bj_pgop op = {.kind = BJ_PGOP_FLAGS,
+                  .itag = itag,
+                  .flagsSet = (uint8_t)(nflags & all),
                   .flagsClear = (uint8_t)(~nflags & all)};
     return bj_bt_apply(t, fr, &op);
 }
 
 JET_ERR bt_op_delta(bj_bt_tree *t, bj_frame *fr, uint32_t itag, uint32_t ib, int32_t delta)
 {
-    bj_pgop op = {.kind = BJ_PGOP_DELTA, .itag = itag, .ibDelta = ib, .cbDelta = 4,
-                  .delta = delta};
+    bj_pgop op = {.kind = BJ_PGOP_DELTA, .itag = itag, .ibDelta = ib, .cbDelta = 4, .delta = delta};
     return bj_bt_apply(t, fr, &op);
 }
 
 JET_ERR bt_op_links(bj_bt_tree *t, bj_frame *fr, uint32_t prev, uint32_t next)
 {
-    bj_pgop op = {.kind = BJ_PGOP_LINKS, .linkMask = BJ_PGOP_LINK_PREV | BJ_PGOP_LINK_NEXT,
-                  .pgnoPrev = prev, .pgnoNext = next};
+    bj_pgop op = {.kind = BJ_PGOP_LINKS,
+                  .linkMask = BJ_PGOP_LINK_PREV | BJ_PGOP_LINK_NEXT,
+                  .pgnoPrev = prev,
+                  .pgnoNext = next};
     return bj_bt_apply(t, fr, &op);
 }
 
@@ -115,8 +130,13 @@ JET_ERR bt_op_pgflags(bj_bt_tree *t, bj_frame *fr, uint32_t pgflags)
 
 bool bt_fits_insert(const uint8_t *pg, uint32_t cbPage, uint32_t itag, const bt_kd *kd)
 {
-    bj_pgop op = {.kind = BJ_PGOP_INSERT, .itag = itag, .key = kd->key, .cbKey = kd->cbKey,
-                  .data = kd->data, .cbData = kd->cbData, .nodeFlags = kd->flags};
+    bj_pgop op = {.kind = BJ_PGOP_INSERT,
+                  .itag = itag,
+                  .key = kd->key,
+                  .cbKey = kd->cbKey,
+                  .data = kd->data,
+                  .cbData = kd->cbData,
+                  .nodeFlags = kd->flags};
     return bj_pgop_fits(pg, cbPage, &op) == JET_errSuccess;
 }
 

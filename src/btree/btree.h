@@ -7,8 +7,24 @@
  * the last node of an internal page covering everything above the previous separator (we write
  * it with an empty key, as ESE does; a non-empty last key written by ESE is read as a bound).
  * Root page keeps its pgno forever: a root split moves its nodes to a new child. TAG 0 of the
- * root holds the 16-byte external (space) header; we never prefix-compress the nodes we write.
- * Keys are unique at the node level (non-unique indexes append the bookmark: caller's job).
+ * root holds the 16-byte external (space) header. Pages a split or merge builds (never the root)
+ * get ESE's TAG 0 key prefix and compressed nodes (bt.cxx BTISelectPrefix).
+ *
+ * Non-unique trees (BJ_BT_NON_UNIQUE, ESE's secondary indexes without JET_bitIndexUnique): a
+ * node's identity is (key, data) (key = normalised index key, data = primary bookmark); many
+ * nodes may share a key. Leaves are ordered by (key, data) pairwise (node.cxx CmpKeyData);
+ * internal separators are compared with key || data concatenated (daedef.hxx
+ * CmpKeyWithKeyData, node.cxx IlineNDISeekGEQInternal), and a split between equal keys puts
+ * key + common data prefix + 1 byte into the parent (bt.cxx ErrBTIComputeSeparatorKey). The
+ * two orders agree only for prefix-free keys, which ESE's normalised keys are: callers must
+ * not mix a key with its own proper prefix in one non-unique tree.
+ *
+ * Density (bt.cxx CbBTIFreeDensity/FBTIAppend): an insert past the end of the last leaf that
+ * would leave less than (100 - density)% of the page free is an append split; merges leave the
+ * same room on leaves (BTICheckMergeable). Merges: a leaf left under half full after a delete
+ * moves all its nodes into its right sibling, else its left one, when they fit together and
+ * share the parent (bt.cxx ErrBTIMergeOrEmptyPage, full right/left merges); empty leaves are
+ * removed.
  *
  * Concurrency protocol (one per tree; see bt_core.c):
  *  1. Each tree has a structure-modification rwlock (writer-preferring). Reads and leaf writes
@@ -69,9 +85,10 @@ struct bj_bt_tree {
     bj_bt_dbctx *dbc;
     uint32_t pgnoRoot;
     uint32_t objid;
-    uint32_t flags;     /* BJ_BT_* kind flags */
-    bj_bt_alloc alloc;  /* may be all NULL for read-only use (writes that split then fail) */
-    pthread_rwlock_t smo; /* structure-modification lock (see the protocol above) */
+    uint32_t flags;         /* BJ_BT_* kind flags */
+    bj_bt_alloc alloc;      /* may be all NULL for read-only use (writes that split then fail) */
+    uint32_t cbDensityFree; /* bytes to leave free on leaves (see bj_bt_set_density) */
+    pthread_rwlock_t smo;   /* structure-modification lock (see the protocol above) */
 };
 
 /* Formats pgnoRoot as the empty root leaf of a new tree (objid, kind flags, external header
@@ -83,6 +100,15 @@ JET_ERR bj_bt_create(bj_bt_dbctx *dbc, uint32_t pgnoRoot, uint32_t objid, uint32
  * objid). alloc may be NULL (read-only). */
 JET_ERR bj_bt_open(bj_bt_tree *t, bj_bt_dbctx *dbc, uint32_t pgnoRoot, uint32_t objid,
                    uint32_t flags, const bj_bt_alloc *alloc);
+/* ESE's default table density (daeconst.hxx ulFILEDefaultDensity) and its bounds. */
+#define BJ_BT_DENSITY_DEFAULT 80u
+#define BJ_BT_DENSITY_LEAST 20u
+#define BJ_BT_DENSITY_MOST 100u
+/* Sets the tree's density in percent (JET_TABLECREATE ulDensity; 0 = default 80): leaves keep
+ * (100 - pct) * cbPage / 100 bytes free on append splits and merges (fcb.hxx
+ * CbReservedBytesFromDensity). bj_bt_open sets 80, or 100 for space and long-value trees (ESE
+ * keeps those full). JET_errDensityInvalid outside 20..100. Call before the tree is shared. */
+JET_ERR bj_bt_set_density(bj_bt_tree *t, uint32_t pct);
 /* Releases what bj_bt_open set up (no cursor may still use t). */
 void bj_bt_close(bj_bt_tree *t);
 
@@ -92,11 +118,14 @@ uint32_t bj_bt_data_most(uint32_t cbPage, uint32_t cbKey);
 
 /* ---- writes: each is one short operation; no latch is held on return ---- */
 
-/* Inserts a node. JET_errKeyDuplicate if a node with this key exists; JET_errRecordDeleted if
- * the existing equal node is flagged deleted (the caller may reuse it: replace + set flags);
+/* Inserts a node. JET_errKeyDuplicate if a node with this key exists (non-unique trees: with
+ * this key and this data); JET_errRecordDeleted if the existing equal node is flagged deleted
+ * (the caller may reuse it: replace + set flags, or set flags on a non-unique tree);
  * JET_errKeyTooBig / JET_errRecordTooBig for sizes over the limits above. */
 JET_ERR bj_bt_insert(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
                      uint32_t cbData, uint8_t nflags);
+/* The key-only writes below (replace, delete, set_flags, delta) return JET_errInvalidParameter
+ * on a non-unique tree, where a key does not name one node: use the _kd forms. */
 /* Replaces the data of the node with key (flags kept). JET_errRecordNotFound if absent. */
 JET_ERR bj_bt_replace(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
                       uint32_t cbData);
@@ -105,11 +134,17 @@ JET_ERR bj_bt_replace(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const u
 JET_ERR bj_bt_delete(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey);
 /* Sets the node flags (BJ_ND_VERSION | BJ_ND_DELETED) of the node with key. */
 JET_ERR bj_bt_set_flags(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint8_t nflags);
+/* Deletes / sets the flags of the node (key, data) of a non-unique tree (on a unique tree data
+ * is ignored: same as bj_bt_delete / bj_bt_set_flags). JET_errRecordNotFound if absent. */
+JET_ERR bj_bt_delete_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                        uint32_t cbData);
+JET_ERR bj_bt_set_flags_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                           uint32_t cbData, uint8_t nflags);
 /* Adds delta to the little-endian 32-bit value at offset ib of the node's data (ESE's
  * DELTA); *pold (may be NULL) gets the value before. JET_errRecordNotFound if absent,
  * JET_errInvalidParameter if ib + 4 > data size. */
-JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t ib,
-                    int32_t delta, uint32_t *pold);
+JET_ERR bj_bt_delta(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, uint32_t ib, int32_t delta,
+                    uint32_t *pold);
 
 /* ---- cursors ---- */
 
@@ -122,24 +157,31 @@ typedef enum bj_bt_seek_mode {
 /* A cursor is used by one thread at a time; it holds no latch between calls. */
 typedef struct bj_bt_cursor {
     bj_bt_tree *t;
-    int state;            /* BT_CUR_* (bt_int.h) */
-    bool skip_deleted;    /* moves and seeks pass over nodes flagged BJ_ND_DELETED */
-    uint32_t pgno, itag;  /* leaf and node of the position */
-    uint64_t dbtime;      /* the leaf's dbtime when the position was taken */
-    uint8_t *key;         /* copy of the current key (cbPage bytes) */
+    int state;           /* BT_CUR_* (bt_int.h) */
+    bool skip_deleted;   /* moves and seeks pass over nodes flagged BJ_ND_DELETED */
+    uint32_t pgno, itag; /* leaf and node of the position */
+    uint64_t dbtime;     /* the leaf's dbtime when the position was taken */
+    uint8_t *key;        /* copy of the current key (cbPage bytes) */
     uint32_t cbKey;
-    uint8_t *data;        /* copy of the current data (cbPage bytes) */
+    uint8_t *data; /* copy of the current data (cbPage bytes) */
     uint32_t cbData;
-    uint8_t nflags;       /* flags of the current node */
-    bool gap;             /* the saved node is gone: (pgno, itag) is the first node after it */
+    uint8_t nflags; /* flags of the current node */
+    bool gap;       /* the saved node is gone: (pgno, itag) is the first node after it */
 } bj_bt_cursor;
 
 /* Opens an unpositioned cursor on t; skip_deleted as above. */
 JET_ERR bj_bt_cursor_open(bj_bt_tree *t, bool skip_deleted, bj_bt_cursor *c);
 void bj_bt_cursor_close(bj_bt_cursor *c);
 
-/* Seeks (see bj_bt_seek). JET_errRecordNotFound when no node qualifies (cursor unpositioned). */
+/* Seeks by key. JET_errRecordNotFound when no node qualifies (cursor unpositioned). On a
+ * non-unique tree EQ and GE land on the first (lowest-data) node of the key, LE on the last
+ * (highest-data) node with key <= key. */
 JET_ERR bj_bt_seek(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, bj_bt_seek_mode mode);
+/* Seeks by (key, data) in (key, data) order (ESE's bookmark seek on a non-unique tree): EQ the
+ * node itself, GE the first node >= it, LE the last node <= it (JET_wrnSeekNotEqual when not
+ * equal). On a unique tree data is ignored (same as bj_bt_seek). */
+JET_ERR bj_bt_seek_kd(bj_bt_cursor *c, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                      uint32_t cbData, bj_bt_seek_mode mode);
 /* First / last node; JET_errRecordNotFound on an empty tree. */
 JET_ERR bj_bt_move_first(bj_bt_cursor *c);
 JET_ERR bj_bt_move_last(bj_bt_cursor *c);

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "inst/db.h"
 #include "inst/inst_priv.h"
 
 bj_mutex bj_inst_process_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -100,6 +101,8 @@ static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
 {
     /* Later: flush and close databases, stop the log (clean or dirty per grbit), free the
      * version store and the buffer cache. */
+    (void)grbit;
+    bj_db_term(inst); /* read path: attached databases */
     return JET_errSuccess;
 }
 

@@ -17,6 +17,7 @@
 #include <pthread.h>
 
 #include "inst/inst_priv.h"
+#include "inst/tableid.h"
 
 bj_handle_table bj_sess_handles = BJ_HANDLE_TABLE_INIT(BJ_HKIND_SESSION);
 
@@ -137,6 +138,8 @@ static JET_ERR sess_release_resources(bj_sess *s, bool rollback)
         /* bj_ver_rollback_all(s) belongs here once src/ver exists. */
         ERR(JET_errTooManyActiveUsers);
     }
+    bj_tableid_sess_end(s); /* read path: open tables, then open databases */
+    bj_db_sess_end(s);
 fail:
     return err;
 }

@@ -353,7 +353,7 @@ static JET_ERR run(uint8_t *pg, uint32_t cbPage, const bj_pgop *op, bool dry)
         break;
     }
     case BJ_PGOP_INSERT_RANGE: {
-        uint32_t n, total;
+        uint32_t n = 0, total = 0;
         if (op->itag < 1 || op->itag > x.ntags)
             ERR(JET_errDatabaseCorrupted);
         CALL(scan_range(&x, op, &n, &total));

@@ -48,7 +48,73 @@ static void report(void *ctx, uint32_t pgno, const char *msg)
     fprintf(stderr, "  %s: %s\n", (const char *)ctx, msg);
 }
 
-static uint32_t g_pages;
+static uint32_t g_pages, g_nonunique;
+
+/* A non-unique tree read by seeks: for every node in scan order, seek by its key (EQ, GE) lands
+ * on the first node of that key, LE on the last, and seek by (key, data) on the node itself. */
+static void check_nonunique(bj_bt_tree *t, const char *what)
+{
+    bj_bt_cursor scan, s;
+    REQUIRE_OK(bj_bt_cursor_open(t, false, &scan));
+    REQUIRE_OK(bj_bt_cursor_open(t, false, &s));
+    uint32_t cbPage = t->dbc->cbPage;
+    uint8_t *firstData = malloc(cbPage), *prevKey = malloc(cbPage), *prevData = malloc(cbPage);
+    uint8_t *key = malloc(cbPage), *data = malloc(cbPage);
+    uint32_t cbFirst = 0, cbPrevKey = 0, cbPrevData = 0, nodes = 0, keys = 0, bad = 0;
+    bool have = false;
+    for (JET_ERR err = bj_bt_move_first(&scan); err >= 0; err = bj_bt_move_next(&scan)) {
+        const uint8_t *k, *d;
+        uint32_t cbK, cbD;
+        REQUIRE_OK(bj_bt_get(&scan, &k, &cbK, &d, &cbD, NULL));
+        memcpy(key, k, cbK);
+        memcpy(data, d, cbD);
+        nodes++;
+        bool newKey = !have || bj_keycmp(key, cbK, prevKey, cbPrevKey) != 0;
+        if (newKey) {
+            if (have) {
+                /* LE on the previous key: its last node = the previous node */
+                const uint8_t *k2, *d2;
+                uint32_t cbK2, cbD2;
+                if (bj_bt_seek(&s, prevKey, cbPrevKey, BJ_BT_SEEK_LE) < 0 ||
+                    bj_bt_get(&s, &k2, &cbK2, &d2, &cbD2, NULL) < 0 ||
+                    bj_keycmp(d2, cbD2, prevData, cbPrevData) != 0)
+                    bad++;
+            }
+            keys++;
+            memcpy(firstData, data, cbD);
+            cbFirst = cbD;
+        } else if (bj_keycmp(data, cbD, prevData, cbPrevData) <= 0) {
+            bad++; /* (key, data) order */
+        }
+        const uint8_t *k2, *d2;
+        uint32_t cbK2, cbD2;
+        for (int mode = 0; mode < 2; mode++) {
+            if (bj_bt_seek(&s, key, cbK, mode ? BJ_BT_SEEK_GE : BJ_BT_SEEK_EQ) != JET_errSuccess ||
+                bj_bt_get(&s, &k2, &cbK2, &d2, &cbD2, NULL) < 0 || bj_keycmp(k2, cbK2, key, cbK) ||
+                bj_keycmp(d2, cbD2, firstData, cbFirst))
+                bad++;
+        }
+        if (bj_bt_seek_kd(&s, key, cbK, data, cbD, BJ_BT_SEEK_EQ) != JET_errSuccess ||
+            bj_bt_get(&s, &k2, &cbK2, &d2, &cbD2, NULL) < 0 || bj_keycmp(d2, cbD2, data, cbD))
+            bad++;
+        memcpy(prevKey, key, cbK);
+        cbPrevKey = cbK;
+        memcpy(prevData, data, cbD);
+        cbPrevData = cbD;
+        have = true;
+    }
+    fprintf(stderr, "  %s: non-unique, %u nodes, %u keys, %u bad seeks\n", what, nodes, keys, bad);
+    CHECK_EQ(bad, 0);
+    g_nonunique++;
+    free(firstData);
+    free(prevKey);
+    free(prevData);
+    free(key);
+    free(data);
+    bj_bt_cursor_close(&s);
+    bj_bt_cursor_close(&scan);
+}
+
 static JET_ERR count_pages(void *ctx, uint32_t pgno, uint32_t pf)
 {
     (void)ctx;
@@ -59,7 +125,7 @@ static JET_ERR count_pages(void *ctx, uint32_t pgno, uint32_t pf)
 }
 
 /* Counts the catalog rows, then checks pgno 4, 24 and every table / index / LV tree the
- * catalog lists. */
+ * catalog lists; non-unique ones are also read by seeks (check_nonunique). */
 static void check_file(const char *name, uint32_t cbPage, uint64_t wantRows, uint32_t minTrees)
 {
     edb e;
@@ -89,8 +155,7 @@ static void check_file(const char *name, uint32_t cbPage, uint64_t wantRows, uin
     uint32_t trees[512][2], ntrees = 0, tablePgno = 0;
     trees[ntrees][0] = 24;
     trees[ntrees++][1] = 3;
-    for (JET_ERR err = bj_bt_move_first(&c); err >= 0 && ntrees < 512;
-         err = bj_bt_move_next(&c)) {
+    for (JET_ERR err = bj_bt_move_first(&c); err >= 0 && ntrees < 512; err = bj_bt_move_next(&c)) {
         const uint8_t *d;
         uint32_t cbD;
         REQUIRE_OK(bj_bt_get(&c, NULL, NULL, &d, &cbD, NULL));
@@ -129,6 +194,8 @@ static void check_file(const char *name, uint32_t cbPage, uint64_t wantRows, uin
         CHECK_OK(bj_bt_count(&t, false, &all));
         CHECK_OK(bj_bt_count(&t, true, &live));
         CHECK(live <= all);
+        if (t.flags & BJ_BT_NON_UNIQUE)
+            check_nonunique(&t, what);
         bj_bt_close(&t);
         checked++;
     }
@@ -148,7 +215,10 @@ TEST(catalog1_4k)
 
 TEST(webcache_32k)
 {
+    g_nonunique = 0;
     check_file("WebCacheV01_rev6e_32k.dat", 32768, 841, 46);
+    /* 30 catalogued trees carry fPageNonUniqueKeys (objid 14 at page 448 among them) */
+    CHECK_EQ(g_nonunique, 30);
 }
 
 /* Table rows through the cursor: Catalog1's "string" table (994 rows per README). */

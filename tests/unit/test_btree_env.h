@@ -19,10 +19,10 @@ typedef struct tenv {
     bj_bt_dbctx dbc;
     bj_bt_tree t;
     pthread_mutex_t mu;
-    uint32_t next;     /* next never-used pgno */
-    uint32_t *freel;   /* released pages */
+    uint32_t next;   /* next never-used pgno */
+    uint32_t *freel; /* released pages */
     uint32_t cfree, capfree;
-    uint8_t *inuse;    /* by pgno, 1 = allocated to the tree */
+    uint8_t *inuse; /* by pgno, 1 = allocated to the tree */
     uint32_t capuse;
     uint32_t released; /* count of release calls */
 } tenv;
@@ -73,8 +73,8 @@ static tenv *tenv_new(uint32_t cbPage, uint32_t cFrames, uint32_t flags)
     e->os = bj_os_mem_create();
     if (bj_file_open(e->os, "/db.edb", BJ_OPEN_CREATE, &e->file) < 0)
         return NULL;
-    bj_buf_config cfg = {.cbPage = cbPage, .cFrames = cFrames, .verify = bj_page_verify,
-                         .seal = bj_page_seal};
+    bj_buf_config cfg = {
+        .cbPage = cbPage, .cFrames = cFrames, .verify = bj_page_verify, .seal = bj_page_seal};
     if (bj_buf_open(&cfg, &e->buf) < 0)
         return NULL;
     if (bj_buf_db_attach(e->buf, e->file, false, &e->db) < 0)

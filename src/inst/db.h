@@ -1,0 +1,100 @@
+/* db.h: layer 9, the databases of an instance: attach / detach (JetAttachDatabase2,
+ * JetDetachDatabase2), per-session open database ids (JetOpenDatabase / JetCloseDatabase), and
+ * the header facts JetGetDatabaseInfo / JetGetDatabaseFileInfo report. The read path only:
+ * an attached database is read through its own buffer cache and its catalog (src/cat); no page
+ * is ever written (writes arrive with the space/ver/log tasks).
+ *
+ * Lock order: the instance's database table lock (bj_dbtable.lock) is taken alone, for attach,
+ * detach, open and close; cursors hold a database open (cOpen) so it cannot be detached under
+ * them (JET_errDatabaseInUse).
+ */
+#ifndef BJ_INST_DB_H
+#define BJ_INST_DB_H
+
+#include "btree/btree.h"
+#include "cat/cat.h"
+#include "inst/inst.h"
+#include "page/dbhdr.h"
+
+#define BJ_DB_MAX 7 /* user databases per instance (ESE's dbidMax - 1) */
+
+typedef struct bj_db {
+    JET_DBID dbid;
+    char path[BJ_PATH_MAX];
+    bool fReadOnly;
+    bj_file *file;
+    struct bj_buf *buf;
+    bj_buf_db *bdb;
+    bj_bt_dbctx dbc;
+    bj_cat *cat;
+    bj_dbhdr hdr;
+    uint32_t cbPage;
+    uint64_t cbFile;
+    _Atomic uint32_t cOpen; /* JetOpenDatabase calls not yet closed, over all sessions */
+    /* write path (db_create.c); all NULL/0 on a read-only attach */
+    struct bj_space_db *sdb;     /* page allocation */
+    struct bj_cat_writer *catw;  /* MSysObjects + indexes + shadow */
+    bj_mutex ddl;                /* serialises DDL, objid allocation, catalog publication */
+    bool fDdlInit;
+    uint32_t objidLast;          /* under ddl; saved in the header */
+    bj_cat **rgcatOld;           /* catalog versions replaced by DDL, freed at detach */
+    uint32_t ccatOld, ccatOldAlloc;
+} bj_db;
+
+typedef struct bj_dbtable {
+    bj_mutex lock;
+    bj_db *rgdb[BJ_DB_MAX];
+} bj_dbtable;
+
+/* Per-session open counts by dbid (sess->open_dbs). */
+typedef struct bj_sess_dbs {
+    uint32_t cOpen[BJ_DB_MAX];
+} bj_sess_dbs;
+
+/* JetAttachDatabase2: JET_bitDbReadOnly; JET_errFileNotFound, JET_errFileAccessDenied (locked
+ * by another process), JET_errPageSizeMismatch, JET_errDatabaseDirtyShutdown,
+ * JET_wrnDatabaseAttached (already attached), JET_errTooManyAttachedDatabases, header and
+ * catalog errors. */
+JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit);
+/* JetDetachDatabase2: szFile NULL or "" detaches every database. JET_errDatabaseNotFound,
+ * JET_errDatabaseInUse (a session still has it open). */
+JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit);
+/* Detaches everything regardless of opens (JetTerm) and frees the database table. */
+void bj_db_term(bj_inst *inst);
+/* JetOpenDatabase for an attached database: *pdbid. JET_errDatabaseNotFound. */
+JET_ERR bj_db_open(bj_sess *sess, const char *szFile, JET_GRBIT grbit, JET_DBID *pdbid);
+/* JetCloseDatabase. JET_errInvalidDatabaseId when the session has not opened dbid. */
+JET_ERR bj_db_close(bj_sess *sess, JET_DBID dbid);
+/* The database a session has open under dbid (JET_errInvalidDatabaseId otherwise). */
+JET_ERR bj_db_get(bj_sess *sess, JET_DBID dbid, bj_db **pdb);
+/* Closes every database a session still has open (JetEndSession). */
+void bj_db_sess_end(bj_sess *sess);
+/* Reads and checks the header of a database file that need not be attached (JetGetDatabase-
+ * FileInfo): *pcbFile = file size. */
+JET_ERR bj_db_read_header(bj_os *os, const char *szFile, bj_dbhdr *phdr, uint32_t *pcbPage,
+                          uint64_t *pcbFile);
+
+/* ---- write path (db_create.c) ---- */
+
+/* JetCreateDatabase2: creates szFile (JET_bitDbOverwriteExisting replaces an existing file, else
+ * JET_errDatabaseDuplicate; a missing folder is JET_errInvalidPath), lays out and catalogs a new
+ * database of the instance's page size, attaches it for writing and opens it for sess (*pdbid).
+ * The header says DirtyShutdown while attached; detach flushes every page, then writes a
+ * CleanShutdown header. JET_errTooManyAttachedDatabases, I/O errors. */
+JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
+                     JET_DBID *pdbid);
+/* Sets up the write path of a database attached without JET_bitDbReadOnly (buffer cache opened
+ * writable): space, catalog writer, DirtyShutdown header on disk. */
+JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst);
+/* Before freeing a writable database: flush every page, sync, write the CleanShutdown header,
+ * sync; then releases the write path. Errors leave the file DirtyShutdown. */
+JET_ERR bj_db_write_close(bj_db *db);
+/* Writes both header copies of db->hdr (with the current dbtime and objidLast) and syncs. */
+JET_ERR bj_db_write_header(bj_db *db);
+/* The database's current catalog with a reference (release with bj_cat_release). */
+bj_cat *bj_db_cat_get(bj_db *db);
+/* Publishes cat (takes the caller's reference) as the database's catalog; the old version is
+ * kept until detach (cursors may still use its descriptors). Caller holds db->ddl. */
+JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat);
+
+#endif /* BJ_INST_DB_H */

@@ -1,0 +1,97 @@
+/* tableid.c: JET_TABLEID handles (see tableid.h). An open table holds its database open
+ * (db->cOpen) so JetDetachDatabase refuses it with JET_errDatabaseInUse meanwhile. */
+#include "inst/tableid.h"
+
+static bj_handle_table g_tables = BJ_HANDLE_TABLE_INIT(BJ_HKIND_TABLE);
+
+JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_GRBIT grbit,
+                        JET_TABLEID *ptableid)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_db *db;
+    bj_tableobj *o = NULL;
+    CALL(bj_db_get(sess, dbid, &db));
+    CALL(bj_cat_check_name(szTable));
+    const bj_cat_table *t = bj_cat_find_table(db->cat, szTable);
+    if (!t)
+        ERR(JET_errObjectNotFound);
+    o = bj_calloc(1, sizeof(*o));
+    if (!o)
+        ERR(JET_errOutOfMemory);
+    o->sess = sess;
+    o->db = db;
+    o->dbid = dbid;
+    o->grbit = grbit;
+    CALL(bj_tbl_open(&db->dbc, t, &o->tbl));
+    CALL(bj_handle_alloc(&g_tables, o, &o->handle));
+    atomic_fetch_add(&db->cOpen, 1);
+    o->next = sess->cursors;
+    sess->cursors = o;
+    *ptableid = o->handle;
+    o = NULL;
+fail:
+    if (o) {
+        bj_tbl_close(o->tbl);
+        bj_free(o);
+    }
+    return err;
+}
+
+JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
+{
+    bj_tableobj *o = bj_handle_acquire(&g_tables, tableid);
+    *pobj = NULL;
+    if (!o)
+        return BJ_ERR(JET_errInvalidTableId);
+    if (o->sess != sess) {
+        bj_handle_release(&g_tables, tableid);
+        return BJ_ERR(JET_errInvalidTableId);
+    }
+    *pobj = o;
+    return JET_errSuccess;
+}
+
+void bj_tableid_put(bj_tableobj *obj)
+{
+    if (obj)
+        bj_handle_release(&g_tables, obj->handle);
+}
+
+static void obj_free(bj_tableobj *o)
+{
+    atomic_fetch_sub(&o->db->cOpen, 1);
+    bj_tbl_close(o->tbl);
+    bj_free(o);
+}
+
+JET_ERR bj_tableid_close(bj_sess *sess, JET_TABLEID tableid)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_tableobj *o;
+    CALL(bj_tableid_get(sess, tableid, &o));
+    if (!bj_handle_retire(&g_tables, tableid, 1)) {
+        bj_tableid_put(o);
+        ERR(JET_errInvalidTableId);
+    }
+    for (bj_tableobj **pp = (bj_tableobj **)&sess->cursors; *pp; pp = &(*pp)->next) {
+        if (*pp == o) {
+            *pp = o->next;
+            break;
+        }
+    }
+    obj_free(o);
+fail:
+    return err;
+}
+
+void bj_tableid_sess_end(bj_sess *sess)
+{
+    bj_tableobj *o = sess->cursors;
+    while (o) {
+        bj_tableobj *next = o->next;
+        bj_handle_retire(&g_tables, o->handle, 0);
+        obj_free(o);
+        o = next;
+    }
+    sess->cursors = NULL;
+}

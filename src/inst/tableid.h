@@ -1,0 +1,35 @@
+/* tableid.h: layer 9, JET_TABLEID handles: an open table of a session (a src/tbl cursor on a
+ * database the session opened). Handles come from a generation-checked table (handle.h);
+ * a session keeps its open tables in a list (sess->cursors) that JetEndSession closes.
+ * Only the thread inside the session uses its tables, so the list needs no lock.
+ */
+#ifndef BJ_INST_TABLEID_H
+#define BJ_INST_TABLEID_H
+
+#include "inst/db.h"
+#include "tbl/tbl.h"
+
+typedef struct bj_tableobj {
+    JET_TABLEID handle;
+    bj_sess *sess;
+    bj_db *db;
+    JET_DBID dbid;
+    JET_GRBIT grbit; /* JetOpenTable's */
+    bj_tbl *tbl;
+    struct bj_tableobj *next; /* the session's list */
+} bj_tableobj;
+
+/* JetOpenTable on an entered session: JET_errInvalidDatabaseId, JET_errObjectNotFound,
+ * JET_errInvalidName, tree errors. */
+JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_GRBIT grbit,
+                        JET_TABLEID *ptableid);
+/* Resolves a table handle of this session (one reference; bj_tableid_put drops it).
+ * JET_errInvalidTableId for a stale, garbage or other session's handle. */
+JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj);
+void bj_tableid_put(bj_tableobj *obj);
+/* JetCloseTable. */
+JET_ERR bj_tableid_close(bj_sess *sess, JET_TABLEID tableid);
+/* Closes every table of the session (JetEndSession). */
+void bj_tableid_sess_end(bj_sess *sess);
+
+#endif /* BJ_INST_TABLEID_H */
