@@ -76,7 +76,8 @@ typedef struct chk {
     chk_tree *trees;
     uint32_t ntrees, captrees;
     uint64_t nrecords, nlvs, nentries;
-    bool oom; /* out of memory somewhere: the run is incomplete (exit 2) */
+    uint64_t nkeysLooked; /* record -> index entry lookups made */
+    bool oom;             /* out of memory somewhere: the run is incomplete (exit 2) */
 } chk;
 
 /* Records a finding (printf format). */
@@ -94,6 +95,16 @@ JET_ERR chk_trees(chk *c);
 JET_ERR chk_space(chk *c);
 /* Phase 5: records against their schema, long values, index entries -> records. */
 JET_ERR chk_records(chk *c);
+/* Phase 5, record -> index direction (check_index.c), per table: open before the record
+ * scan, feed every valid record (bm = its key in the table tree), then give each checked
+ * index its entry count (and how many entries named no record) to compare. */
+typedef struct chk_idx chk_idx;
+JET_ERR chk_idx_open(chk *c, const bj_cat_table *t, const chk_tree *tt, chk_idx **out);
+JET_ERR chk_idx_record(chk_idx *ix, const uint8_t *bm, uint32_t cbBm, const uint8_t *rec,
+                       uint32_t cbRec, uint32_t pgno);
+void chk_idx_entries(chk_idx *ix, const bj_cat_index *x, uint64_t nentries, uint32_t ndangling);
+bool chk_idx_covers(const chk_idx *ix, const bj_cat_index *x);
+void chk_idx_close(chk_idx *ix);
 /* The tree whose root is pgno, or NULL. */
 chk_tree *chk_tree_by_root(chk *c, uint32_t pgno);
 

@@ -225,7 +225,8 @@ static void record_lvs(chk *c, const chk_tree *tt, const bj_rec_schema *s, lv_ma
 }
 
 /* Every record of a table tree against schema s; LV references into m. */
-static JET_ERR check_table_records(chk *c, const chk_tree *tt, const bj_rec_schema *s, lv_map *m)
+static JET_ERR check_table_records(chk *c, const chk_tree *tt, const bj_rec_schema *s, lv_map *m,
+                                   chk_idx *ix)
 {
     JET_ERR err = JET_errSuccess;
     bj_bt_tree bt;
@@ -252,6 +253,8 @@ static JET_ERR check_table_records(chk *c, const chk_tree *tt, const bj_rec_sche
         }
         if (m)
             record_lvs(c, tt, s, m, k, cbk, d, cbd, cur.pgno);
+        if (ix)
+            CALL(chk_idx_record(ix, k, cbk, d, cbd, cur.pgno));
     }
     if (err == JET_errNoCurrentRecord || err == JET_errRecordNotFound)
         err = JET_errSuccess;
@@ -263,8 +266,10 @@ fail:
     return err;
 }
 
-/* Every entry of a secondary index must name an existing record of its table. */
-static JET_ERR check_entries(chk *c, const chk_tree *tt, const chk_tree *it)
+/* Every entry of a secondary index must name an existing record of its table; *pn = entries,
+ * *pdangling = entries naming no record. */
+static JET_ERR check_entries(chk *c, const chk_tree *tt, const chk_tree *it, uint64_t *pn,
+                             uint32_t *pdangling)
 {
     JET_ERR err = JET_errSuccess;
     bj_bt_tree tbt, ibt;
@@ -285,8 +290,10 @@ static JET_ERR check_entries(chk *c, const chk_tree *tt, const chk_tree *it)
         uint8_t nflags = 0;
         CALL(bj_bt_get(&icur, &k, &cbk, &d, &cbd, &nflags));
         c->nentries++;
+        (*pn)++;
         JET_ERR e = cbd ? bj_bt_seek(&tcur, d, cbd, BJ_BT_SEEK_EQ) : JET_errRecordNotFound;
         if (e == JET_errRecordNotFound) {
+            (*pdangling)++;
             hexkey(k, cbk, kx, sizeof(kx));
             hexkey(d, cbd, bx, sizeof(bx));
             chk_fault(c, CHK_RECORDS, icur.pgno,
@@ -328,6 +335,7 @@ static JET_ERR check_table(chk *c, const bj_cat_table *t)
 {
     JET_ERR err = JET_errSuccess;
     lv_map m = {NULL, 0, 0, false};
+    chk_idx *ix = NULL;
     const chk_tree *tt = chk_tree_by_root(c, t->pgnoFDP);
     if (!tt || !tt->ok) {
         chk_note(c, CHK_RECORDS, t->pgnoFDP,
@@ -346,7 +354,8 @@ static JET_ERR check_table(chk *c, const bj_cat_table *t)
     } else {
         m.usable = true; /* no LV tree: any separated reference is dangling */
     }
-    CALL(soft(c, check_table_records(c, tt, &t->schema, &m), tt, "reading the records"));
+    CALL(chk_idx_open(c, t, tt, &ix));
+    CALL(soft(c, check_table_records(c, tt, &t->schema, &m, ix), tt, "reading the records"));
     for (uint32_t i = 0; i < m.n; i++) {
         const lv_ent *e = &m.v[i];
         if (e->refs > e->refcount)
@@ -372,11 +381,26 @@ static JET_ERR check_table(chk *c, const bj_cat_table *t)
         const chk_tree *it = chk_tree_by_root(c, x->pgnoFDP);
         if (!it || !it->ok || it->objid != x->objid)
             continue; /* reported by phase 3 */
-        CALL(soft(c, check_entries(c, tt, it), it, "reading the index entries"));
+        uint64_t n = 0;
+        uint32_t ndangling = 0;
+        JET_ERR e = check_entries(c, tt, it, &n, &ndangling);
+        CALL(soft(c, e, it, "reading the index entries"));
+        if (e >= 0)
+            chk_idx_entries(ix, x, n, ndangling);
     }
 fail:
+    chk_idx_close(ix);
     bj_tool_free(m.v);
     return err;
+}
+
+/* Whether the catalog describes the table rooted at pgno. */
+static bool cat_has(const chk *c, uint32_t pgno)
+{
+    for (uint32_t i = 0; i < c->cat->ctbl; i++)
+        if (c->cat->rgtbl[i]->pgnoFDP == pgno)
+            return true;
+    return false;
 }
 
 JET_ERR chk_records(chk *c)
@@ -386,29 +410,27 @@ JET_ERR chk_records(chk *c)
     bool msoInit = false;
     if (!c->cat)
         return JET_errSuccess;
-    /* the catalog and its shadow, with MSysObjects' own schema; its two indexes */
+    /* the catalog and its shadow describe themselves in the catalog (Windows files do); if
+     * not, they are checked with MSysObjects' fixed schema and its two fixed indexes */
     CALL(bj_cat_mso_schema(&mso, c->db.cbPage));
     msoInit = true;
     static const uint32_t catRoots[] = {BJ_CAT_PGNO_MSO, BJ_CAT_PGNO_MSO_SHADOW};
     for (uint32_t i = 0; i < BJ_ARRAY_LEN(catRoots); i++) {
         const chk_tree *tt = chk_tree_by_root(c, catRoots[i]);
-        if (tt && tt->ok)
-            CALL(soft(c, check_table_records(c, tt, &mso, NULL), tt, "reading the records"));
+        if (tt && tt->ok && !cat_has(c, catRoots[i]))
+            CALL(soft(c, check_table_records(c, tt, &mso, NULL, NULL), tt, "reading the records"));
     }
     const chk_tree *msoTree = chk_tree_by_root(c, BJ_CAT_PGNO_MSO);
     static const uint32_t msoIdx[] = {7u, 10u}; /* Name, RootObjects (space.h's fixed layout) */
-    for (uint32_t i = 0; i < BJ_ARRAY_LEN(msoIdx); i++) {
+    for (uint32_t i = 0; i < BJ_ARRAY_LEN(msoIdx) && !cat_has(c, BJ_CAT_PGNO_MSO); i++) {
         const chk_tree *it = chk_tree_by_root(c, msoIdx[i]);
+        uint64_t n = 0;
+        uint32_t nd = 0;
         if (msoTree && msoTree->ok && it && it->ok)
-            CALL(soft(c, check_entries(c, msoTree, it), it, "reading the index entries"));
+            CALL(soft(c, check_entries(c, msoTree, it, &n, &nd), it, "reading the index entries"));
     }
-    for (uint32_t i = 0; i < c->cat->ctbl; i++) {
-        const bj_cat_table *t = c->cat->rgtbl[i];
-        /* the catalog describes itself too; those two were checked above */
-        if (t->pgnoFDP == BJ_CAT_PGNO_MSO || t->pgnoFDP == BJ_CAT_PGNO_MSO_SHADOW)
-            continue;
-        CALL(check_table(c, t));
-    }
+    for (uint32_t i = 0; i < c->cat->ctbl; i++)
+        CALL(check_table(c, c->cat->rgtbl[i]));
 fail:
     if (msoInit)
         bj_rec_schema_free(&mso);
