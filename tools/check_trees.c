@@ -180,7 +180,7 @@ static JET_ERR check_file_size(chk *c)
     uint32_t lastOwned = 0;
     for (err = bj_bt_move_first(&cur); err >= 0; err = bj_bt_move_next(&cur)) {
         const uint8_t *k, *d;
-        uint32_t cbk, cbd, last, cpg, pool;
+        uint32_t cbk, cbd, last = 0, cpg = 0, pool = 0;
         CALL(bj_bt_get(&cur, &k, &cbk, &d, &cbd, NULL));
         if (bj_spnode_decode(k, cbk, d, cbd, &last, &cpg, &pool) >= 0 &&
             pool == BJ_SPPOOL_GENERAL && last > lastOwned)
