@@ -138,4 +138,74 @@ JET_ERR bj_cat_writer_read(bj_cat_writer *w, uint32_t objidTable, uint16_t type,
  * entries. *pcat = the loaded catalog. */
 JET_ERR bj_cat_create(bj_bt_dbctx *dbc, struct bj_space_db *sdb, bj_cat **pcat);
 
+/* ---- DDL (cat_ddl.c) ---- */
+
+struct bj_trx;
+
+/* What DDL needs of a database; lives as long as the attached database (RCE undo callbacks
+ * keep a pointer). Every DDL call and undo runs under *lock. Catalog versions are immutable:
+ * each change loads the new catalog and hands it to publish (which takes the reference). */
+typedef struct bj_cat_db {
+    bj_bt_dbctx *dbc;
+    struct bj_space_db *sdb;
+    bj_cat_writer *w;
+    bj_mutex *lock;
+    uint32_t *pobjidLast;
+    uint32_t dbid;
+    bj_cat **pcat; /* the current version */
+    JET_ERR (*publish)(void *ctx, bj_cat *cat);
+    void *ctx;
+} bj_cat_db;
+
+/* One column to add (JET_COLUMNDEF / JET_COLUMNCREATE facts). */
+typedef struct bj_cat_coldef {
+    const char *szName;
+    JET_COLTYP coltyp;
+    uint32_t cbMax;
+    JET_GRBIT grbit; /* JET_bitColumn* */
+    uint16_t cp;
+    const void *pvDefault;
+    uint32_t cbDefault;
+} bj_cat_coldef;
+
+/* One index to create (JET_INDEXCREATE* facts). */
+typedef struct bj_cat_idxdef {
+    const char *szName;
+    const char *szKey; /* "+a\0-b\0\0" */
+    uint32_t cbKey;
+    JET_GRBIT grbit;
+    uint32_t density; /* 0 = 80 */
+    uint32_t lcid;    /* 0 = none given */
+    const char *szLocale; /* ASCII locale name or NULL */
+    uint32_t dwLCMapFlags; /* 0 = default */
+    uint32_t cbVarSegMac;  /* 0 = none */
+    uint32_t cbKeyMost;    /* 0 = 255 */
+    const JET_CONDITIONALCOLUMN_A *rgcond;
+    uint32_t ccond;
+} bj_cat_idxdef;
+
+/* Each call below: trx NULL or at level 0 = the change is final at return; otherwise it is
+ * undone by rolling back trx (a BJ_VER_DDL revision entry keyed (dbid, objid 2, row key);
+ * concurrent DDL on the same object by two transactions: JET_errWriteConflict).
+ * Errors are ESE's (fcreate.cxx, cat.cxx): JET_errInvalidName, JET_errTableDuplicate,
+ * JET_errObjectNotFound, JET_errColumnDuplicate, JET_errInvalidColumnType,
+ * JET_errInvalidCodePage, JET_errInvalidGrbit, JET_errMultiValuedColumnMustBeTagged,
+ * JET_errCannotBeTagged, JET_errDefaultValueTooBig, JET_errTooManyColumns,
+ * JET_errIndexDuplicate, JET_errIndexHasPrimary, JET_errIndexInvalidDef, JET_errColumnNotFound,
+ * JET_errTableNotEmpty (new primary index on a non-empty table), JET_errKeyDuplicate (unique
+ * index over duplicates), JET_errIndexNotFound, JET_errColumnInUse. */
+JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                uint32_t cpg, uint32_t density, JET_GRBIT grbit);
+/* *pcolumnid = the new column's id (may be NULL). A JET_wrnColumnMaxTruncated warning when
+ * cbMax was cut to 255. */
+JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                              const bj_cat_coldef *def, JET_COLUMNID *pcolumnid);
+JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                const bj_cat_idxdef *def);
+JET_ERR bj_cat_ddl_delete_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable);
+JET_ERR bj_cat_ddl_delete_column(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                 const char *szColumn);
+JET_ERR bj_cat_ddl_delete_index(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                const char *szIndex);
+
 #endif /* BJ_CAT_DDL_H */

@@ -147,7 +147,9 @@ JET_ERR bj_cat_row_index(const bj_rec_schema *mso, uint32_t objidTable, const bj
     CALL(rowb_u32(&b, BJ_MSO_COLTYP_PGNOFDP, x->pgnoFDP));
     CALL(rowb_u32(&b, BJ_MSO_SPACEUSAGE, x->density));
     CALL(rowb_u32(&b, BJ_MSO_FLAGS, (uint32_t)x->fidb | ((uint32_t)(x->fidx | BJ_FIDX_EXTENDED_COLUMNS) << 16)));
-    CALL(rowb_u32(&b, BJ_MSO_PAGES_LOCALE, 0)); /* the locale is in LocaleName since Win8 */
+    /* since Win8 the locale is in LocaleName and PagesOrLocale is 0; an lcid without a name
+     * is kept in PagesOrLocale (the pre-Win8 place) */
+    CALL(rowb_u32(&b, BJ_MSO_PAGES_LOCALE, x->szLocale[0] ? 0 : x->lcid));
     CALL(rowb_u32(&b, BJ_MSO_LCMAPFLAGS, x->dwLCMapFlags));
     if (x->cbKeyMost != JET_cbKeyMost)
         CALL(rowb_u16(&b, BJ_MSO_KEYMOST, (uint16_t)x->cbKeyMost));

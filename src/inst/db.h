@@ -12,7 +12,7 @@
 #define BJ_INST_DB_H
 
 #include "btree/btree.h"
-#include "cat/cat.h"
+#include "cat/cat_ddl.h"
 #include "inst/inst.h"
 #include "page/dbhdr.h"
 
@@ -37,6 +37,7 @@ typedef struct bj_db {
     bj_mutex ddl;                /* serialises DDL, objid allocation, catalog publication */
     bool fDdlInit;
     uint32_t objidLast;          /* under ddl; saved in the header */
+    bj_cat_db cdb;               /* what src/cat's DDL needs (cat_ddl.h) */
     bj_cat **rgcatOld;           /* catalog versions replaced by DDL, freed at detach */
     uint32_t ccatOld, ccatOldAlloc;
 } bj_db;
@@ -91,6 +92,8 @@ JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst);
 JET_ERR bj_db_write_close(bj_db *db);
 /* Writes both header copies of db->hdr (with the current dbtime and objidLast) and syncs. */
 JET_ERR bj_db_write_header(bj_db *db);
+/* The database's DDL context (NULL for a read-only attach: JET_errPermissionDenied). */
+bj_cat_db *bj_db_ddl(bj_db *db);
 /* The database's current catalog with a reference (release with bj_cat_release). */
 bj_cat *bj_db_cat_get(bj_db *db);
 /* Publishes cat (takes the caller's reference) as the database's catalog; the old version is

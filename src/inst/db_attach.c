@@ -126,9 +126,9 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     CALL(bj_buf_db_attach(db->buf, db->file, db->fReadOnly, &db->bdb));
     bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, db->hdr.dbtime);
     CALL(bj_cat_load(&db->dbc, &db->cat));
+    db->dbid = (JET_DBID)slot;
     if (!db->fReadOnly)
         CALL(bj_db_write_open(db, inst));
-    db->dbid = (JET_DBID)slot;
     tab->rgdb[slot] = db;
     db = NULL;
 fail:

@@ -67,6 +67,30 @@ JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat)
     return JET_errSuccess;
 }
 
+static JET_ERR publish_cb(void *ctx, bj_cat *cat)
+{
+    return bj_db_cat_publish(ctx, cat);
+}
+
+static void cdb_init(bj_db *db)
+{
+    bj_cat_db *c = &db->cdb;
+    c->dbc = &db->dbc;
+    c->sdb = db->sdb;
+    c->w = db->catw;
+    c->lock = &db->ddl;
+    c->pobjidLast = &db->objidLast;
+    c->dbid = db->dbid;
+    c->pcat = &db->cat;
+    c->publish = publish_cb;
+    c->ctx = db;
+}
+
+bj_cat_db *bj_db_ddl(bj_db *db)
+{
+    return db->catw ? &db->cdb : NULL;
+}
+
 JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
 {
     JET_ERR err = JET_errSuccess;
@@ -84,6 +108,7 @@ JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
     CALL(bj_space_db_open(&db->dbc, db->file, (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize),
                           &db->sdb));
     CALL(bj_cat_writer_open(&db->dbc, db->sdb, db->cat, &db->catw));
+    cdb_init(db);
     db->hdr.dbstate = BJ_DBSTATE_DIRTY_SHUTDOWN;
     bj_logtime_now(&db->hdr.logtimeAttach);
     CALL(bj_db_write_header(db));
@@ -218,6 +243,7 @@ JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRB
     CALL(bj_db_write_header(db));
     CALL(bj_file_size(db->file, &db->cbFile));
     db->dbid = (JET_DBID)slot;
+    cdb_init(db);
     tab->rgdb[slot] = db;
     bj_mutex_unlock(&tab->lock);
     fLocked = false;
