@@ -13,7 +13,7 @@
 #define BJ_INST_DB_H
 
 #include "btree/btree.h"
-#include "cat/cat.h"
+#include "cat/cat_ddl.h"
 #include "inst/inst.h"
 #include "page/dbhdr.h"
 #include "ver/ver.h"
@@ -25,9 +25,8 @@ typedef struct bj_db {
     char path[BJ_PATH_MAX];
     bool fReadOnly;
     bj_file *file;
-    bj_buf_db *bdb; /* in the instance's cache (inst->buf) */
-    struct bj_space_db *sdb; /* page allocation (NULL when read-only) */
-    struct bj_tbl_db *tdb;   /* shared trees and versioning of table cursors */
+    bj_buf_db *bdb;        /* in the instance's cache (inst->buf) */
+    struct bj_tbl_db *tdb; /* shared trees and versioning of table cursors */
     bj_ver *ver;
     bj_bt_dbctx dbc;
     bj_cat *cat;
@@ -35,6 +34,15 @@ typedef struct bj_db {
     uint32_t cbPage;
     uint64_t cbFile;
     _Atomic uint32_t cOpen; /* JetOpenDatabase calls not yet closed, over all sessions */
+    /* write path (db_create.c); all NULL/0 on a read-only attach */
+    struct bj_space_db *sdb;     /* page allocation */
+    struct bj_cat_writer *catw;  /* MSysObjects + indexes + shadow */
+    bj_mutex ddl;                /* serialises DDL, objid allocation, catalog publication */
+    bool fDdlInit;
+    uint32_t objidLast;          /* under ddl; saved in the header */
+    bj_cat_db cdb;               /* what src/cat's DDL needs (cat_ddl.h) */
+    bj_cat **rgcatOld;           /* catalog versions replaced by DDL, freed at detach */
+    uint32_t ccatOld, ccatOldAlloc;
 } bj_db;
 
 typedef struct bj_dbtable {
@@ -69,5 +77,30 @@ void bj_db_sess_end(bj_sess *sess);
  * FileInfo): *pcbFile = file size. */
 JET_ERR bj_db_read_header(bj_os *os, const char *szFile, bj_dbhdr *phdr, uint32_t *pcbPage,
                           uint64_t *pcbFile);
+
+/* ---- write path (db_create.c) ---- */
+
+/* JetCreateDatabase2: creates szFile (JET_bitDbOverwriteExisting replaces an existing file, else
+ * JET_errDatabaseDuplicate; a missing folder is JET_errInvalidPath), lays out and catalogs a new
+ * database of the instance's page size, attaches it for writing and opens it for sess (*pdbid).
+ * The header says DirtyShutdown while attached; detach flushes every page, then writes a
+ * CleanShutdown header. JET_errTooManyAttachedDatabases, I/O errors. */
+JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
+                     JET_DBID *pdbid);
+/* Sets up the write path of a database attached without JET_bitDbReadOnly (buffer cache opened
+ * writable): space, catalog writer, DirtyShutdown header on disk. */
+JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst);
+/* Before freeing a writable database: flush every page, sync, write the CleanShutdown header,
+ * sync; then releases the write path. Errors leave the file DirtyShutdown. */
+JET_ERR bj_db_write_close(bj_db *db);
+/* Writes both header copies of db->hdr (with the current dbtime and objidLast) and syncs. */
+JET_ERR bj_db_write_header(bj_db *db);
+/* The database's DDL context (NULL for a read-only attach: JET_errPermissionDenied). */
+bj_cat_db *bj_db_ddl(bj_db *db);
+/* The database's current catalog with a reference (release with bj_cat_release). */
+bj_cat *bj_db_cat_get(bj_db *db);
+/* Publishes cat (takes the caller's reference) as the database's catalog; the old version is
+ * kept until detach (cursors may still use its descriptors). Caller holds db->ddl. */
+JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat);
 
 #endif /* BJ_INST_DB_H */

@@ -1,6 +1,7 @@
 /* db_attach.c: attach / detach / open / close of databases (read path; see db.h).
  * An attached database owns: its file (opened with an advisory lock, shared when read-only),
- * a buffer cache of its page size, the B-tree context, and its loaded catalog.
+ * its place in the instance's buffer cache, the B-tree context, its loaded catalog and the
+ * shared state of its table cursors (tbl_write.h).
  * Header rules (ESE's ErrDBReadHeaderCheckConsistency, dbhdr.c): the page size must equal
  * JET_paramDatabasePageSize (JET_errPageSizeMismatch); dbstate 2 (dirty shutdown) is
  * JET_errDatabaseDirtyShutdown; only a clean (3) or just-created (1) database is attached.
@@ -8,7 +9,6 @@
 #include "buf/buf.h"
 #include "inst/db.h"
 #include "page/page.h"
-#include "space/space.h"
 #include "tbl/tbl_write.h"
 
 #define DB_STATE_JUST_CREATED 1
@@ -52,38 +52,21 @@ fail:
     return err;
 }
 
-/* Writes the header (and its shadow copy) with dbstate. */
-static JET_ERR db_write_header(bj_db *db, uint32_t dbstate)
-{
-    JET_ERR err = JET_errSuccess;
-    uint8_t *pg = bj_calloc(1, db->cbPage);
-    if (!pg)
-        ERR(JET_errOutOfMemory);
-    db->hdr.dbstate = dbstate;
-    db->hdr.dbtime = bj_bt_dbctx_dbtime(&db->dbc);
-    CALL(bj_dbhdr_encode(&db->hdr, pg, db->cbPage));
-    CALL(bj_file_write(db->file, 0, pg, db->cbPage));
-    CALL(bj_file_write(db->file, db->cbPage, pg, db->cbPage));
-    CALL(bj_file_sync(db->file));
-fail:
-    bj_free(pg);
-    return err;
-}
-
 static void db_free(bj_db *db)
 {
     if (!db)
         return;
-    bj_tbl_db_close(db->tdb);
-    bj_space_db_close(db->sdb);
+    bj_tbl_db_close(db->tdb); /* shared trees first: they hold FDP handles of sdb */
+    if (db->sdb)
+        (void)bj_db_write_close(db);
+    for (uint32_t i = 0; i < db->ccatOld; i++)
+        bj_cat_release(db->rgcatOld[i]);
+    bj_free(db->rgcatOld);
+    if (db->fDdlInit)
+        bj_mutex_destroy(&db->ddl);
     bj_cat_release(db->cat);
-    if (db->bdb) {
-        /* writable: flush, then mark the header clean */
-        if (bj_buf_db_detach(db->bdb, db->fReadOnly) < 0)
-            (void)bj_buf_db_detach(db->bdb, true);
-        else if (!db->fReadOnly && db->hdr.dbstate == DB_STATE_DIRTY)
-            (void)db_write_header(db, DB_STATE_CLEAN);
-    }
+    if (db->bdb)
+        bj_buf_db_detach(db->bdb, true); /* flushed by bj_db_write_close when writable */
     if (db->file)
         bj_file_close(db->file);
     bj_free(db);
@@ -140,14 +123,12 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     CALL(bj_buf_db_attach(inst->buf, db->file, db->fReadOnly, &db->bdb));
     bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, db->hdr.dbtime);
     CALL(bj_cat_load(&db->dbc, &db->cat));
-    db->ver = inst->ver;
-    if (!db->fReadOnly) {
-        CALL(bj_space_db_open(&db->dbc, db->file,
-                              (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
-        CALL(db_write_header(db, DB_STATE_DIRTY));
-    }
-    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
     db->dbid = (JET_DBID)slot;
+    db->ver = inst->ver;
+    if (!db->fReadOnly)
+        CALL(bj_db_write_open(db, inst));
+    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
+    bj_tbl_db_set_ddl(db->tdb, bj_db_ddl(db));
     tab->rgdb[slot] = db;
     db = NULL;
 fail:

@@ -13,7 +13,10 @@ JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_G
     bj_tableobj *o = NULL;
     CALL(bj_db_get(sess, dbid, &db));
     CALL(bj_cat_check_name(szTable));
-    const bj_cat_table *t = bj_cat_find_table(db->cat, szTable);
+    /* the current catalog version (DDL publishes new ones; old ones live until detach) */
+    bj_cat *cat = bj_db_cat_get(db);
+    const bj_cat_table *t = bj_cat_find_table(cat, szTable);
+    bj_cat_release(cat);
     if (!t)
         ERR(JET_errObjectNotFound);
     o = bj_calloc(1, sizeof(*o));

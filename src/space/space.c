@@ -234,7 +234,7 @@ static JET_ERR sp_fdp_open_locked(bj_space_db *sdb, uint32_t pgno, int depth, bj
     f->btflags = f->self.flags;
     if (f->btflags & BJ_BT_SPACE_TREE)
         ERR(JET_errSPOwnExtCorrupted);
-    bj_sph h;
+    bj_sph h = {0};
     CALL(sph_read(f, &h));
     if ((pgno == BJ_PGNO_SYSTEM_ROOT) != (h.pgnoParent == 0) || h.pgnoParent == pgno)
         ERR(JET_errSPOwnExtCorrupted);
@@ -568,7 +568,7 @@ fail:
 static JET_ERR sp_take(bj_space_fdp *f, uint32_t cpg, uint32_t near, uint32_t *pfirst)
 {
     JET_ERR err = JET_errSuccess;
-    bj_sph h;
+    bj_sph h = {0};
     bool found = false;
     if (cpg == 0)
         ERR(JET_errInvalidParameter);
@@ -610,7 +610,7 @@ fail:
 static JET_ERR sp_give_back(bj_space_fdp *f, uint32_t first, uint32_t cpg)
 {
     JET_ERR err = JET_errSuccess;
-    bj_sph h;
+    bj_sph h = {0};
     if (cpg == 0 || first == 0 || first + cpg - 1 < first)
         ERR(JET_errSPAvailExtCorrupted);
     CALL(sph_read(f, &h));
@@ -770,7 +770,7 @@ fail:
 static JET_ERR sp_owned_list(bj_space_fdp *f, sp_extlist *out)
 {
     JET_ERR err = JET_errSuccess;
-    bj_sph h;
+    bj_sph h = {0};
     CALL(sph_read(f, &h));
     if (!(h.flags & BJ_SPH_MULTI)) {
         CALL(sp_push(out, f->pgno, h.cpg < SP_SINGLE_MAX ? h.cpg : SP_SINGLE_MAX));

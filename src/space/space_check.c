@@ -90,7 +90,7 @@ static JET_ERR ck_tree_extents(ck *c, int ix, uint32_t pgnoTree, bool ae, ck_ext
     copen = true;
     for (err = bj_bt_move_first(&cur); err >= 0; err = bj_bt_move_next(&cur)) {
         const uint8_t *k, *d;
-        uint32_t cbk, cbd, last, cpg, pool;
+        uint32_t cbk = 0, cbd = 0, last = 0, cpg = 0, pool = 0;
         CALL(bj_bt_get(&cur, &k, &cbk, &d, &cbd, NULL));
         err = bj_spnode_decode(k, cbk, d, cbd, &last, &cpg, &pool);
         if (err < 0) {

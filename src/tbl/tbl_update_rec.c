@@ -114,8 +114,7 @@ static JET_ERR lv_write(bj_tbl *c, const uint8_t *pb, uint32_t cb, uint32_t *pli
     JET_ERR err = JET_errSuccess;
     uint32_t lid;
     uint8_t key[12], root[BJ_LV_CB_LVROOT];
-    if (!c->fLVOpen)
-        ERR(JET_errFeatureNotAvailable); /* the table has no LV tree (created by DDL) */
+    CALL(tbl_lv_open(c, true));
     CALL(lid_next(c, &lid));
     CALL(tbl_lv_created(c->tdb, c->trx, c->ptLV, lid));
     bj_lv_root r = {.refcount = 1, .cbSize = cb, .flags = 0};

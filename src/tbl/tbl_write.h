@@ -33,6 +33,10 @@ JET_ERR bj_tbl_db_open(bj_bt_dbctx *dbc, struct bj_space_db *sdb, bj_ver *ver, u
                        bj_tbl_db **out);
 /* Closes every shared tree (no cursor may still use them). NULL is ignored. */
 void bj_tbl_db_close(bj_tbl_db *d);
+struct bj_cat_db;
+/* Gives d the database's DDL context, through which a table's LV tree is created (catalog row
+ * + new catalog version) when its first separated long value is written. */
+void bj_tbl_db_set_ddl(bj_tbl_db *d, struct bj_cat_db *cdb);
 /* The database context d serves. */
 bj_bt_dbctx *bj_tbl_db_dbc(bj_tbl_db *d);
 /* The shared handle of the tree rooted at pgnoFDP (opened on first use, with its allocator). */

@@ -7,7 +7,7 @@
 TEST(insert_all_types_and_read_back)
 {
     env e;
-    REQUIRE(env_open(&e) == 0);
+    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     REQUIRE_OK(JetPrepareUpdate(s, t, JET_prepInsert));
@@ -111,7 +111,7 @@ TEST(insert_all_types_and_read_back)
 TEST(long_values_sizes_and_ops)
 {
     env e;
-    REQUIRE(env_open(&e) == 0);
+    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     static const uint32_t sizes[] = {0, 1, 1023, 1024, 100 * 1024, 5 * 1024 * 1024};
@@ -186,7 +186,7 @@ TEST(long_values_sizes_and_ops)
 TEST(replace_delete_and_cursor_state)
 {
     env e;
-    REQUIRE(env_open(&e) == 0);
+    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     for (int i = 1; i <= 5; i++)
@@ -254,7 +254,7 @@ TEST(replace_delete_and_cursor_state)
 TEST(duplicate_keys_leave_nothing)
 {
     env e;
-    REQUIRE(env_open(&e) == 0);
+    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     REQUIRE_OK(ins(s, t, 1, "a", 10));
@@ -295,7 +295,7 @@ TEST(duplicate_keys_leave_nothing)
 TEST(autoinc_escrow_errors)
 {
     env e;
-    REQUIRE(env_open(&e) == 0);
+    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     for (int i = 1; i <= 3; i++)

@@ -13,8 +13,20 @@ enum {
 };
 
 static const int32_t g_zero = 0;
-static const fx_col g_cols[] = {
-    {"id", C_ID, JET_coltypLong, 4, BJ_FFIELD_NOT_NULL, 0, NULL, 0},
+
+typedef struct tcol {
+    const char *name;
+    JET_COLUMNID fid; /* the id ESE assigns in creation order */
+    JET_COLTYP coltyp;
+    uint32_t cbMax;
+    JET_GRBIT grbit;
+    uint16_t cp;
+    const void *pvDefault;
+    uint32_t cbDefault;
+} tcol;
+
+static const tcol g_cols[] = {
+    {"id", C_ID, JET_coltypLong, 4, JET_bitColumnNotNULL, 0, NULL, 0},
     {"bit", C_BIT, JET_coltypBit, 1, 0, 0, NULL, 0},
     {"ub", C_UB, JET_coltypUnsignedByte, 1, 0, 0, NULL, 0},
     {"sh", C_SH, JET_coltypShort, 2, 0, 0, NULL, 0},
@@ -25,27 +37,69 @@ static const fx_col g_cols[] = {
     {"ul", C_UL, JET_coltypUnsignedLong, 4, 0, 0, NULL, 0},
     {"ll", C_LL, JET_coltypLongLong, 8, 0, 0, NULL, 0},
     {"guid", C_GUID, JET_coltypGUID, 16, 0, 0, NULL, 0},
-    {"esc", C_ESC, JET_coltypLong, 4, BJ_FFIELD_ESCROW, 0, &g_zero, 4},
-    {"ver", C_VER, JET_coltypLong, 4, BJ_FFIELD_VERSION, 0, NULL, 0},
-    {"ai", C_AI, JET_coltypLong, 4, BJ_FFIELD_AUTOINC, 0, NULL, 0},
-    {"req", C_REQ, JET_coltypLong, 4, BJ_FFIELD_NOT_NULL, 0, NULL, 0},
+    {"esc", C_ESC, JET_coltypLong, 4, JET_bitColumnEscrowUpdate, 0, &g_zero, 4},
+    {"ver", C_VER, JET_coltypLong, 4, JET_bitColumnVersion, 0, NULL, 0},
+    {"ai", C_AI, JET_coltypLong, 4, JET_bitColumnAutoincrement, 0, NULL, 0},
+    {"req", C_REQ, JET_coltypLong, 4, JET_bitColumnNotNULL, 0, NULL, 0},
     {"txt", C_TXT, JET_coltypText, 255, 0, 1252, NULL, 0},
     {"bin", C_BIN, JET_coltypBinary, 255, 0, 0, NULL, 0},
-    {"mv", C_MV, JET_coltypLong, 4, BJ_FFIELD_MULTIVALUED, 0, NULL, 0},
+    {"mv", C_MV, JET_coltypLong, 4, JET_bitColumnTagged | JET_bitColumnMultiValued, 0, NULL, 0},
     {"lt", C_LT, JET_coltypLongText, 0, 0, 1252, NULL, 0},
     {"lb", C_LB, JET_coltypLongBinary, 0, 0, 0, NULL, 0},
-    {"tdef", C_TDEF, JET_coltypText, 255, 0, 1252, "dflt", 4},
+    {"tdef", C_TDEF, JET_coltypText, 255, JET_bitColumnTagged, 1252, "dflt", 4},
 };
-static const fx_idx g_idx[] = {
-    {"pk", BJ_FIDB_PRIMARY | BJ_FIDB_UNIQUE, {C_ID}, 1},
-    {"ix_txt", FX_NULLS, {C_TXT}, 1},
-    {"ux_sh", BJ_FIDB_UNIQUE | BJ_FIDB_ALLOW_ALL_NULLS, {C_SH}, 1},
-    {"ix_mv", FX_NULLS, {C_MV}, 1},
+
+typedef struct tidx {
+    const char *name;
+    JET_GRBIT grbit;
+    const char *key; /* "+col\0\0" */
+    uint32_t cbKey;
+} tidx;
+
+#define K(s) s, sizeof(s)
+static const tidx g_idx[] = {
+    {"pk", JET_bitIndexPrimary, K("+id\0")},
+    {"ix_txt", 0, K("+txt\0")},
+    {"ux_sh", JET_bitIndexUnique | JET_bitIndexIgnoreAnyNull, K("+sh\0")},
+    {"ix_mv", 0, K("+mv\0")},
 };
-static const fx_table g_table = {"T", g_cols, BJ_ARRAY_LEN(g_cols), g_idx, BJ_ARRAY_LEN(g_idx)};
+
+typedef struct fx_table {
+    const tidx *idx;
+    uint32_t cidx;
+} fx_table;
+static const fx_table g_table = {g_idx, BJ_ARRAY_LEN(g_idx)};
 /* The same table without a primary index (records keyed by DBK). */
-static const fx_table g_table_dbk = {"T", g_cols, BJ_ARRAY_LEN(g_cols), g_idx + 1,
-                                     BJ_ARRAY_LEN(g_idx) - 1};
+static const fx_table g_table_dbk = {g_idx + 1, BJ_ARRAY_LEN(g_idx) - 1};
+
+/* Creates table T on (ses, dbid). 0 on success. */
+static int fx_create_table(JET_SESID ses, JET_DBID dbid, const fx_table *tbl)
+{
+    JET_TABLEID t;
+    if (JetCreateTable(ses, dbid, FX_TABLE, 0, 0, &t) < 0)
+        return -1;
+    int rc = 0;
+    for (uint32_t i = 0; i < BJ_ARRAY_LEN(g_cols) && rc == 0; i++) {
+        const tcol *c = &g_cols[i];
+        JET_COLUMNDEF def = {sizeof def, 0, c->coltyp, 0, 0, c->cp, 0, c->cbMax, c->grbit};
+        JET_COLUMNID id = 0;
+        JET_ERR err = JetAddColumn(ses, t, c->name, &def, c->pvDefault, c->cbDefault, &id);
+        if (err < 0 || id != c->fid) {
+            printf("JetAddColumn %s: %d, id %u\n", c->name, (int)err, (unsigned)id);
+            rc = -2;
+        }
+    }
+    for (uint32_t i = 0; i < tbl->cidx && rc == 0; i++) {
+        const tidx *x = &tbl->idx[i];
+        JET_ERR err = JetCreateIndex(ses, t, x->name, x->grbit, x->key, x->cbKey, 100);
+        if (err < 0) {
+            printf("JetCreateIndex %s: %d\n", x->name, (int)err);
+            rc = -3;
+        }
+    }
+    JetCloseTable(ses, t);
+    return rc;
+}
 
 typedef struct env {
     JET_INSTANCE inst;
@@ -55,13 +109,12 @@ typedef struct env {
     char path[512];
 } env;
 
-/* Creates the database (tbl: g_table by default) and opens T on a session. */
+/* Creates the database with table T (tbl) and opens T on a session; grbitAttach
+ * JET_bitDbReadOnly: detached after creation and attached again read-only. */
 static int env_open_t(env *e, const fx_table *tbl, JET_GRBIT grbitAttach)
 {
     memset(e, 0, sizeof(*e));
     snprintf(e->path, sizeof e->path, "%s/w.edb", bj_test_tmpdir());
-    if (fx_create_db(e->path, 8192, tbl))
-        return -1;
     char sys[600];
     snprintf(sys, sizeof sys, "%s/", bj_test_tmpdir());
     if (JetCreateInstance(&e->inst, NULL) < 0)
@@ -73,12 +126,18 @@ static int env_open_t(env *e, const fx_table *tbl, JET_GRBIT grbitAttach)
         return -3;
     if (JetBeginSession(e->inst, &e->ses, NULL, NULL) < 0)
         return -4;
-    if (JetAttachDatabase(e->ses, e->path, grbitAttach) < 0)
+    if (JetCreateDatabase(e->ses, e->path, NULL, &e->dbid, 0) < 0)
         return -5;
-    if (JetOpenDatabase(e->ses, e->path, NULL, &e->dbid, 0) < 0)
+    if (fx_create_table(e->ses, e->dbid, tbl))
         return -6;
-    if (JetOpenTable(e->ses, e->dbid, "T", NULL, 0, 0, &e->tab) < 0)
-        return -7;
+    if (grbitAttach) {
+        if (JetCloseDatabase(e->ses, e->dbid, 0) < 0 || JetDetachDatabase(e->ses, e->path) < 0 ||
+            JetAttachDatabase(e->ses, e->path, grbitAttach) < 0 ||
+            JetOpenDatabase(e->ses, e->path, NULL, &e->dbid, 0) < 0)
+            return -7;
+    }
+    if (JetOpenTable(e->ses, e->dbid, FX_TABLE, NULL, 0, 0, &e->tab) < 0)
+        return -8;
     return 0;
 }
 

@@ -1,0 +1,211 @@
+/* cat_ddl.h: layer 7, the writing half of the catalog: index entry keys of a record
+ * (cat_idxkey.c), MSysObjects row encoding and the catalog writer (cat_write.c), the rows of a
+ * new database's system tables (cat_create.c).
+ *
+ * Facts (ESE fldnorm.cxx ErrRECIRetrieveKey, recupd.cxx ErrRECIIterateIndexEntries /
+ * KeySequence in rec.hxx, fcreate.cxx IDB::SetFlagsFromGrbit, cat.cxx ErrCATAddTable /
+ * ErrCATAddTableColumn / ErrCATAddTableIndex / ErrCATPopulateCatalog, _cat.cxx rgcdescMSO /
+ * rgidescMSO; checked against Catalog1_rev14_4k.edb):
+ *  - multi-valued index columns: without JET_bitIndexCrossProduct only the first multi-valued
+ *    segment is enumerated (one entry per value, the others use their first value); with it
+ *    every combination (odometer, the last multi-valued segment fastest);
+ *  - NULL rules per key: all segments NULL -> in the index iff !IgnoreNull; first segment NULL
+ *    -> iff !IgnoreFirstNull; some segment NULL -> iff !IgnoreAnyNull; a key that is left out
+ *    ends the enumeration; DisallowNull -> JET_errNullKeyDisallowed;
+ *  - conditional columns: the record is in the index only when every must-be-null column is
+ *    NULL and every must-be-non-null column is not;
+ *  - tables without a primary index key their records by a DBK: 4 bytes big-endian, numbered
+ *    from 1; the next is last-key + 1 (ESE ErrRECIInitDbkMost reads the last node, deleted
+ *    ones included);
+ *  - secondary index entries carry the record's primary bookmark (its primary key or DBK).
+ */
+#ifndef BJ_CAT_DDL_H
+#define BJ_CAT_DDL_H
+
+#include "cat/cat.h"
+
+/* ---- index entry keys of a record (cat_idxkey.c) ---- */
+
+/* Reads up to cbMax bytes of the separated long value lid into pv; *pcb = bytes read. */
+typedef JET_ERR (*bj_cat_lv_read_fn)(void *ctx, uint64_t lid, uint8_t *pv, uint32_t cbMax,
+                                     uint32_t *pcb);
+
+/* The entry keys of one record in one index (distinct, in generation order). */
+typedef struct bj_cat_keys {
+    uint32_t ckey;
+    uint32_t *rgib, *rgcb; /* key i = pb + rgib[i], rgcb[i] bytes */
+    uint8_t *pb;
+    uint32_t cbUsed, cbAlloc, ckeyAlloc;
+} bj_cat_keys;
+
+void bj_cat_keys_init(bj_cat_keys *k);
+void bj_cat_keys_free(bj_cat_keys *k);
+
+/* Every entry key record (rec, cbRec) has in index x of table t (ESE's rules above). ckey 0 =
+ * the record is not in the index. lvread (may be NULL: separated values then give
+ * JET_errFeatureNotAvailable) fetches separated long values. Errors: JET_errNullKeyDisallowed,
+ * JET_errKeyTruncated (DisallowTruncation), JET_errDatabaseCorrupted (bad record),
+ * JET_errOutOfMemory, key normalisation errors. */
+JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const void *rec,
+                          size_t cbRec, bj_cat_lv_read_fn lvread, void *lvctx, bj_cat_keys *out);
+
+/* The primary key of a record (table with a primary index): out must hold
+ * JET_cbKeyMostMost bytes. A primary index is never multi-valued-enumerated (first values);
+ * JET_errNullKeyDisallowed for a NULL segment under DisallowNull. */
+JET_ERR bj_cat_primary_key(const bj_cat_table *t, const void *rec, size_t cbRec,
+                           bj_cat_lv_read_fn lvread, void *lvctx, uint8_t *out, uint32_t *pcb);
+
+/* The key of DBK dbk (tables without a primary index): 4 bytes big-endian. */
+void bj_cat_dbk_key(uint32_t dbk, uint8_t key[4]);
+
+/* IDBFLAG (low 16 bits) | IDXFLAG (high 16, fIDXExtendedColumns always set) for JET_bitIndex*
+ * grbits, as ESE's IDB::SetFlagsFromGrbit persists them. */
+uint32_t bj_cat_index_flags_from_grbit(JET_GRBIT grbit);
+
+/* ---- catalog rows and the catalog writer (cat_write.c) ---- */
+
+/* MSysObjects column ids (ESE's fidMSO_*). Rows we write use fixed columns 1..11 only (12
+ * LVChunkMax when a table sets it); column 13 (PgnoFDPLastSetTime) is never written: Debian's
+ * libesedb 20181229 rejects catalog rows with 13 fixed columns. */
+enum {
+    BJ_MSO_OBJIDTABLE = 1,
+    BJ_MSO_TYPE = 2,
+    BJ_MSO_ID = 3,
+    BJ_MSO_COLTYP_PGNOFDP = 4,
+    BJ_MSO_SPACEUSAGE = 5,
+    BJ_MSO_FLAGS = 6,
+    BJ_MSO_PAGES_LOCALE = 7,
+    BJ_MSO_ROOTFLAG = 8,
+    BJ_MSO_RECORDOFFSET = 9,
+    BJ_MSO_LCMAPFLAGS = 10,
+    BJ_MSO_KEYMOST = 11,
+    BJ_MSO_LVCHUNKMAX = 12,
+    BJ_MSO_NAME = 128,
+    BJ_MSO_STATS = 129,
+    BJ_MSO_TEMPLATE = 130,
+    BJ_MSO_DEFAULT = 131,
+    BJ_MSO_KEYFLDIDS = 132,
+    BJ_MSO_VARSEGMAC = 133,
+    BJ_MSO_CONDCOLS = 134,
+    BJ_MSO_TUPLELIMITS = 135,
+    BJ_MSO_VERSION = 136,
+    BJ_MSO_SORTID = 137,
+    BJ_MSO_CALLBACKDATA = 256,
+    BJ_MSO_LOCALENAME = 261,
+};
+
+#define BJ_CAT_DENSITY_DEFAULT 80u /* ulFILEDefaultDensity */
+#define BJ_CAT_DENSITY_MOST 100u   /* ulFILEDensityMost (LV trees) */
+#define BJ_CAT_LV_NAME "LV"        /* szLVRoot */
+
+/* Encoders of one MSysObjects row each, as ESE's ErrCATAddTable / ErrCATAddTableColumn /
+ * ErrCATAddTableIndex / ErrCATIAddTableLV write them; mso = bj_cat_mso_schema(). out holds
+ * cbMax bytes (a page is always enough); *pcb = the row size. */
+JET_ERR bj_cat_row_table(const bj_rec_schema *mso, const bj_cat_table *t, uint8_t *out,
+                         size_t cbMax, size_t *pcb);
+JET_ERR bj_cat_row_column(const bj_rec_schema *mso, uint32_t objidTable, const bj_cat_column *c,
+                          uint8_t *out, size_t cbMax, size_t *pcb);
+JET_ERR bj_cat_row_index(const bj_rec_schema *mso, uint32_t objidTable, const bj_cat_index *x,
+                         uint8_t *out, size_t cbMax, size_t *pcb);
+JET_ERR bj_cat_row_lv(const bj_rec_schema *mso, uint32_t objidTable, uint32_t objidLV,
+                      uint32_t pgnoLV, uint8_t *out, size_t cbMax, size_t *pcb);
+
+struct bj_space_db;
+typedef struct bj_cat_writer bj_cat_writer;
+
+/* A writer of catalog rows for one database: MSysObjects (pgno 4) with its Name (7) and
+ * RootObjects (10) indexes and MSysObjectsShadow (24). cat must describe MSysObjects (the
+ * writer keeps a reference). One writer is used by one thread at a time (the database's DDL
+ * lock). */
+JET_ERR bj_cat_writer_open(bj_bt_dbctx *dbc, struct bj_space_db *sdb, bj_cat *cat,
+                           bj_cat_writer **pw);
+void bj_cat_writer_close(bj_cat_writer *w);
+/* Inserts a row into MSysObjects, the index entries it has, and the shadow. Duplicate
+ * (ObjidTable, Type, Id) or (ObjidTable, Type, Name) or table name: JET_errKeyDuplicate, with
+ * nothing left behind. */
+JET_ERR bj_cat_writer_insert(bj_cat_writer *w, const uint8_t *row, uint32_t cb);
+/* Deletes the row (ObjidTable, Type, Id) from all four trees. JET_errRecordNotFound. */
+JET_ERR bj_cat_writer_delete(bj_cat_writer *w, uint32_t objidTable, uint16_t type, uint32_t id);
+/* Reads the row (ObjidTable, Type, Id) into out (cbMax bytes). JET_errRecordNotFound. */
+JET_ERR bj_cat_writer_read(bj_cat_writer *w, uint32_t objidTable, uint16_t type, uint32_t id,
+                           uint8_t *out, uint32_t cbMax, uint32_t *pcb);
+
+/* ---- a new database's system tables (cat_create.c) ---- */
+
+/* Writes the catalog of a new database laid out by bj_space_create_db: the rows of
+ * MSysObjects (objid 2: table, 25 columns, indexes Id/Name/RootObjects) and MSysObjectsShadow
+ * (objid 3: table, 25 columns, index Id), in both catalog trees, with the Name and RootObjects
+ * entries. *pcat = the loaded catalog. */
+JET_ERR bj_cat_create(bj_bt_dbctx *dbc, struct bj_space_db *sdb, bj_cat **pcat);
+
+/* ---- DDL (cat_ddl.c) ---- */
+
+struct bj_trx;
+
+/* What DDL needs of a database; lives as long as the attached database (RCE undo callbacks
+ * keep a pointer). Every DDL call and undo runs under *lock. Catalog versions are immutable:
+ * each change loads the new catalog and hands it to publish (which takes the reference). */
+typedef struct bj_cat_db {
+    bj_bt_dbctx *dbc;
+    struct bj_space_db *sdb;
+    bj_cat_writer *w;
+    bj_mutex *lock;
+    uint32_t *pobjidLast;
+    uint32_t dbid;
+    bj_cat **pcat; /* the current version */
+    JET_ERR (*publish)(void *ctx, bj_cat *cat);
+    void *ctx;
+} bj_cat_db;
+
+/* One column to add (JET_COLUMNDEF / JET_COLUMNCREATE facts). */
+typedef struct bj_cat_coldef {
+    const char *szName;
+    JET_COLTYP coltyp;
+    uint32_t cbMax;
+    JET_GRBIT grbit; /* JET_bitColumn* */
+    uint16_t cp;
+    const void *pvDefault;
+    uint32_t cbDefault;
+} bj_cat_coldef;
+
+/* One index to create (JET_INDEXCREATE* facts). */
+typedef struct bj_cat_idxdef {
+    const char *szName;
+    const char *szKey; /* "+a\0-b\0\0" */
+    uint32_t cbKey;
+    JET_GRBIT grbit;
+    uint32_t density;      /* 0 = 80 */
+    uint32_t lcid;         /* 0 = none given */
+    const char *szLocale;  /* ASCII locale name or NULL */
+    uint32_t dwLCMapFlags; /* 0 = default */
+    uint32_t cbVarSegMac;  /* 0 = none */
+    uint32_t cbKeyMost;    /* 0 = 255 */
+    const JET_CONDITIONALCOLUMN_A *rgcond;
+    uint32_t ccond;
+} bj_cat_idxdef;
+
+/* Each call below: trx NULL or at level 0 = the change is final at return; otherwise it is
+ * undone by rolling back trx (a BJ_VER_DDL revision entry keyed (dbid, objid 2, row key);
+ * concurrent DDL on the same object by two transactions: JET_errWriteConflict).
+ * Errors are ESE's (fcreate.cxx, cat.cxx): JET_errInvalidName, JET_errTableDuplicate,
+ * JET_errObjectNotFound, JET_errColumnDuplicate, JET_errInvalidColumnType,
+ * JET_errInvalidCodePage, JET_errInvalidGrbit, JET_errMultiValuedColumnMustBeTagged,
+ * JET_errCannotBeTagged, JET_errDefaultValueTooBig, JET_errTooManyColumns,
+ * JET_errIndexDuplicate, JET_errIndexHasPrimary, JET_errIndexInvalidDef, JET_errColumnNotFound,
+ * JET_errTableNotEmpty (new primary index on a non-empty table), JET_errKeyDuplicate (unique
+ * index over duplicates), JET_errIndexNotFound, JET_errColumnInUse. */
+JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                uint32_t cpg, uint32_t density, JET_GRBIT grbit);
+/* *pcolumnid = the new column's id (may be NULL). A JET_wrnColumnMaxTruncated warning when
+ * cbMax was cut to 255. */
+JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                              const bj_cat_coldef *def, JET_COLUMNID *pcolumnid);
+JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                const bj_cat_idxdef *def);
+JET_ERR bj_cat_ddl_delete_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable);
+JET_ERR bj_cat_ddl_delete_column(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                 const char *szColumn);
+JET_ERR bj_cat_ddl_delete_index(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                const char *szIndex);
+
+#endif /* BJ_CAT_DDL_H */

@@ -1,0 +1,256 @@
+/* db_create.c: the write path of a database: JetCreateDatabase (file, layout, header, system
+ * catalog), the writable attach (space + catalog writer), header writes, the flush at detach,
+ * and catalog-version publication for DDL.
+ *
+ * Header at creation (ESE db.cxx ErrDBCreateDatabase; ese-format.md §1.4 / Appendix A):
+ * version 0x620, update major 0x14, update minor 0, create version 0x620 / 0x14, signature =
+ * random + creation time + computer name, dbid, objidLast, dbtime, page size, filetype 1.
+ * Without a log (until issue 3) the state goes JustCreated -> DirtyShutdown (on disk while
+ * attached for writing) -> CleanShutdown (after every page was flushed and synced at detach);
+ * so a crash leaves a file that re-attaches with JET_errDatabaseDirtyShutdown, as ESE without
+ * logs does.
+ * Lock order: the instance's database table lock, then a database's ddl mutex.
+ */
+#include "buf/buf.h"
+#include "cat/cat_ddl.h"
+#include "inst/db.h"
+#include "page/page.h"
+#include "space/space.h"
+#include "tbl/tbl_write.h"
+
+#define DB_UPDATE_MAJOR 0x14u
+
+JET_ERR bj_db_write_header(bj_db *db)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t *pg = bj_calloc(1, db->cbPage);
+    if (!pg)
+        ERR(JET_errOutOfMemory);
+    db->hdr.dbtime = bj_bt_dbctx_dbtime(&db->dbc);
+    if (db->objidLast > db->hdr.objidLast)
+        db->hdr.objidLast = db->objidLast;
+    CALL(bj_dbhdr_encode(&db->hdr, pg, db->cbPage));
+    CALL(bj_file_write(db->file, 0, pg, db->cbPage));
+    CALL(bj_file_write(db->file, db->cbPage, pg, db->cbPage));
+    CALL(bj_file_sync(db->file));
+fail:
+    bj_free(pg);
+    return err;
+}
+
+bj_cat *bj_db_cat_get(bj_db *db)
+{
+    bj_cat *cat;
+    if (db->fDdlInit)
+        bj_mutex_lock(&db->ddl);
+    cat = db->cat;
+    bj_cat_addref(cat);
+    if (db->fDdlInit)
+        bj_mutex_unlock(&db->ddl);
+    return cat;
+}
+
+JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat)
+{
+    if (db->ccatOld == db->ccatOldAlloc) {
+        uint32_t n = db->ccatOldAlloc ? 2 * db->ccatOldAlloc : 8;
+        bj_cat **rg = bj_realloc(db->rgcatOld, n * sizeof(*rg));
+        if (!rg) {
+            bj_cat_release(cat);
+            return BJ_ERR(JET_errOutOfMemory);
+        }
+        db->rgcatOld = rg;
+        db->ccatOldAlloc = n;
+    }
+    db->rgcatOld[db->ccatOld++] = db->cat;
+    db->cat = cat;
+    return JET_errSuccess;
+}
+
+static JET_ERR publish_cb(void *ctx, bj_cat *cat)
+{
+    return bj_db_cat_publish(ctx, cat);
+}
+
+static void cdb_init(bj_db *db)
+{
+    bj_cat_db *c = &db->cdb;
+    c->dbc = &db->dbc;
+    c->sdb = db->sdb;
+    c->w = db->catw;
+    c->lock = &db->ddl;
+    c->pobjidLast = &db->objidLast;
+    c->dbid = db->dbid;
+    c->pcat = &db->cat;
+    c->publish = publish_cb;
+    c->ctx = db;
+}
+
+bj_cat_db *bj_db_ddl(bj_db *db)
+{
+    return db->catw ? &db->cdb : NULL;
+}
+
+JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
+{
+    JET_ERR err = JET_errSuccess;
+    if (!db->fDdlInit) {
+        bj_mutex_init(&db->ddl);
+        db->fDdlInit = true;
+    }
+    db->objidLast = db->hdr.objidLast;
+    for (uint32_t i = 0; i < db->cat->ctbl; i++) { /* never below an objid in use */
+        const bj_cat_table *t = db->cat->rgtbl[i];
+        db->objidLast = BJ_MAX(db->objidLast, BJ_MAX(t->objid, t->objidLV));
+        for (uint32_t j = 0; j < t->cidx; j++)
+            db->objidLast = BJ_MAX(db->objidLast, t->rgidx[j].objid);
+    }
+    CALL(bj_space_db_open(&db->dbc, db->file,
+                          (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
+    CALL(bj_cat_writer_open(&db->dbc, db->sdb, db->cat, &db->catw));
+    cdb_init(db);
+    db->hdr.dbstate = BJ_DBSTATE_DIRTY_SHUTDOWN;
+    bj_logtime_now(&db->hdr.logtimeAttach);
+    CALL(bj_db_write_header(db));
+fail:
+    return err;
+}
+
+JET_ERR bj_db_write_close(bj_db *db)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_cat_writer_close(db->catw);
+    db->catw = NULL;
+    CALL(bj_buf_flush_db(db->bdb));
+    CALL(bj_file_sync(db->file));
+    db->hdr.dbstate = BJ_DBSTATE_CLEAN_SHUTDOWN;
+    bj_logtime_now(&db->hdr.logtimeDetach);
+    CALL(bj_db_write_header(db));
+fail:
+    bj_space_db_close(db->sdb);
+    db->sdb = NULL;
+    return err;
+}
+
+static bj_dbtable *dbtable(bj_inst *inst)
+{
+    bj_mutex_lock(&inst->lock);
+    if (!inst->dbs) {
+        bj_dbtable *t = bj_calloc(1, sizeof(*t));
+        if (t) {
+            bj_mutex_init(&t->lock);
+            inst->dbs = t;
+        }
+    }
+    bj_dbtable *t = inst->dbs;
+    bj_mutex_unlock(&inst->lock);
+    return t;
+}
+
+static void created_free(bj_db *db, bool fDelete, bj_os *os)
+{
+    if (!db)
+        return;
+    bj_tbl_db_close(db->tdb);
+    bj_cat_writer_close(db->catw);
+    bj_space_db_close(db->sdb);
+    bj_cat_release(db->cat);
+    if (db->bdb)
+        bj_buf_db_detach(db->bdb, true);
+    if (db->file)
+        bj_file_close(db->file);
+    if (fDelete)
+        (void)bj_os_remove(os, db->path);
+    if (db->fDdlInit)
+        bj_mutex_destroy(&db->ddl);
+    bj_free(db);
+}
+
+JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
+                     JET_DBID *pdbid)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_inst *inst = sess->inst;
+    bj_db *db = NULL;
+    bj_dbtable *tab = NULL;
+    bool fLocked = false, fCreated = false;
+    (void)cpgMax;
+    if (!szFile || !szFile[0])
+        ERR(JET_errInvalidParameter);
+    tab = dbtable(inst);
+    if (!tab)
+        ERR(JET_errOutOfMemory);
+    db = bj_calloc(1, sizeof(*db));
+    if (!db)
+        ERR(JET_errOutOfMemory);
+    bj_mutex_init(&db->ddl);
+    db->fDdlInit = true;
+    CALL(bj_path_absolute(db->path, sizeof(db->path), szFile));
+    bj_mutex_lock(&tab->lock);
+    fLocked = true;
+    int slot = -1;
+    for (int i = 0; i < BJ_DB_MAX; i++) {
+        if (tab->rgdb[i] && strcmp(tab->rgdb[i]->path, db->path) == 0)
+            ERR(JET_errDatabaseDuplicate); /* attached: ESE's FMP lookup */
+        if (!tab->rgdb[i] && slot < 0)
+            slot = i;
+    }
+    if (slot < 0)
+        ERR(JET_errTooManyAttachedDatabases);
+    bool fExists = false, fDir = false;
+    CALL(bj_os_stat(inst->os, db->path, &fExists, &fDir, NULL));
+    if (fExists && (fDir || !(grbit & JET_bitDbOverwriteExisting)))
+        ERR(JET_errDatabaseDuplicate);
+    CALL(bj_file_open(inst->os, db->path, BJ_OPEN_CREATE | BJ_OPEN_TRUNCATE | BJ_OPEN_LOCK,
+                      &db->file));
+    fCreated = true;
+    db->cbPage = bj_param_page_size();
+    if (!inst->buf || bj_buf_page_size(inst->buf) != db->cbPage)
+        ERR(JET_errPageSizeMismatch);
+    CALL(bj_buf_db_attach(inst->buf, db->file, false, &db->bdb));
+    bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, 0);
+    CALL(bj_space_db_open(&db->dbc, db->file,
+                          (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
+    CALL(bj_space_create_db(db->sdb, 0));
+    CALL(bj_cat_create(&db->dbc, db->sdb, &db->cat));
+    CALL(bj_cat_writer_open(&db->dbc, db->sdb, db->cat, &db->catw));
+    /* the header */
+    bj_dbhdr *h = &db->hdr;
+    memset(h, 0, sizeof(*h));
+    h->magic = BJ_DBH_MAGIC;
+    h->version = BJ_DBH_VERSION;
+    h->updateMajor = DB_UPDATE_MAJOR;
+    h->updateMinor = 0;
+    h->createVersion = BJ_DBH_VERSION;
+    h->createUpdate = DB_UPDATE_MAJOR;
+    h->cbPageSize = db->cbPage;
+    h->dbid = (uint32_t)slot + 1;
+    h->signDb.random = bj_os_random32();
+    bj_logtime_now(&h->signDb.created);
+    bj_os_computer_name(h->signDb.computer, sizeof(h->signDb.computer));
+    h->logtimeAttach = h->signDb.created;
+    h->filetype = 1;
+    db->objidLast = BJ_OBJID_MSO_ROOTOBJ;
+    h->objidLast = db->objidLast;
+    h->dbstate = BJ_DBSTATE_JUST_CREATED;
+    /* every page of the layout first, then the header saying attached (dirty) */
+    CALL(bj_buf_flush_db(db->bdb));
+    h->dbstate = BJ_DBSTATE_DIRTY_SHUTDOWN;
+    CALL(bj_db_write_header(db));
+    CALL(bj_file_size(db->file, &db->cbFile));
+    db->dbid = (JET_DBID)slot;
+    db->ver = inst->ver;
+    cdb_init(db);
+    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
+    bj_tbl_db_set_ddl(db->tdb, bj_db_ddl(db));
+    tab->rgdb[slot] = db;
+    bj_mutex_unlock(&tab->lock);
+    fLocked = false;
+    db = NULL;
+    CALL(bj_db_open(sess, szFile, 0, pdbid));
+fail:
+    if (fLocked)
+        bj_mutex_unlock(&tab->lock);
+    created_free(db, fCreated, inst->os);
+    return err;
+}
