@@ -12,6 +12,7 @@
  * first multi-valued segment's values (one entry each).
  */
 #include "page/page.h"
+#include "cat/cat_ddl.h"
 #include "tbl/tbl_upd.h"
 
 #define LID_PENDING 0x7fff0000u
@@ -565,96 +566,76 @@ typedef struct keylist {
     uint32_t rgib[64], rgcb[64];
 } keylist;
 
-static JET_ERR seg_value(bj_tbl *c, const uint8_t *rec, size_t cbRec, JET_COLUMNID col,
-                         uint32_t itag, uint8_t *scratch, const void **ppv, uint32_t *pcb,
-                         bool *pfNull)
+/* Long values for index keys (cat_idxkey.c): pending values of the copy, or the LV tree. */
+static JET_ERR key_lvread(void *ctx, uint64_t lid, uint8_t *pv, uint32_t cbMax, uint32_t *pcb)
 {
-    JET_ERR err = JET_errSuccess;
-    bj_rec_value v;
-    *pfNull = false;
-    CALL(bj_rec_retrieve(&c->t->schema, rec, cbRec, col, itag, 0, &v));
-    if (err == JET_wrnColumnNull) {
-        *pfNull = true;
-        *ppv = NULL;
-        *pcb = 0;
-        err = JET_errSuccess;
-        goto fail;
+    bj_tbl *c = ctx;
+    *pcb = 0;
+    if (lid >= LID_PENDING && c->upd && lid - LID_PENDING < c->upd->clv) {
+        const pendlv *p = &c->upd->lv[lid - LID_PENDING];
+        *pcb = BJ_MIN(cbMax, p->cb);
+        if (*pcb)
+            memcpy(pv, p->pb, *pcb);
+        return JET_errSuccess;
     }
-    if (v.flags & BJ_RECVAL_SEPARATED) {
-        uint32_t total = 0;
-        CALL(bj_tbl_lv_read(c, v.lid, 0, scratch, BJ_KEY_CB_MOST_MOST, &total));
-        *ppv = scratch;
-        *pcb = BJ_MIN(total, (uint32_t)BJ_KEY_CB_MOST_MOST);
-    } else {
-        *ppv = v.pb;
-        *pcb = v.cb;
-    }
-fail:
+    uint32_t total = 0;
+    JET_ERR err = bj_tbl_lv_read(c, lid, 0, pv, cbMax, &total);
+    if (err >= 0)
+        *pcb = BJ_MIN(total, cbMax);
     return err;
 }
 
-/* The entry keys of rec in index x (primary too: one key), into kl. */
+/* The entry keys of rec in index x (the catalog's rules: multi-values, NULLs, conditional
+ * columns), into kl. */
 static JET_ERR index_keys(bj_tbl *c, const bj_cat_index *x, const uint8_t *rec, size_t cbRec,
                           keylist *kl)
 {
     JET_ERR err = JET_errSuccess;
-    uint8_t *scratch = bj_malloc(BJ_KEY_CB_MOST_MOST);
+    bj_cat_keys keys;
+    bj_cat_keys_init(&keys);
     kl->ckey = 0;
     kl->cb = 0;
-    if (!scratch)
-        ERR(JET_errOutOfMemory);
-    /* the first multi-valued segment is enumerated */
-    int mvseg = -1;
-    uint32_t cmv = 1;
-    if (!(x->fidb & BJ_FIDB_PRIMARY)) {
-        for (uint32_t i = 0; i < x->cseg && mvseg < 0; i++) {
-            const bj_cat_column *col = bj_cat_column_by_id(c->t, x->rgcolumnid[i]);
-            if (col && (col->grbit & JET_bitColumnMultiValued)) {
-                uint32_t n = 0;
-                CALL(bj_rec_count_values(&c->t->schema, rec, cbRec, x->rgcolumnid[i], 0, &n));
-                if (n > 1) {
-                    mvseg = (int)i;
-                    cmv = n;
-                }
+    if (x->fidb & BJ_FIDB_PRIMARY) {
+        uint8_t *k = bj_malloc(JET_cbKeyMostMost);
+        uint32_t cb = 0;
+        if (!k)
+            ERR(JET_errOutOfMemory);
+        err = bj_cat_primary_key(c->t, rec, cbRec, key_lvread, c, k, &cb);
+        if (err >= 0) {
+            uint8_t *n = bj_realloc(kl->pb, cb + 1);
+            if (!n)
+                err = BJ_ERR(JET_errOutOfMemory);
+            else {
+                kl->pb = n;
+                memcpy(kl->pb, k, cb);
+                kl->rgib[0] = 0;
+                kl->rgcb[0] = cb;
+                kl->cb = cb;
+                kl->ckey = 1;
             }
         }
+        bj_free(k);
+        CALL(err);
+        goto fail;
     }
-    for (uint32_t iv = 1; iv <= cmv; iv++) {
-        bj_key_builder kb;
-        bj_key_record_begin(&kb, &x->key);
-        for (uint32_t i = 0; i < x->cseg; i++) {
-            const void *pv;
-            uint32_t cb;
-            bool fNull;
-            CALL(seg_value(c, rec, cbRec, x->rgcolumnid[i], (int)i == mvseg ? iv : 1, scratch,
-                           &pv, &cb, &fNull));
-            CALL(bj_key_record_add(&kb, fNull, pv, cb));
-        }
-        if (kb.fNullSeg && (x->grbit & JET_bitIndexDisallowNull))
-            ERR(JET_errNullKeyDisallowed);
-        if ((kb.fAllNull && (x->grbit & JET_bitIndexIgnoreNull)) ||
-            (kb.fNullFirstSeg && (x->grbit & JET_bitIndexIgnoreFirstNull)) ||
-            (kb.fNullSeg && (x->grbit & JET_bitIndexIgnoreAnyNull)))
-            break;
-        bool dup = false;
-        for (uint32_t j = 0; j < kl->ckey && !dup; j++)
-            dup = bj_keycmp(kl->pb + kl->rgib[j], kl->rgcb[j], kb.rgb, kb.cb) == 0;
-        if (dup)
-            continue;
-        if (kl->ckey == BJ_ARRAY_LEN(kl->rgib))
-            ERR(JET_errFeatureNotAvailable); /* more than 64 keys of one record */
-        uint8_t *n = bj_realloc(kl->pb, kl->cb + kb.cb + 1);
+    CALL(bj_cat_index_keys(c->t, x, rec, cbRec, key_lvread, c, &keys));
+    if (keys.ckey > BJ_ARRAY_LEN(kl->rgib))
+        ERR(JET_errFeatureNotAvailable); /* more than 64 entries of one record in one index */
+    if (keys.ckey) {
+        uint8_t *n = bj_realloc(kl->pb, keys.cbUsed + 1);
         if (!n)
             ERR(JET_errOutOfMemory);
         kl->pb = n;
-        memcpy(kl->pb + kl->cb, kb.rgb, kb.cb);
-        kl->rgib[kl->ckey] = kl->cb;
-        kl->rgcb[kl->ckey] = kb.cb;
-        kl->cb += kb.cb;
-        kl->ckey++;
+        memcpy(kl->pb, keys.pb, keys.cbUsed);
+        kl->cb = keys.cbUsed;
+        for (uint32_t i = 0; i < keys.ckey; i++) {
+            kl->rgib[i] = keys.rgib[i];
+            kl->rgcb[i] = keys.rgcb[i];
+        }
+        kl->ckey = keys.ckey;
     }
 fail:
-    bj_free(scratch);
+    bj_cat_keys_free(&keys);
     return err;
 }
 
