@@ -18,6 +18,10 @@ JET_ERR tbl_node_lock(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *
 JET_ERR tbl_node_delta(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm,
                        uint32_t cbBm, uint32_t ib, int32_t delta, bool fNoRollback,
                        uint32_t *pold);
+/* The error for writing a record found flag-deleted: JET_errWriteConflict when another
+ * transaction's uncommitted (or newer) change holds it, else JET_errRecordDeleted. */
+JET_ERR tbl_node_deleted_error(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm,
+                               uint32_t cbBm);
 JET_ERR tbl_lv_created(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *lv, uint32_t lid);
 JET_ERR tbl_lv_delete_now(bj_bt_tree *lv, uint32_t lid);
 

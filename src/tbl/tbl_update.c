@@ -379,6 +379,23 @@ fail:
     return err;
 }
 
+JET_ERR tbl_node_deleted_error(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm,
+                               uint32_t cbBm)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t cbp;
+    bj_rce *rce = NULL;
+    vpay *p = pay_make(tr, OP_LOCK, NULL, 0, NULL, 0, NULL, 0, NULL, 0, &cbp);
+    if (!p)
+        ERR(JET_errOutOfMemory);
+    CALL(modify(d, trx, tr, bm, cbBm, BJ_VER_WRITE_LOCK, NULL, 0, p, cbp, &rce));
+    bj_ver_rce_cancel(trx, rce);
+    err = BJ_ERR(JET_errRecordDeleted);
+fail:
+    bj_free(p);
+    return err;
+}
+
 /* Escrow: adds delta to the 4-byte value at ib of record bm; *pold = the page value before. */
 JET_ERR tbl_node_delta(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm,
                        uint32_t cbBm, uint32_t ib, int32_t delta, bool fNoRollback, uint32_t *pold)

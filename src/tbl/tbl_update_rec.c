@@ -790,7 +790,9 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
         if (err >= 0)
             memcpy(old, dt, cbOld);
         bj_bt_cursor_close(&cur);
-        if (err == JET_errRecordNotFound || (err >= 0 && (nflags & BJ_ND_DELETED)))
+        if (err >= 0 && (nflags & BJ_ND_DELETED))
+            ERR(tbl_node_deleted_error(d, c->trx, c->ptPrimary, bm, cbBm));
+        if (err == JET_errRecordNotFound)
             ERR(JET_errRecordDeleted);
         CALL(err);
         /* long values the new version no longer points to: freed at cleanup */
@@ -938,7 +940,9 @@ static JET_ERR do_delete(bj_tbl *c)
     if (err >= 0)
         memcpy(old, dt, cbOld);
     bj_bt_cursor_close(&cur);
-    if (err == JET_errRecordNotFound || (err >= 0 && (nflags & BJ_ND_DELETED)))
+    if (err >= 0 && (nflags & BJ_ND_DELETED))
+        ERR(tbl_node_deleted_error(d, c->trx, c->ptPrimary, c->bm, c->cbBm));
+    if (err == JET_errRecordNotFound)
         ERR(JET_errRecordDeleted);
     CALL(err);
     CALL(record_lids(c, old, cbOld, &rgLid, &cLid));

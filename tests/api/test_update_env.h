@@ -141,12 +141,12 @@ static int env_open_t(env *e, const fx_table *tbl, JET_GRBIT grbitAttach)
     return 0;
 }
 
-static int env_open(env *e)
+static inline int env_open(env *e)
 {
     return env_open_t(e, &g_table, 0);
 }
 
-static void env_close(env *e)
+static inline void env_close(env *e)
 {
     if (e->inst) {
         JET_ERR errT = JetTerm(e->inst);
@@ -157,7 +157,7 @@ static void env_close(env *e)
 }
 
 /* Inserts (id, req, txt, sh) on tab. */
-static JET_ERR ins(JET_SESID s, JET_TABLEID t, int32_t id, const char *txt, int16_t sh)
+static inline JET_ERR ins(JET_SESID s, JET_TABLEID t, int32_t id, const char *txt, int16_t sh)
 {
     JET_ERR err = JetPrepareUpdate(s, t, JET_prepInsert);
     int32_t one = 1;
@@ -176,7 +176,7 @@ static JET_ERR ins(JET_SESID s, JET_TABLEID t, int32_t id, const char *txt, int1
     return err;
 }
 
-static JET_ERR seek_id(JET_SESID s, JET_TABLEID t, int32_t id)
+static inline JET_ERR seek_id(JET_SESID s, JET_TABLEID t, int32_t id)
 {
     JET_ERR err = JetSetCurrentIndex(s, t, "pk");
     if (err >= 0)
@@ -186,7 +186,7 @@ static JET_ERR seek_id(JET_SESID s, JET_TABLEID t, int32_t id)
     return err;
 }
 
-static int32_t get_long(JET_SESID s, JET_TABLEID t, JET_COLUMNID c)
+static inline int32_t get_long(JET_SESID s, JET_TABLEID t, JET_COLUMNID c)
 {
     int32_t v = -999;
     uint32_t cb = 0;
@@ -196,7 +196,7 @@ static int32_t get_long(JET_SESID s, JET_TABLEID t, JET_COLUMNID c)
 }
 
 /* Number of entries visible on index (NULL = primary), by a full scan. */
-static int count_index(JET_SESID s, JET_TABLEID t, const char *idx)
+static inline int count_index(JET_SESID s, JET_TABLEID t, const char *idx)
 {
     if (JetSetCurrentIndex(s, t, idx) < 0)
         return -1;
