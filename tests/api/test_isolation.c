@@ -176,6 +176,58 @@ TEST(rollback_is_invisible_to_others)
     env_close(&w.e);
 }
 
+TEST(escrow_commutes_and_is_isolated)
+{
+    two w;
+    REQUIRE(two_open(&w) == 0);
+    JET_SESID a = w.e.ses, b = w.b;
+    JET_TABLEID ta = w.e.tab, tb = w.tb;
+    REQUIRE_OK(ins(a, ta, 1, "r", 0));
+    REQUIRE_OK(JetBeginTransaction(a));
+    REQUIRE_OK(JetBeginTransaction(b));
+    REQUIRE_OK(seek_id(a, ta, 1));
+    REQUIRE_OK(seek_id(b, tb, 1));
+    int32_t d1 = 10, d2 = 3;
+    /* two transactions add to one escrow column without a write conflict */
+    CHECK_OK(JetEscrowUpdate(a, ta, C_ESC, &d1, 4, NULL, 0, NULL, 0));
+    CHECK_OK(JetEscrowUpdate(b, tb, C_ESC, &d2, 4, NULL, 0, NULL, 0));
+    /* but a replace of the record conflicts with them */
+    CHECK_ERR(JetPrepareUpdate(b, tb, JET_prepReplace), JET_errWriteConflict);
+    /* each sees its own delta only */
+    REQUIRE_OK(seek_id(a, ta, 1));
+    CHECK_EQ(get_long(a, ta, C_ESC), 10);
+    REQUIRE_OK(seek_id(b, tb, 1));
+    CHECK_EQ(get_long(b, tb, C_ESC), 3);
+    CHECK_OK(JetCommitTransaction(a, 0));
+    REQUIRE_OK(seek_id(b, tb, 1));
+    CHECK_EQ(get_long(b, tb, C_ESC), 3); /* B's snapshot predates A's commit */
+    CHECK_OK(JetRollback(b, 0));
+    REQUIRE_OK(seek_id(b, tb, 1));
+    CHECK_EQ(get_long(b, tb, C_ESC), 10);
+    env_close(&w.e);
+}
+
+TEST(uncommitted_insert_bookmark)
+{
+    two w;
+    REQUIRE(two_open(&w) == 0);
+    JET_SESID a = w.e.ses, b = w.b;
+    REQUIRE_OK(JetBeginTransaction(a));
+    REQUIRE_OK(JetPrepareUpdate(a, w.e.tab, JET_prepInsert));
+    int32_t id = 42, one = 1;
+    REQUIRE_OK(JetSetColumn(a, w.e.tab, C_ID, &id, 4, 0, NULL));
+    REQUIRE_OK(JetSetColumn(a, w.e.tab, C_REQ, &one, 4, 0, NULL));
+    uint8_t bm[16];
+    uint32_t cb = 0;
+    REQUIRE_OK(JetUpdate(a, w.e.tab, bm, sizeof bm, &cb));
+    CHECK_ERR(JetGotoBookmark(b, w.tb, bm, cb), JET_errRecordDeleted);
+    CHECK_ERR(seek_id(b, w.tb, 42), JET_errRecordNotFound);
+    CHECK_OK(JetGotoBookmark(a, w.e.tab, bm, cb));
+    CHECK_OK(JetCommitTransaction(a, 0));
+    CHECK_OK(JetGotoBookmark(b, w.tb, bm, cb));
+    env_close(&w.e);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);

@@ -378,6 +378,48 @@ TEST(table_without_primary_index)
     env_close(&e);
 }
 
+TEST(one_small_cache_for_two_databases)
+{
+    /* 64 pages for the whole instance, two databases of several hundred pages each */
+    JET_API_PTR old = 0;
+    REQUIRE_OK(JetGetSystemParameter(0, 0, JET_paramCacheSizeMax, &old, NULL, 0));
+    REQUIRE_OK(JetSetSystemParameter(NULL, 0, JET_paramCacheSizeMax, 64, NULL));
+    env e;
+    int rc = env_open(&e);
+    REQUIRE(rc == 0);
+    char path2[600];
+    snprintf(path2, sizeof path2, "%s/second.edb", bj_test_tmpdir());
+    JET_DBID db2;
+    JET_TABLEID t2;
+    REQUIRE_OK(JetCreateDatabase(e.ses, path2, NULL, &db2, 0));
+    REQUIRE(fx_create_table(e.ses, db2, &g_table) == 0);
+    REQUIRE_OK(JetOpenTable(e.ses, db2, FX_TABLE, NULL, 0, 0, &t2));
+    static char pad[200];
+    memset(pad, 'p', sizeof pad);
+    for (int32_t i = 0; i < 3000; i++) {
+        for (int k = 0; k < 2; k++) {
+            JET_TABLEID t = k ? t2 : e.tab;
+            int32_t one = 1, id = k ? -i : i;
+            REQUIRE_OK(JetPrepareUpdate(e.ses, t, JET_prepInsert));
+            CHECK_OK(JetSetColumn(e.ses, t, C_ID, &id, 4, 0, NULL));
+            CHECK_OK(JetSetColumn(e.ses, t, C_REQ, &one, 4, 0, NULL));
+            CHECK_OK(JetSetColumn(e.ses, t, C_BIN, pad, sizeof pad, 0, NULL));
+            REQUIRE_OK(JetUpdate(e.ses, t, NULL, 0, NULL));
+        }
+    }
+    CHECK_EQ(count_index(e.ses, e.tab, NULL), 3000);
+    CHECK_EQ(count_index(e.ses, t2, NULL), 3000);
+    REQUIRE_OK(seek_id(e.ses, t2, -1234));
+    CHECK_EQ(get_long(e.ses, t2, C_ID), -1234);
+    env_close(&e);
+    CHECK_OK(JetSetSystemParameter(NULL, 0, JET_paramCacheSizeMax, old, NULL));
+    uint64_t crec = 0, cent[4] = {0};
+    CHECK_OK(fx_check_db(e.path, 8192, &crec, cent, 4));
+    CHECK_EQ(crec, 3000);
+    CHECK_OK(fx_check_db(path2, 8192, &crec, cent, 4));
+    CHECK_EQ(crec, 3000);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
