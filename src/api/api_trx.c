@@ -13,7 +13,7 @@
 #include "ver/ver.h"
 
 #define COMMIT_GRBITS                                                                              \
-    (JET_bitCommitLazyFlush | JET_bitWaitLastLevel0Commit | JET_bitWaitAllLevel0Commit |          \
+    (JET_bitCommitLazyFlush | JET_bitWaitLastLevel0Commit | JET_bitWaitAllLevel0Commit |           \
      JET_bitForceNewLog)
 
 JET_ERR bj_api_sess_trx(bj_sess *s, bj_trx **ptrx)

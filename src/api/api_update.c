@@ -126,8 +126,8 @@ BJ_EXPORT JET_ERR JetSetColumns(JET_SESID sesid, JET_TABLEID tableid, JET_SETCOL
     }
     for (uint32_t i = 0; i < csetcolumn; i++) {
         JET_SETCOLUMN *sc = &psetcolumn[i];
-        sc->err = set_one(o->tbl, sc->columnid, sc->pvData, sc->cbData, sc->grbit,
-                          sc->ibLongValue, sc->itagSequence);
+        sc->err = set_one(o->tbl, sc->columnid, sc->pvData, sc->cbData, sc->grbit, sc->ibLongValue,
+                          sc->itagSequence);
         if (sc->err < 0) {
             err = sc->err;
             break;
@@ -200,8 +200,8 @@ BJ_EXPORT JET_ERR JetEscrowUpdate(JET_SESID sesid, JET_TABLEID tableid, JET_COLU
     CALL(tenter(sesid, tableid, &s, &o));
     err = implicit_begin(s, o, &fImplicit);
     if (err >= 0)
-        err = bj_tbl_escrow_update(o->tbl, columnid, pv, cbMax, pvOld, cbOldMax, pcbOldActual,
-                                   grbit);
+        err =
+            bj_tbl_escrow_update(o->tbl, columnid, pv, cbMax, pvOld, cbOldMax, pcbOldActual, grbit);
     err = implicit_end(s, fImplicit, err);
     tleave(s, o);
 fail:

@@ -32,7 +32,7 @@ struct bj_tbl_db {
     bj_mutex lock;
     tbl_tree *trees;
     tbl_tabstate *tabs;
-    bj_ver_ops ops; /* undo/cleanup of every RCE tbl creates (ctx = this) */
+    bj_ver_ops ops;        /* undo/cleanup of every RCE tbl creates (ctx = this) */
     struct bj_cat_db *cdb; /* DDL context (LV trees created on first use), NULL: none */
 };
 

@@ -28,7 +28,7 @@ struct bj_tbl_upd {
     uint32_t prep;
     uint8_t *rec; /* the copy (cbPage) */
     size_t cbRec;
-    uint8_t *tmp; /* scratch record (cbPage) */
+    uint8_t *tmp;    /* scratch record (cbPage) */
     uint8_t *bmOrig; /* replace: the record's bookmark */
     uint32_t cbBmOrig;
     pendlv *lv;
@@ -447,7 +447,8 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
     }
     /* long values: current instance, then the operation, kept pending. itagSequence 0 adds a
      * value only to a multi-valued column without an LV operation; else it means the first */
-    const bool fOp0 = (grbit & (JET_bitSetAppendLV | JET_bitSetOverwriteLV | JET_bitSetSizeLV)) != 0;
+    const bool fOp0 =
+        (grbit & (JET_bitSetAppendLV | JET_bitSetOverwriteLV | JET_bitSetSizeLV)) != 0;
     if (itagSequence == 0 && (fOp0 || !(col->ffield & BJ_FFIELD_MULTIVALUED)))
         itagSequence = 1;
     uint32_t count = 0;
@@ -455,8 +456,8 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
                              JET_bitRetrieveIgnoreDefault, &count));
     const bool fExisting = itagSequence >= 1 && itagSequence <= count;
     const bool fOp = (grbit & (JET_bitSetAppendLV | JET_bitSetOverwriteLV | JET_bitSetSizeLV)) != 0;
-    if (!fOp && !(grbit & JET_bitSetRevertToDefaultValue) &&
-        (cb == 0 || !pv) && !(grbit & JET_bitSetZeroLength)) {
+    if (!fOp && !(grbit & JET_bitSetRevertToDefaultValue) && (cb == 0 || !pv) &&
+        !(grbit & JET_bitSetZeroLength)) {
         if (fExisting || itagSequence <= 1)
             CALL(copy_set(c, columnid, itagSequence, NULL, 0, 0, 0)); /* NULL */
         goto fail;
@@ -528,9 +529,8 @@ JET_ERR bj_tbl_retrieve_copy(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint32_
     bj_rec_value v;
     if (!bj_cat_column_by_id(c->t, columnid))
         ERR(JET_errColumnNotFound);
-    CALL(bj_rec_retrieve(&c->t->schema, u->rec, u->cbRec, columnid,
-                         itagSequence ? itagSequence : 1, grbit & JET_bitRetrieveIgnoreDefault,
-                         &v));
+    CALL(bj_rec_retrieve(&c->t->schema, u->rec, u->cbRec, columnid, itagSequence ? itagSequence : 1,
+                         grbit & JET_bitRetrieveIgnoreDefault, &v));
     if (err == JET_errSuccess && (v.flags & BJ_RECVAL_SEPARATED) && v.lid >= LID_PENDING) {
         pendlv *p = &u->lv[v.lid - LID_PENDING];
         uint32_t avail = ibLongValue < p->cb ? p->cb - ibLongValue : 0;
@@ -548,9 +548,9 @@ JET_ERR bj_tbl_retrieve_copy(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint32_
     c->rec = u->rec;
     c->cbRec = (uint32_t)u->cbRec;
     c->state = BJ_TBL_ON;
-    err = bj_tbl_retrieve_column(c, columnid, pv, cbMax, pcbActual,
-                                 grbit & ~(JET_GRBIT)JET_bitRetrieveCopy, ibLongValue,
-                                 itagSequence);
+    err =
+        bj_tbl_retrieve_column(c, columnid, pv, cbMax, pcbActual,
+                               grbit & ~(JET_GRBIT)JET_bitRetrieveCopy, ibLongValue, itagSequence);
     c->rec = rec;
     c->cbRec = cbRec;
     c->state = st;
@@ -685,8 +685,7 @@ static JET_ERR dbk_next(bj_tbl *c, uint32_t *pdbk)
 
 /* Replaces the pending LVs of the copy into out: intrinsic when small (threshold), else new
  * separated values (written only when fWrite). */
-static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t threshold,
-                           bool fWrite)
+static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t threshold, bool fWrite)
 {
     JET_ERR err = JET_errSuccess;
     const bj_rec_schema *s = &c->t->schema;
@@ -699,8 +698,8 @@ static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t thr
             continue;
         for (uint32_t itag = 1;; itag++) {
             bj_rec_value v;
-            CALL(bj_rec_retrieve(s, rec, *pcbRec, col->columnid, itag,
-                                 JET_bitRetrieveIgnoreDefault, &v));
+            CALL(bj_rec_retrieve(s, rec, *pcbRec, col->columnid, itag, JET_bitRetrieveIgnoreDefault,
+                                 &v));
             if (err == JET_wrnColumnNull)
                 break;
             if (!(v.flags & BJ_RECVAL_SEPARATED) || v.lid < LID_PENDING)
@@ -819,8 +818,8 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
             uint8_t b[4];
             size_t cbOut;
             bj_st32(b, ver + 1);
-            CALL(bj_rec_set(&c->t->schema, rec, cbRec, vc->columnid, 1, b, 4, 0, 0, u->tmp,
-                            cbPage, &cbOut));
+            CALL(bj_rec_set(&c->t->schema, rec, cbRec, vc->columnid, 1, b, 4, 0, 0, u->tmp, cbPage,
+                            &cbOut));
             memcpy(rec, u->tmp, cbOut);
             cbRec = cbOut;
         }
@@ -841,14 +840,13 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
         for (uint32_t j = 0; j < klOld.ckey; j++) {
             if (keylist_has(&klNew, klOld.pb + klOld.rgib[j], klOld.rgcb[j]))
                 continue;
-            CALL(tbl_node_delete(d, c->trx, tr, klOld.pb + klOld.rgib[j], klOld.rgcb[j], bm,
-                                 cbBm, NULL, 0, NULL));
+            CALL(tbl_node_delete(d, c->trx, tr, klOld.pb + klOld.rgib[j], klOld.rgcb[j], bm, cbBm,
+                                 NULL, 0, NULL));
         }
         for (uint32_t j = 0; j < klNew.ckey; j++) {
             if (keylist_has(&klOld, klNew.pb + klNew.rgib[j], klNew.rgcb[j]))
                 continue;
-            CALL(tbl_node_insert(d, c->trx, tr, klNew.pb + klNew.rgib[j], klNew.rgcb[j], bm,
-                                 cbBm));
+            CALL(tbl_node_insert(d, c->trx, tr, klNew.pb + klNew.rgib[j], klNew.rgcb[j], bm, cbBm));
         }
     }
     memcpy(bmOut, bm, cbBm);
@@ -907,8 +905,7 @@ JET_ERR bj_tbl_update(bj_tbl *c, void *pvBm, uint32_t cbBm, uint32_t *pcbBm)
         *pcbBm = cb;
     if (pvBm)
         memcpy(pvBm, bm, BJ_MIN(cb, cbBm));
-    const bool fReplace =
-        c->upd->prep == JET_prepReplace || c->upd->prep == JET_prepReplaceNoLock;
+    const bool fReplace = c->upd->prep == JET_prepReplace || c->upd->prep == JET_prepReplaceNoLock;
     bj_tbl_update_free(c);
     /* ESE: after a replace the cursor stays on the record; after an insert it stays where it
      * was (we refresh the current record if it is the one replaced) */
@@ -946,8 +943,8 @@ static JET_ERR do_delete(bj_tbl *c)
         ERR(JET_errRecordDeleted);
     CALL(err);
     CALL(record_lids(c, old, cbOld, &rgLid, &cLid));
-    CALL(tbl_node_delete(d, c->trx, c->ptPrimary, c->bm, c->cbBm, old, cbOld, rgLid, cLid,
-                         c->ptLV));
+    CALL(
+        tbl_node_delete(d, c->trx, c->ptPrimary, c->bm, c->cbBm, old, cbOld, rgLid, cLid, c->ptLV));
     for (uint32_t i = c->t->fHasPrimary ? 1 : 0; i < c->t->cidx; i++) {
         const bj_cat_index *x = &c->t->rgidx[i];
         bj_bt_tree *tr;

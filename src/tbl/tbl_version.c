@@ -229,8 +229,8 @@ uint32_t tbl_verkey(const bj_bt_tree *tr, const uint8_t *k, uint32_t cbK, const 
     return cbK + cbD;
 }
 
-JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk,
-                   uint32_t *pcbK, const uint8_t **pd, uint32_t *pcbD, bool *pvis)
+JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk, uint32_t *pcbK,
+                   const uint8_t **pd, uint32_t *pcbD, bool *pvis)
 {
     JET_ERR err = JET_errSuccess;
     uint8_t nflags;

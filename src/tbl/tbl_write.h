@@ -51,8 +51,8 @@ void bj_tbl_set_reader(bj_tbl *c, bj_trx *trx, uint64_t snap_ts);
 /* The node the btree cursor cur is on, as the cursor's reader sees it: *pvis, and (when
  * visible) key and data (the data may be a before-image from the version store). objid and
  * fNonUnique name the tree for the version store. */
-JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk,
-                   uint32_t *pcbK, const uint8_t **pd, uint32_t *pcbD, bool *pvis);
+JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk, uint32_t *pcbK,
+                   const uint8_t **pd, uint32_t *pcbD, bool *pvis);
 
 /* ---- prepared updates and record writes (tbl_update.c) ---- */
 

@@ -115,10 +115,10 @@ TEST(nested_levels)
         CHECK_OK(ins(s, t, lvl, "n", 0));
     }
     CHECK_ERR(JetBeginTransaction(s), JET_errTransTooDeep);
-    CHECK_OK(JetRollback(s, 0));            /* level 7 */
+    CHECK_OK(JetRollback(s, 0)); /* level 7 */
     CHECK_EQ(count_index(s, t, NULL), 6);
-    CHECK_OK(JetCommitTransaction(s, 0));   /* level 6 into 5 */
-    CHECK_OK(JetRollback(s, 0));            /* level 5: drops 5 and 6 */
+    CHECK_OK(JetCommitTransaction(s, 0)); /* level 6 into 5 */
+    CHECK_OK(JetRollback(s, 0));          /* level 5: drops 5 and 6 */
     CHECK_EQ(count_index(s, t, NULL), 4);
     CHECK_OK(JetRollback(s, JET_bitRollbackAll));
     CHECK_EQ(count_index(s, t, NULL), 0);

@@ -7,7 +7,12 @@
 TEST(insert_all_types_and_read_back)
 {
     env e;
-    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
+    {
+        int rc_ = env_open(&e);
+        if (rc_)
+            printf("env_open %d\n", rc_);
+        REQUIRE(rc_ == 0);
+    }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     REQUIRE_OK(JetPrepareUpdate(s, t, JET_prepInsert));
@@ -111,7 +116,12 @@ TEST(insert_all_types_and_read_back)
 TEST(long_values_sizes_and_ops)
 {
     env e;
-    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
+    {
+        int rc_ = env_open(&e);
+        if (rc_)
+            printf("env_open %d\n", rc_);
+        REQUIRE(rc_ == 0);
+    }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     static const uint32_t sizes[] = {0, 1, 1023, 1024, 100 * 1024, 5 * 1024 * 1024};
@@ -123,8 +133,8 @@ TEST(long_values_sizes_and_ops)
         int32_t id = 100 + (int32_t)k, one = 1;
         CHECK_OK(JetSetColumn(s, t, C_ID, &id, 4, 0, NULL));
         CHECK_OK(JetSetColumn(s, t, C_REQ, &one, 4, 0, NULL));
-        CHECK_OK(JetSetColumn(s, t, C_LB, big, sizes[k], sizes[k] ? 0 : JET_bitSetZeroLength,
-                              NULL));
+        CHECK_OK(
+            JetSetColumn(s, t, C_LB, big, sizes[k], sizes[k] ? 0 : JET_bitSetZeroLength, NULL));
         CHECK_OK(JetUpdate(s, t, NULL, 0, NULL));
     }
     for (uint32_t k = 0; k < BJ_ARRAY_LEN(sizes); k++) {
@@ -186,7 +196,12 @@ TEST(long_values_sizes_and_ops)
 TEST(replace_delete_and_cursor_state)
 {
     env e;
-    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
+    {
+        int rc_ = env_open(&e);
+        if (rc_)
+            printf("env_open %d\n", rc_);
+        REQUIRE(rc_ == 0);
+    }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     for (int i = 1; i <= 5; i++)
@@ -254,12 +269,17 @@ TEST(replace_delete_and_cursor_state)
 TEST(duplicate_keys_leave_nothing)
 {
     env e;
-    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
+    {
+        int rc_ = env_open(&e);
+        if (rc_)
+            printf("env_open %d\n", rc_);
+        REQUIRE(rc_ == 0);
+    }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     REQUIRE_OK(ins(s, t, 1, "a", 10));
-    CHECK_ERR(ins(s, t, 1, "b", 11), JET_errKeyDuplicate);  /* primary */
-    CHECK_ERR(ins(s, t, 2, "c", 10), JET_errKeyDuplicate);  /* unique secondary */
+    CHECK_ERR(ins(s, t, 1, "b", 11), JET_errKeyDuplicate); /* primary */
+    CHECK_ERR(ins(s, t, 2, "c", 10), JET_errKeyDuplicate); /* unique secondary */
     CHECK_EQ(count_index(s, t, NULL), 1);
     CHECK_EQ(count_index(s, t, "ix_txt"), 1); /* "c" was inserted, then undone */
     CHECK_EQ(count_index(s, t, "ux_sh"), 1);
@@ -295,7 +315,12 @@ TEST(duplicate_keys_leave_nothing)
 TEST(autoinc_escrow_errors)
 {
     env e;
-    { int rc_ = env_open(&e); if (rc_) printf("env_open %d\n", rc_); REQUIRE(rc_ == 0); }
+    {
+        int rc_ = env_open(&e);
+        if (rc_)
+            printf("env_open %d\n", rc_);
+        REQUIRE(rc_ == 0);
+    }
     JET_SESID s = e.ses;
     JET_TABLEID t = e.tab;
     for (int i = 1; i <= 3; i++)
@@ -314,8 +339,7 @@ TEST(autoinc_escrow_errors)
     CHECK_OK(JetEscrowUpdate(s, t, C_ESC, &delta, 4, &old, 4, &cbOld, 0));
     CHECK_EQ(old, 5);
     CHECK_ERR(JetEscrowUpdate(s, t, C_ID, &delta, 4, NULL, 0, NULL, 0), JET_errInvalidOperation);
-    CHECK_ERR(JetEscrowUpdate(s, t, C_ESC, &delta, 2, NULL, 0, NULL, 0),
-              JET_errInvalidBufferSize);
+    CHECK_ERR(JetEscrowUpdate(s, t, C_ESC, &delta, 2, NULL, 0, NULL, 0), JET_errInvalidBufferSize);
     REQUIRE_OK(seek_id(s, t, 3));
     CHECK_EQ(get_long(s, t, C_ESC), 10);
     REQUIRE_OK(JetBeginTransaction(s));

@@ -6,10 +6,27 @@
 #include "test_update_db.h"
 
 enum {
-    C_ID = 1, C_BIT, C_UB, C_SH, C_CUR, C_F4, C_F8, C_DT, C_UL, C_LL, C_GUID, C_ESC, C_VER,
-    C_AI, C_REQ,
-    C_TXT = 128, C_BIN,
-    C_MV = 256, C_LT, C_LB, C_TDEF,
+    C_ID = 1,
+    C_BIT,
+    C_UB,
+    C_SH,
+    C_CUR,
+    C_F4,
+    C_F8,
+    C_DT,
+    C_UL,
+    C_LL,
+    C_GUID,
+    C_ESC,
+    C_VER,
+    C_AI,
+    C_REQ,
+    C_TXT = 128,
+    C_BIN,
+    C_MV = 256,
+    C_LT,
+    C_LB,
+    C_TDEF,
 };
 
 static const int32_t g_zero = 0;
