@@ -11,4 +11,8 @@
 /* Exports name as another name for the plain function target (the A forms of esent.h). */
 #define BJ_ALIAS(target) __attribute__((alias(#target), visibility("default")))
 
+struct bj_trx;
+/* The session's transaction state (created on first use; api_trx.c). JET_errOutOfMemory. */
+JET_ERR bj_api_sess_trx(bj_sess *s, struct bj_trx **ptrx);
+
 #endif /* BJ_API_H */

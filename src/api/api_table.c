@@ -3,6 +3,7 @@
  * the session, resolves the JET_TABLEID (src/inst/tableid.c) and calls src/tbl. */
 #include "api/api.h"
 #include "inst/tableid.h"
+#include "tbl/tbl_write.h"
 
 /* Enters the session and resolves the table; on success tleave must follow. */
 static JET_ERR tenter(JET_SESID sesid, JET_TABLEID tableid, bj_sess **ps, bj_tableobj **po)
@@ -297,6 +298,10 @@ static JET_ERR retrieve_one(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint32_t
         return BJ_ERR(JET_errInvalidGrbit);
     if (!pv && cbData)
         return BJ_ERR(JET_errInvalidParameter);
+    if (grbit & JET_bitRetrieveCopy)
+        return bj_tbl_retrieve_copy(c, columnid, pv, cbData, pcbActual, grbit, ib, itag);
+    if (c->fCurDeleted)
+        return BJ_ERR(JET_errRecordDeleted);
     return bj_tbl_retrieve_column(c, columnid, pv, cbData, pcbActual, grbit, ib, itag);
 }
 

@@ -1,8 +1,9 @@
 /* db.h: layer 9, the databases of an instance: attach / detach (JetAttachDatabase2,
  * JetDetachDatabase2), per-session open database ids (JetOpenDatabase / JetCloseDatabase), and
- * the header facts JetGetDatabaseInfo / JetGetDatabaseFileInfo report. The read path only:
- * an attached database is read through its own buffer cache and its catalog (src/cat); no page
- * is ever written (writes arrive with the space/ver/log tasks).
+ * the header facts JetGetDatabaseInfo / JetGetDatabaseFileInfo report. Databases live in the
+ * instance's one buffer cache (inst->buf); one attached without JET_bitDbReadOnly is writable:
+ * its header says dirty (dbstate 2) while attached and clean (3, with the last dbtime) after a
+ * detach that flushed every page. Updates of a read-only one: JET_errPermissionDenied.
  *
  * Lock order: the instance's database table lock (bj_dbtable.lock) is taken alone, for attach,
  * detach, open and close; cursors hold a database open (cOpen) so it cannot be detached under
@@ -15,6 +16,7 @@
 #include "cat/cat_ddl.h"
 #include "inst/inst.h"
 #include "page/dbhdr.h"
+#include "ver/ver.h"
 
 #define BJ_DB_MAX 7 /* user databases per instance (ESE's dbidMax - 1) */
 
@@ -23,8 +25,10 @@ typedef struct bj_db {
     char path[BJ_PATH_MAX];
     bool fReadOnly;
     bj_file *file;
-    struct bj_buf *buf;
-    bj_buf_db *bdb;
+    bj_buf_db *bdb; /* in the instance's cache (inst->buf) */
+    struct bj_space_db *sdb; /* page allocation (NULL when read-only) */
+    struct bj_tbl_db *tdb;   /* shared trees and versioning of table cursors */
+    bj_ver *ver;
     bj_bt_dbctx dbc;
     bj_cat *cat;
     bj_dbhdr hdr;
@@ -32,7 +36,6 @@ typedef struct bj_db {
     uint64_t cbFile;
     _Atomic uint32_t cOpen; /* JetOpenDatabase calls not yet closed, over all sessions */
     /* write path (db_create.c); all NULL/0 on a read-only attach */
-    struct bj_space_db *sdb;     /* page allocation */
     struct bj_cat_writer *catw;  /* MSysObjects + indexes + shadow */
     bj_mutex ddl;                /* serialises DDL, objid allocation, catalog publication */
     bool fDdlInit;

@@ -8,11 +8,12 @@
 #include "buf/buf.h"
 #include "inst/db.h"
 #include "page/page.h"
+#include "space/space.h"
+#include "tbl/tbl_write.h"
 
 #define DB_STATE_JUST_CREATED 1
 #define DB_STATE_DIRTY 2
 #define DB_STATE_CLEAN 3
-#define DB_CACHE_FRAMES_MAX 4096u
 
 static bj_dbtable *table_of(bj_inst *inst, bool create)
 {
@@ -55,8 +56,9 @@ static void db_free(bj_db *db)
 {
     if (!db)
         return;
+    bj_tbl_db_close(db->tdb); /* shared trees first: they hold FDP handles of sdb */
     if (db->sdb)
-        (void)bj_db_write_close(db);
+        (void)bj_db_write_close(db); /* flush, CleanShutdown header, closes sdb */
     for (uint32_t i = 0; i < db->ccatOld; i++)
         bj_cat_release(db->rgcatOld[i]);
     bj_free(db->rgcatOld);
@@ -64,8 +66,7 @@ static void db_free(bj_db *db)
         bj_mutex_destroy(&db->ddl);
     bj_cat_release(db->cat);
     if (db->bdb)
-        bj_buf_db_detach(db->bdb, true);
-    bj_buf_close(db->buf);
+        bj_buf_db_detach(db->bdb, true); /* a writable database was flushed above */
     if (db->file)
         bj_file_close(db->file);
     bj_free(db);
@@ -117,18 +118,16 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
         ERR(JET_errDatabaseDirtyShutdown);
     if (db->hdr.dbstate != DB_STATE_CLEAN && db->hdr.dbstate != DB_STATE_JUST_CREATED)
         ERR(JET_errDatabaseInconsistent);
-    uintptr_t cFrames = bj_param_int(inst, JET_paramCacheSizeMax);
-    bj_buf_config cfg = {.cbPage = db->cbPage,
-                         .cFrames = (uint32_t)BJ_MIN(BJ_MAX(cFrames, 64u), DB_CACHE_FRAMES_MAX),
-                         .verify = bj_page_verify,
-                         .seal = bj_page_seal};
-    CALL(bj_buf_open(&cfg, &db->buf));
-    CALL(bj_buf_db_attach(db->buf, db->file, db->fReadOnly, &db->bdb));
+    if (!inst->buf || bj_buf_page_size(inst->buf) != db->cbPage)
+        ERR(JET_errPageSizeMismatch);
+    CALL(bj_buf_db_attach(inst->buf, db->file, db->fReadOnly, &db->bdb));
     bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, db->hdr.dbtime);
     CALL(bj_cat_load(&db->dbc, &db->cat));
+    db->ver = inst->ver;
     db->dbid = (JET_DBID)slot;
     if (!db->fReadOnly)
-        CALL(bj_db_write_open(db, inst));
+        CALL(bj_db_write_open(db, inst)); /* space, catalog writer, DirtyShutdown header */
+    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
     tab->rgdb[slot] = db;
     db = NULL;
 fail:
@@ -165,6 +164,8 @@ JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
             break;
         }
         tab->rgdb[i] = NULL;
+        if (inst->ver)
+            bj_ver_cleanup(inst->ver); /* no RCE of this database may outlive it */
         db_free(db);
     }
     bj_mutex_unlock(&tab->lock);

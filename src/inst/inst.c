@@ -34,7 +34,13 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "buf/buf.h"
 #include "inst/db.h"
+#include "page/page.h"
+#include "ver/ver.h"
+
+/* Frames of the instance's cache when JET_paramCacheSizeMax was left at its default. */
+#define BJ_CACHE_FRAMES_DEFAULT_MAX 4096u
 #include "inst/inst_priv.h"
 
 bj_mutex bj_inst_process_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -76,6 +82,26 @@ static void sleep_briefly(void)
 static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
 {
     JET_ERR err = JET_errSuccess;
+    /* one buffer cache for every database of the instance: JET_paramCacheSizeMax pages (its
+     * default, 2e9, is capped to BJ_CACHE_FRAMES_DEFAULT_MAX; a value set by the caller is
+     * honoured) */
+    {
+        uintptr_t cFrames = bj_param_int(inst, JET_paramCacheSizeMax);
+        if (!inst->params[JET_paramCacheSizeMax].written)
+            cFrames = BJ_MIN(cFrames, BJ_CACHE_FRAMES_DEFAULT_MAX);
+        cFrames = BJ_MIN(BJ_MAX(cFrames, 16u), (uintptr_t)1 << 24);
+        bj_buf_config cfg = {.cbPage = bj_param_page_size(),
+                             .cFrames = (uint32_t)cFrames,
+                             .verify = bj_page_verify,
+                             .seal = bj_page_seal};
+        CALL(bj_buf_open(&cfg, &inst->buf));
+        bj_ver_config vcfg = {0};
+        const uint32_t cbBucket = bj_ver_bucket_size(
+            (uint32_t)bj_param_int(inst, JET_paramVerPageSize), bj_param_page_size());
+        vcfg.cbMax = (uint64_t)bj_param_int(inst, JET_paramMaxVerPages) * cbBucket;
+        CALL(bj_ver_init(&vcfg, &inst->ver));
+        CALL(bj_ver_start_cleanup_thread(inst->ver));
+    }
     if (bj_param_int(inst, JET_paramCreatePathIfNotExist)) {
         char path[BJ_PATH_MAX], dir[BJ_PATH_MAX];
         bj_param_str(inst, JET_paramSystemPath, path, sizeof path);
@@ -94,6 +120,13 @@ static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
         }
     }
 fail:
+    if (err < 0) {
+        if (inst->ver)
+            bj_ver_term(inst->ver);
+        inst->ver = NULL;
+        bj_buf_close(inst->buf);
+        inst->buf = NULL;
+    }
     return err;
 }
 
@@ -102,7 +135,17 @@ static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
     /* Later: flush and close databases, stop the log (clean or dirty per grbit), free the
      * version store and the buffer cache. */
     (void)grbit;
-    bj_db_term(inst); /* read path: attached databases */
+    if (inst->ver) {
+        /* every session is gone: nothing can see old versions any more */
+        bj_ver_stop_cleanup_thread(inst->ver);
+        bj_ver_cleanup(inst->ver);
+    }
+    bj_db_term(inst); /* attached databases: flushed and closed */
+    if (inst->ver)
+        bj_ver_term(inst->ver);
+    inst->ver = NULL;
+    bj_buf_close(inst->buf);
+    inst->buf = NULL;
     return JET_errSuccess;
 }
 

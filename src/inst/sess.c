@@ -134,13 +134,14 @@ static void sess_free(bj_sess *s)
 static JET_ERR sess_release_resources(bj_sess *s, bool rollback)
 {
     JET_ERR err = JET_errSuccess;
-    if (s->trx_level > 0 && rollback) {
-        /* bj_ver_rollback_all(s) belongs here once src/ver exists. */
-        ERR(JET_errTooManyActiveUsers);
+    (void)rollback; /* without a log, a dirty term rolls back in memory too */
+    if (s->ver_state) {
+        bj_ver_trx_destroy(s->ver_state); /* rolls back every open level */
+        s->ver_state = NULL;
+        s->trx_level = 0;
     }
     bj_tableid_sess_end(s); /* read path: open tables, then open databases */
     bj_db_sess_end(s);
-fail:
     return err;
 }
 

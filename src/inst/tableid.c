@@ -1,6 +1,7 @@
 /* tableid.c: JET_TABLEID handles (see tableid.h). An open table holds its database open
  * (db->cOpen) so JetDetachDatabase refuses it with JET_errDatabaseInUse meanwhile. */
 #include "inst/tableid.h"
+#include "tbl/tbl_write.h"
 
 static bj_handle_table g_tables = BJ_HANDLE_TABLE_INIT(BJ_HKIND_TABLE);
 
@@ -22,7 +23,7 @@ JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_G
     o->db = db;
     o->dbid = dbid;
     o->grbit = grbit;
-    CALL(bj_tbl_open(&db->dbc, t, &o->tbl));
+    CALL(bj_tbl_open_db(db->tdb, t, &o->tbl));
     CALL(bj_handle_alloc(&g_tables, o, &o->handle));
     atomic_fetch_add(&db->cOpen, 1);
     o->next = sess->cursors;
@@ -48,17 +49,32 @@ JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
         return BJ_ERR(JET_errInvalidTableId);
     }
     *pobj = o;
+    bj_trx *trx = sess->ver_state;
+    if (trx && bj_ver_trx_level(trx) > 0) {
+        bj_tbl_set_reader(o->tbl, trx, 0);
+    } else if (o->db->ver) {
+        bj_ver_snap_begin(o->db->ver, &o->snap);
+        o->fSnap = true;
+        bj_tbl_set_reader(o->tbl, trx, o->snap.ts);
+    }
     return JET_errSuccess;
 }
 
 void bj_tableid_put(bj_tableobj *obj)
 {
-    if (obj)
-        bj_handle_release(&g_tables, obj->handle);
+    if (!obj)
+        return;
+    if (obj->fSnap) {
+        bj_ver_snap_end(obj->db->ver, &obj->snap);
+        obj->fSnap = false;
+    }
+    bj_handle_release(&g_tables, obj->handle);
 }
 
 static void obj_free(bj_tableobj *o)
 {
+    if (o->fSnap)
+        bj_ver_snap_end(o->db->ver, &o->snap);
     atomic_fetch_sub(&o->db->cOpen, 1);
     bj_tbl_close(o->tbl);
     bj_free(o);

@@ -16,6 +16,8 @@ typedef struct bj_tableobj {
     JET_DBID dbid;
     JET_GRBIT grbit; /* JetOpenTable's */
     bj_tbl *tbl;
+    bj_ver_snap snap; /* a call's snapshot outside a transaction (bj_tableid_get/put) */
+    bool fSnap;
     struct bj_tableobj *next; /* the session's list */
 } bj_tableobj;
 
@@ -23,7 +25,9 @@ typedef struct bj_tableobj {
  * JET_errInvalidName, tree errors. */
 JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_GRBIT grbit,
                         JET_TABLEID *ptableid);
-/* Resolves a table handle of this session (one reference; bj_tableid_put drops it).
+/* Resolves a table handle of this session (one reference; bj_tableid_put drops it), and sets
+ * the cursor's reader: the session's transaction, or outside one a snapshot registered until
+ * bj_tableid_put (readers outside a transaction read as of "now" per call).
  * JET_errInvalidTableId for a stale, garbage or other session's handle. */
 JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj);
 void bj_tableid_put(bj_tableobj *obj);

@@ -36,7 +36,8 @@ typedef struct bj_tbl {
     const bj_cat_table *t;
     const bj_cat_index *idx; /* current index; NULL = the table has no primary index (DBK order) */
     bool fSecondary;         /* idx is a secondary index (own tree) */
-    bj_bt_tree trPrimary, trIndex, trLV;
+    bj_bt_tree trPrimary, trIndex, trLV; /* private trees (read-only cursors) */
+    bj_bt_tree *ptPrimary, *ptIndex, *ptLV; /* the trees in use: private or shared (tdb) */
     bool fIndexOpen, fLVOpen;
     bj_bt_cursor cPrimary, cIndex;
     bj_tbl_state state;
@@ -53,6 +54,13 @@ typedef struct bj_tbl {
     bool fRange, fRangeUpper, fRangeInclusive;
     uint8_t *rangeKey;
     uint32_t cbRangeKey;
+    /* versioning and writes (tbl_write.h): NULL tdb = private trees, no version store */
+    struct bj_tbl_db *tdb;
+    struct bj_trx *trx; /* the reader's transaction for this call (NULL: snap_ts) */
+    uint64_t snap_ts;
+    uint8_t *img;             /* cbPage: a before-image from the version store */
+    struct bj_tbl_upd *upd;   /* the prepared update, NULL when none */
+    bool fCurDeleted;         /* the current record was deleted through this cursor */
 } bj_tbl;
 
 /* Is a node with these flags visible to the cursor? (versioning plugs in here) */

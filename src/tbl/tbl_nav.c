@@ -7,6 +7,7 @@
 #include "os/os.h"
 #include "page/page.h"
 #include "tbl/tbl.h"
+#include "tbl/tbl_write.h"
 
 bool bj_tbl_visible(const bj_tbl *c, uint8_t nflags)
 {
@@ -26,7 +27,7 @@ static int cmp_shortest(const uint8_t *a, uint32_t cba, const uint8_t *b, uint32
     return n ? memcmp(a, b, n) : 0;
 }
 
-JET_ERR bj_tbl_open(bj_bt_dbctx *dbc, const bj_cat_table *t, bj_tbl **pc)
+static JET_ERR tbl_open(bj_bt_dbctx *dbc, bj_tbl_db *tdb, const bj_cat_table *t, bj_tbl **pc)
 {
     JET_ERR err = JET_errSuccess;
     bj_tbl *c = bj_calloc(1, sizeof(*c));
@@ -36,18 +37,32 @@ JET_ERR bj_tbl_open(bj_bt_dbctx *dbc, const bj_cat_table *t, bj_tbl **pc)
         ERR(JET_errOutOfMemory);
     c->dbc = dbc;
     c->t = t;
+    c->tdb = tdb;
     c->key = bj_malloc(dbc->cbPage);
     c->bm = bj_malloc(dbc->cbPage);
     c->rec = bj_malloc(dbc->cbPage);
     c->rangeKey = bj_malloc(BJ_KEY_CB_LIMIT_MOST_MOST);
     if (!c->key || !c->bm || !c->rec || !c->rangeKey)
         ERR(JET_errOutOfMemory);
-    CALL(bj_bt_open(&c->trPrimary, dbc, t->pgnoFDP, t->objid, ~0u, NULL));
-    fPrimary = true;
-    CALL(bj_bt_cursor_open(&c->trPrimary, false, &c->cPrimary));
+    if (c->tdb) {
+        c->img = bj_malloc(dbc->cbPage);
+        if (!c->img)
+            ERR(JET_errOutOfMemory);
+        CALL(bj_tbl_db_tree(c->tdb, t->pgnoFDP, t->objid, &c->ptPrimary));
+    } else {
+        CALL(bj_bt_open(&c->trPrimary, dbc, t->pgnoFDP, t->objid, ~0u, NULL));
+        c->ptPrimary = &c->trPrimary;
+        fPrimary = true;
+    }
+    CALL(bj_bt_cursor_open(c->ptPrimary, false, &c->cPrimary));
     fCur = true;
     if (t->objidLV) {
-        CALL(bj_bt_open(&c->trLV, dbc, t->pgnoLV, t->objidLV, ~0u, NULL));
+        if (c->tdb) {
+            CALL(bj_tbl_db_tree(c->tdb, t->pgnoLV, t->objidLV, &c->ptLV));
+        } else {
+            CALL(bj_bt_open(&c->trLV, dbc, t->pgnoLV, t->objidLV, ~0u, NULL));
+            c->ptLV = &c->trLV;
+        }
         c->fLVOpen = true;
     }
     c->idx = t->fHasPrimary ? &t->rgidx[0] : NULL;
@@ -62,6 +77,7 @@ fail:
             bj_bt_cursor_close(&c->cPrimary);
         if (fPrimary)
             bj_bt_close(&c->trPrimary);
+        bj_free(c->img);
         bj_free(c->key);
         bj_free(c->bm);
         bj_free(c->rec);
@@ -71,11 +87,22 @@ fail:
     return err;
 }
 
+JET_ERR bj_tbl_open(bj_bt_dbctx *dbc, const bj_cat_table *t, bj_tbl **pc)
+{
+    return tbl_open(dbc, NULL, t, pc);
+}
+
+JET_ERR bj_tbl_open_db(bj_tbl_db *d, const bj_cat_table *t, bj_tbl **pc)
+{
+    return tbl_open(bj_tbl_db_dbc(d), d, t, pc);
+}
+
 static void close_index(bj_tbl *c)
 {
     if (c->fIndexOpen) {
         bj_bt_cursor_close(&c->cIndex);
-        bj_bt_close(&c->trIndex);
+        if (c->ptIndex == &c->trIndex)
+            bj_bt_close(&c->trIndex);
         c->fIndexOpen = false;
     }
     c->fSecondary = false;
@@ -85,11 +112,14 @@ void bj_tbl_close(bj_tbl *c)
 {
     if (!c)
         return;
+    bj_tbl_update_free(c);
     close_index(c);
-    if (c->fLVOpen)
+    if (c->fLVOpen && c->ptLV == &c->trLV)
         bj_bt_close(&c->trLV);
     bj_bt_cursor_close(&c->cPrimary);
-    bj_bt_close(&c->trPrimary);
+    if (c->ptPrimary == &c->trPrimary)
+        bj_bt_close(&c->trPrimary);
+    bj_free(c->img);
     bj_free(c->key);
     bj_free(c->bm);
     bj_free(c->rec);
@@ -122,9 +152,8 @@ static JET_ERR read_entry(bj_tbl *c, bool *pfVisible)
     JET_ERR err = JET_errSuccess;
     const uint8_t *k, *d;
     uint32_t cbK, cbD;
-    uint8_t nflags;
-    CALL(bj_bt_get(drv(c), &k, &cbK, &d, &cbD, &nflags));
-    *pfVisible = bj_tbl_visible(c, nflags);
+    const uint32_t objid = c->fSecondary ? c->idx->objid : c->t->objid;
+    CALL(bj_tbl_see(c, drv(c), objid, &k, &cbK, &d, &cbD, pfVisible));
     if (!*pfVisible)
         goto fail;
     memcpy(c->key, k, cbK);
@@ -150,17 +179,18 @@ fail:
 static JET_ERR load_record(bj_tbl *c)
 {
     JET_ERR err = JET_errSuccess;
-    const uint8_t *d;
-    uint32_t cbD;
-    uint8_t nflags;
+    const uint8_t *k, *d;
+    uint32_t cbK, cbD;
+    bool vis;
+    c->fCurDeleted = false;
     if (!c->fSecondary)
         return JET_errSuccess;
     err = bj_bt_seek(&c->cPrimary, c->bm, c->cbBm, BJ_BT_SEEK_EQ);
     if (err == JET_errRecordNotFound)
         ERR(JET_errDatabaseCorrupted); /* an index entry without its record */
     CALL(err);
-    CALL(bj_bt_get(&c->cPrimary, NULL, NULL, &d, &cbD, &nflags));
-    if (!bj_tbl_visible(c, nflags))
+    CALL(bj_tbl_see(c, &c->cPrimary, c->t->objid, &k, &cbK, &d, &cbD, &vis));
+    if (!vis)
         ERR(JET_errDatabaseCorrupted);
     memcpy(c->rec, d, cbD);
     c->cbRec = cbD;
@@ -297,11 +327,18 @@ JET_ERR bj_tbl_set_index(bj_tbl *c, const char *szIndex, JET_GRBIT grbit)
     c->fRange = false;
     c->idx = x;
     if (x && x->pgnoFDP != c->t->pgnoFDP) {
-        err = bj_bt_open(&c->trIndex, c->dbc, x->pgnoFDP, x->objid, ~0u, NULL);
-        if (err >= 0) {
-            err = bj_bt_cursor_open(&c->trIndex, false, &c->cIndex);
-            if (err < 0)
-                bj_bt_close(&c->trIndex);
+        if (c->tdb) {
+            err = bj_tbl_db_tree(c->tdb, x->pgnoFDP, x->objid, &c->ptIndex);
+            if (err >= 0)
+                err = bj_bt_cursor_open(c->ptIndex, false, &c->cIndex);
+        } else {
+            err = bj_bt_open(&c->trIndex, c->dbc, x->pgnoFDP, x->objid, ~0u, NULL);
+            c->ptIndex = &c->trIndex;
+            if (err >= 0) {
+                err = bj_bt_cursor_open(&c->trIndex, false, &c->cIndex);
+                if (err < 0)
+                    bj_bt_close(&c->trIndex);
+            }
         }
         if (err < 0) {
             bj_free(bm);
@@ -464,17 +501,18 @@ JET_ERR bj_tbl_index_record_count(bj_tbl *c, uint32_t *pcrec, uint32_t cMax)
         ERR(JET_errNoCurrentRecord);
     /* walk a second cursor so the current position stays */
     bj_bt_cursor cur;
-    bj_bt_tree *tr = c->fSecondary ? &c->trIndex : &c->trPrimary;
+    bj_bt_tree *tr = c->fSecondary ? c->ptIndex : c->ptPrimary;
     CALL(bj_bt_cursor_open(tr, false, &cur));
     for (err = bj_bt_seek(&cur, c->key, c->cbKey, BJ_BT_SEEK_GE); err >= 0;
          err = bj_bt_move_next(&cur)) {
         const uint8_t *k, *d;
         uint32_t cbK, cbD;
-        uint8_t nflags;
-        err = bj_bt_get(&cur, &k, &cbK, &d, &cbD, &nflags);
+        bool vis;
+        err = bj_tbl_see(c, &cur, c->fSecondary ? c->idx->objid : c->t->objid, &k, &cbK, &d,
+                         &cbD, &vis);
         if (err < 0)
             break;
-        if (!bj_tbl_visible(c, nflags))
+        if (!vis)
             continue;
         if (out_of_range(c, k, cbK))
             break;
@@ -517,16 +555,17 @@ JET_ERR bj_tbl_goto_bookmark(bj_tbl *c, const void *pv, uint32_t cb)
     JET_ERR err = JET_errSuccess;
     const uint8_t *k, *d;
     uint32_t cbK, cbD;
-    uint8_t nflags;
     if (cb == 0 || cb > c->dbc->cbPage)
         ERR(JET_errInvalidBookmark);
     err = bj_bt_seek(&c->cPrimary, pv, cb, BJ_BT_SEEK_EQ);
     if (err == JET_errRecordNotFound)
         ERR(JET_errRecordDeleted);
     CALL(err);
-    CALL(bj_bt_get(&c->cPrimary, &k, &cbK, &d, &cbD, &nflags));
-    if (!bj_tbl_visible(c, nflags))
+    bool vis;
+    CALL(bj_tbl_see(c, &c->cPrimary, c->t->objid, &k, &cbK, &d, &cbD, &vis));
+    if (!vis)
         ERR(JET_errRecordDeleted);
+    c->fCurDeleted = false;
     if (!c->fSecondary) {
         c->state = BJ_TBL_ON;
         memcpy(c->key, k, cbK);
@@ -540,14 +579,13 @@ JET_ERR bj_tbl_goto_bookmark(bj_tbl *c, const void *pv, uint32_t cb)
     /* secondary: find the index entry whose bookmark is this record's (a scan: the index key
      * of a Windows-written Unicode index cannot be rebuilt here, see key.h) */
     for (err = bj_bt_move_first(&c->cIndex); err >= 0; err = bj_bt_move_next(&c->cIndex)) {
-        CALL(bj_bt_get(&c->cIndex, &k, &cbK, &d, &cbD, &nflags));
-        if (bj_tbl_visible(c, nflags) && bj_keycmp(d, cbD, pv, cb) == 0)
+        CALL(bj_tbl_see(c, &c->cIndex, c->idx->objid, &k, &cbK, &d, &cbD, &vis));
+        if (vis && bj_keycmp(d, cbD, pv, cb) == 0)
             break;
     }
     if (err == JET_errNoCurrentRecord)
         ERR(JET_errRecordDeleted); /* the record is not in this index (e.g. NULL keys) */
     CALL(err);
-    bool vis;
     CALL(read_entry(c, &vis));
     CALL(load_record(c));
     c->state = BJ_TBL_ON;

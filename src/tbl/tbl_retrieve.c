@@ -23,7 +23,7 @@ JET_ERR bj_tbl_lv_read(bj_tbl *c, uint64_t lid, uint32_t ib, void *pv, uint32_t 
     *pcbTotal = 0;
     if (!c->fLVOpen)
         ERR(JET_errDatabaseCorrupted); /* a LID in a table without an LV tree */
-    CALL(bj_bt_cursor_open(&c->trLV, false, &cur));
+    CALL(bj_bt_cursor_open(c->ptLV, false, &cur));
     fCur = true;
     uint32_t cbKey = bj_lv_root_key(lid, key);
     err = bj_bt_seek(&cur, key, cbKey, BJ_BT_SEEK_EQ);

@@ -1,0 +1,206 @@
+/* tbl_version.c: the per-database shared state of table cursors (shared B-tree handles, table
+ * counters) and snapshot-isolated visibility of nodes (see tbl_write.h for the rules).
+ *
+ * Shared trees: one bj_bt_tree per root pgno for the life of the attachment, so that every
+ * cursor and writer of a tree uses the same structure-modification lock. Each writable tree
+ * carries the allocator of its FDP (space layer); the FDP handle stays open with the tree.
+ * Lock order: d->lock is taken alone (never while a page latch is held).
+ */
+#include "os/os.h"
+#include "page/page.h"
+#include "space/space.h"
+#include "tbl/tbl_int.h"
+
+bj_bt_dbctx *bj_tbl_db_dbc(bj_tbl_db *d)
+{
+    return d->dbc;
+}
+
+JET_ERR bj_tbl_db_open(bj_bt_dbctx *dbc, struct bj_space_db *sdb, bj_ver *ver, uint32_t dbid,
+                       bj_tbl_db **out)
+{
+    bj_tbl_db *d = bj_calloc(1, sizeof(*d));
+    *out = NULL;
+    if (!d)
+        return BJ_ERR(JET_errOutOfMemory);
+    d->dbc = dbc;
+    d->sdb = sdb;
+    d->ver = ver;
+    d->dbid = dbid;
+    bj_mutex_init(&d->lock);
+    tbl_ops_init(d);
+    *out = d;
+    return JET_errSuccess;
+}
+
+void bj_tbl_db_close(bj_tbl_db *d)
+{
+    if (!d)
+        return;
+    while (d->trees) {
+        tbl_tree *t = d->trees;
+        d->trees = t->next;
+        bj_bt_close(&t->tree);
+        bj_space_fdp_close(t->fdp);
+        bj_free(t);
+    }
+    while (d->tabs) {
+        tbl_tabstate *ts = d->tabs;
+        d->tabs = ts->next;
+        bj_free(ts);
+    }
+    bj_mutex_destroy(&d->lock);
+    bj_free(d);
+}
+
+void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP)
+{
+    if (!d)
+        return;
+    bj_mutex_lock(&d->lock);
+    for (tbl_tree **pp = &d->trees; *pp; pp = &(*pp)->next) {
+        tbl_tree *t = *pp;
+        if (t->tree.pgnoRoot == pgnoFDP) {
+            *pp = t->next;
+            bj_bt_close(&t->tree);
+            bj_space_fdp_close(t->fdp);
+            bj_free(t);
+            break;
+        }
+    }
+    bj_mutex_unlock(&d->lock);
+}
+
+JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tree **pt)
+{
+    JET_ERR err = JET_errSuccess;
+    tbl_tree *t = NULL;
+    *pt = NULL;
+    bj_mutex_lock(&d->lock);
+    for (tbl_tree *e = d->trees; e; e = e->next) {
+        if (e->tree.pgnoRoot == pgnoFDP) {
+            *pt = &e->tree;
+            goto fail;
+        }
+    }
+    t = bj_calloc(1, sizeof(*t));
+    if (!t)
+        ERR(JET_errOutOfMemory);
+    bj_bt_alloc alloc = {0};
+    if (d->sdb) {
+        CALL(bj_space_fdp_open(d->sdb, pgnoFDP, &t->fdp));
+        alloc = bj_space_fdp_allocator(t->fdp);
+    }
+    CALL(bj_bt_open(&t->tree, d->dbc, pgnoFDP, objid, ~0u, d->sdb ? &alloc : NULL));
+    t->next = d->trees;
+    d->trees = t;
+    *pt = &t->tree;
+    t = NULL;
+fail:
+    if (t) {
+        bj_space_fdp_close(t->fdp);
+        bj_free(t);
+    }
+    bj_mutex_unlock(&d->lock);
+    return err;
+}
+
+tbl_tabstate *tbl_tabstate_get(bj_tbl_db *d, uint32_t objid)
+{
+    bj_mutex_lock(&d->lock);
+    tbl_tabstate *ts;
+    for (ts = d->tabs; ts; ts = ts->next) {
+        if (ts->objid == objid)
+            break;
+    }
+    if (!ts) {
+        ts = bj_calloc(1, sizeof(*ts));
+        if (ts) {
+            ts->objid = objid;
+            ts->next = d->tabs;
+            d->tabs = ts;
+        }
+    }
+    bj_mutex_unlock(&d->lock);
+    return ts;
+}
+
+void bj_tbl_set_reader(bj_tbl *c, bj_trx *trx, uint64_t snap_ts)
+{
+    c->trx = trx;
+    c->snap_ts = snap_ts;
+}
+
+/* The version-store key of a node: the primary bookmark (primary trees, unique indexes: the
+ * key), key || data for a non-unique index (a node's identity there). buf: cbPage * 2. */
+uint32_t tbl_verkey(const bj_bt_tree *tr, const uint8_t *k, uint32_t cbK, const uint8_t *dt,
+                    uint32_t cbD, uint8_t *buf)
+{
+    memcpy(buf, k, cbK);
+    if (!(tr->flags & BJ_BT_NON_UNIQUE))
+        return cbK;
+    memcpy(buf + cbK, dt, cbD);
+    return cbK + cbD;
+}
+
+JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk,
+                   uint32_t *pcbK, const uint8_t **pd, uint32_t *pcbD, bool *pvis)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t nflags;
+    uint8_t *vk = NULL;
+    *pvis = false;
+    for (int tries = 0;; tries++) {
+        err = bj_bt_get(cur, pk, pcbK, pd, pcbD, &nflags);
+        if (err == JET_errRecordDeleted && c->tdb) {
+            err = JET_errSuccess; /* removed by cleanup meanwhile: invisible */
+            goto fail;
+        }
+        CALL(err);
+        if (!c->tdb || !(nflags & BJ_ND_VERSION)) {
+            *pvis = !(nflags & BJ_ND_DELETED);
+            goto fail;
+        }
+        const uint32_t pgno = cur->pgno;
+        const uint64_t dbtime = cur->dbtime;
+        if (!vk) {
+            vk = bj_malloc(2 * c->dbc->cbPage);
+            if (!vk)
+                ERR(JET_errOutOfMemory);
+        }
+        bj_ver_key key = {.dbid = c->tdb->dbid, .objid = objid, .bm = vk};
+        key.cbBm = tbl_verkey(cur->t, *pk, *pcbK, *pd, *pcbD, vk);
+        bj_ver_seen seen;
+        CALL(bj_ver_visible(c->tdb->ver, c->trx, c->snap_ts, &key, true,
+                            (nflags & BJ_ND_DELETED) != 0, *pd, *pcbD, c->img, c->dbc->cbPage,
+                            &seen));
+        if (err == JET_wrnBufferTruncated)
+            ERR(JET_errDatabaseCorrupted);
+        /* re-read: if the page changed meanwhile (e.g. a rollback restored it), ask again */
+        const uint8_t *k2, *d2;
+        uint32_t cbK2, cbD2;
+        err = bj_bt_get(cur, &k2, &cbK2, &d2, &cbD2, &nflags);
+        if (err == JET_errRecordDeleted) {
+            err = JET_errSuccess;
+            goto fail;
+        }
+        CALL(err);
+        if ((cur->pgno != pgno || cur->dbtime != dbtime) && tries < 1000)
+            continue;
+        *pk = k2;
+        *pcbK = cbK2;
+        *pvis = seen.present;
+        if (seen.present && !seen.from_page) {
+            *pd = c->img;
+            *pcbD = seen.cb;
+        } else {
+            *pd = d2;
+            *pcbD = cbD2;
+        }
+        err = JET_errSuccess;
+        break;
+    }
+fail:
+    bj_free(vk);
+    return err;
+}
