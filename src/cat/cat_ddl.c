@@ -63,6 +63,8 @@ static JET_ERR free_fdp(bj_cat_db *cdb, uint32_t pgno)
 {
     JET_ERR err = JET_errSuccess;
     bj_space_fdp *f = NULL;
+    if (cdb->forget)
+        cdb->forget(cdb->ctx, pgno);
     CALL(bj_space_fdp_open(cdb->sdb, pgno, &f));
     err = bj_space_free_fdp(f);
 fail:

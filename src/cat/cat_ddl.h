@@ -155,6 +155,9 @@ typedef struct bj_cat_db {
     bj_cat **pcat; /* the current version */
     JET_ERR (*publish)(void *ctx, bj_cat *cat);
     void *ctx;
+    /* Drops any cached handle of the tree rooted at pgnoFDP before its FDP is freed (may be
+     * NULL). */
+    void (*forget)(void *ctx, uint32_t pgnoFDP);
 } bj_cat_db;
 
 /* One column to add (JET_COLUMNDEF / JET_COLUMNCREATE facts). */

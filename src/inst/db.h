@@ -87,6 +87,11 @@ JET_ERR bj_db_read_header(bj_os *os, const char *szFile, bj_dbhdr *phdr, uint32_
  * CleanShutdown header. JET_errTooManyAttachedDatabases, I/O errors. */
 JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
                      JET_DBID *pdbid);
+/* A writable database created at szFile (overwritten) that no table lists and no session can
+ * open by name (the temporary database): dbid names it in its header and version keys. */
+JET_ERR bj_db_create_private(bj_inst *inst, const char *szFile, uint32_t dbid, bj_db **pdb);
+/* Frees a database of bj_db_create_private without flushing; fDelete removes its file. */
+void bj_db_free_private(bj_db *db, bool fDelete, bj_os *os);
 /* Sets up the write path of a database attached without JET_bitDbReadOnly (buffer cache opened
  * writable): space, catalog writer, DirtyShutdown header on disk. */
 JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst);

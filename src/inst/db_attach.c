@@ -58,7 +58,7 @@ static void db_free(bj_db *db)
         return;
     bj_tbl_db_close(db->tdb); /* shared trees first: they hold FDP handles of sdb */
     if (db->sdb)
-        (void)bj_db_write_close(db);
+        (void)bj_db_write_close(db); /* flush, CleanShutdown header, closes sdb */
     for (uint32_t i = 0; i < db->ccatOld; i++)
         bj_cat_release(db->rgcatOld[i]);
     bj_free(db->rgcatOld);

@@ -36,6 +36,7 @@
 
 #include "buf/buf.h"
 #include "inst/db.h"
+#include "inst/tempdb.h"
 #include "page/page.h"
 #include "ver/ver.h"
 
@@ -145,6 +146,7 @@ static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
         bj_ver_stop_cleanup_thread(inst->ver);
         bj_ver_cleanup(inst->ver);
     }
+    bj_tempdb_term(inst); /* the temporary database: deleted */
     bj_db_term(inst); /* attached databases: flushed and closed */
     if (inst->ver)
         bj_ver_term(inst->ver);

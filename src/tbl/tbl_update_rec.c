@@ -113,7 +113,7 @@ static JET_ERR lid_next(bj_tbl *c, uint32_t *plid)
 static JET_ERR lv_write(bj_tbl *c, const uint8_t *pb, uint32_t cb, uint32_t *plid)
 {
     JET_ERR err = JET_errSuccess;
-    uint32_t lid;
+    uint32_t lid = 0;
     uint8_t key[12], root[BJ_LV_CB_LVROOT];
     CALL(tbl_lv_open(c, true));
     CALL(lid_next(c, &lid));
@@ -281,7 +281,7 @@ static JET_ERR copy_detach_lvs(bj_tbl *c)
             if (!(v.flags & BJ_RECVAL_SEPARATED) || v.lid >= LID_PENDING)
                 continue;
             uint8_t *pb;
-            uint32_t cb, ip;
+            uint32_t cb = 0, ip = 0;
             bool fNull;
             CALL(value_read(c, c->upd->rec, c->upd->cbRec, col->columnid, itag, &pb, &cb, &fNull));
             err = pend_new(c->upd, &ip);
@@ -392,7 +392,7 @@ JET_ERR bj_tbl_prepare_update(bj_tbl *c, uint32_t prep)
         const bj_cat_column *ai = col_with(c->t, BJ_FFIELD_AUTOINC);
         const bj_cat_column *vc = col_with(c->t, BJ_FFIELD_VERSION);
         if (ai) {
-            uint64_t v;
+            uint64_t v = 0;
             uint8_t b[8];
             CALL(autoinc_next(c, ai, &v));
             const uint32_t cb = ai->coltyp == JET_coltypLong ? 4 : 8;
@@ -483,7 +483,7 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
         cbNew = cb;
     if (cbNew > 0x7fffffffu)
         ERR(JET_errInvalidParameter);
-    uint32_t ip;
+    uint32_t ip = 0;
     CALL(pend_new(u, &ip));
     pendlv *p = &u->lv[ip];
     p->pb = bj_calloc(1, cbNew ? cbNew : 1);
@@ -710,7 +710,7 @@ static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t thr
                 CALL(bj_rec_set(s, rec, *pcbRec, col->columnid, itag, p->pb, p->cb,
                                 JET_bitSetZeroLength, 0, tmp, c->dbc->cbPage, &cbOut));
             } else if (fWrite) {
-                uint32_t lid;
+                uint32_t lid = 0;
                 uint8_t lidb[8];
                 CALL(lv_write(c, p->pb, p->cb, &lid));
                 uint32_t cbl = bj_lv_lid_to_record(lid, lidb);
@@ -770,7 +770,7 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
         cbBm = u->cbBmOrig;
         memcpy(bm, u->bmOrig, cbBm);
     } else {
-        uint32_t dbk;
+        uint32_t dbk = 0;
         CALL(dbk_next(c, &dbk));
         bj_st32be(bm, dbk);
         cbBm = 4;

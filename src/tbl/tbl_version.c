@@ -84,6 +84,23 @@ fail:
     return err;
 }
 
+void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP)
+{
+    if (!d)
+        return;
+    bj_mutex_lock(&d->lock);
+    for (tbl_tree **pp = &d->trees; *pp; pp = &(*pp)->next) {
+        tbl_tree *t = *pp;
+        if (t->tree.pgnoRoot == pgnoFDP) {
+            *pp = t->next;
+            bj_bt_close(&t->tree);
+            bj_free(t);
+            break;
+        }
+    }
+    bj_mutex_unlock(&d->lock);
+}
+
 JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tree **pt)
 {
     JET_ERR err = JET_errSuccess;

@@ -39,6 +39,9 @@ struct bj_cat_db;
 void bj_tbl_db_set_ddl(bj_tbl_db *d, struct bj_cat_db *cdb);
 /* The database context d serves. */
 bj_bt_dbctx *bj_tbl_db_dbc(bj_tbl_db *d);
+/* Closes the shared handle of the tree rooted at pgnoFDP, if open (its FDP is about to be
+ * freed; no cursor may still use it). */
+void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP);
 /* The shared handle of the tree rooted at pgnoFDP (opened on first use, with its allocator). */
 JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tree **pt);
 
