@@ -14,6 +14,7 @@ static const bj_tool_cmd *const commands[] = {
     &bj_cmd_header,
     &bj_cmd_pages,
     &bj_cmd_export,
+    &bj_cmd_check,
 };
 
 static void print_help(FILE *f)

@@ -37,6 +37,7 @@ typedef struct bj_tool_cmd {
 extern const bj_tool_cmd bj_cmd_header;
 extern const bj_tool_cmd bj_cmd_pages;
 extern const bj_tool_cmd bj_cmd_export;
+extern const bj_tool_cmd bj_cmd_check;
 
 /* ---- option parsing ---- */
 typedef enum bj_tool_opt_kind {

@@ -3,6 +3,7 @@
  * the session, resolves the JET_TABLEID (src/inst/tableid.c) and calls src/tbl. */
 #include "api/api.h"
 #include "inst/tableid.h"
+#include "inst/tempdb.h"
 #include "tbl/tbl_write.h"
 
 /* Enters the session and resolves the table; on success tleave must follow. */
@@ -129,7 +130,11 @@ BJ_EXPORT JET_ERR JetMove(JET_SESID sesid, JET_TABLEID tableid, int32_t cRow, JE
     bj_sess *s;
     bj_tableobj *o;
     CALL(tenter(sesid, tableid, &s, &o));
-    err = bj_tbl_move(o->tbl, cRow, grbit);
+    if (o->tt) /* a sort's rules (tempdb.h) */
+        err = bj_temp_check(o->tt, cRow < 0 && cRow != (int32_t)JET_MoveFirst ? BJ_TEMP_MOVE_BACK
+                                                                      : BJ_TEMP_MOVE_FWD);
+    if (err >= 0)
+        err = bj_tbl_move(o->tbl, cRow, grbit);
     tleave(s, o);
 fail:
     return err;
@@ -157,7 +162,10 @@ BJ_EXPORT JET_ERR JetSeek(JET_SESID sesid, JET_TABLEID tableid, JET_GRBIT grbit)
     bj_sess *s;
     bj_tableobj *o;
     CALL(tenter(sesid, tableid, &s, &o));
-    err = bj_tbl_seek(o->tbl, grbit);
+    if (o->tt)
+        err = bj_temp_check(o->tt, BJ_TEMP_SEEK);
+    if (err >= 0)
+        err = bj_tbl_seek(o->tbl, grbit);
     tleave(s, o);
 fail:
     return err;
@@ -169,7 +177,10 @@ BJ_EXPORT JET_ERR JetSetIndexRange(JET_SESID sesid, JET_TABLEID tableidSrc, JET_
     bj_sess *s;
     bj_tableobj *o;
     CALL(tenter(sesid, tableidSrc, &s, &o));
-    err = bj_tbl_set_index_range(o->tbl, grbit);
+    if (o->tt)
+        err = bj_temp_check(o->tt, BJ_TEMP_SEEK);
+    if (err >= 0)
+        err = bj_tbl_set_index_range(o->tbl, grbit);
     tleave(s, o);
 fail:
     return err;

@@ -13,7 +13,7 @@
 #include "ver/ver.h"
 
 #define COMMIT_GRBITS                                                                              \
-    (JET_bitCommitLazyFlush | JET_bitWaitLastLevel0Commit | JET_bitWaitAllLevel0Commit |          \
+    (JET_bitCommitLazyFlush | JET_bitWaitLastLevel0Commit | JET_bitWaitAllLevel0Commit |           \
      JET_bitForceNewLog)
 
 JET_ERR bj_api_sess_trx(bj_sess *s, bj_trx **ptrx)
@@ -41,7 +41,7 @@ BJ_EXPORT JET_ERR JetBeginTransaction3(JET_SESID sesid, int64_t trxid, JET_GRBIT
 {
     JET_ERR err = JET_errSuccess;
     bj_sess *s = NULL;
-    bj_trx *trx;
+    bj_trx *trx = NULL;
     (void)trxid; /* a trace identifier only */
     CALL(bj_sess_enter(sesid, 0, &s));
     if (grbit & ~(JET_GRBIT)JET_bitTransactionReadOnly) {

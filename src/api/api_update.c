@@ -5,6 +5,7 @@
  */
 #include "api/api.h"
 #include "inst/tableid.h"
+#include "inst/tempdb.h"
 #include "tbl/tbl_write.h"
 #include "ver/ver.h"
 
@@ -36,6 +37,13 @@ static JET_ERR implicit_begin(bj_sess *s, bj_tableobj *o, bool *pfImplicit)
     JET_ERR err = JET_errSuccess;
     bj_trx *trx;
     *pfImplicit = false;
+    if (o->tt) { /* temporary tables: a transaction of their own per write (tempdb.h) */
+        trx = bj_temp_trx(o->tt);
+        CALL(bj_ver_trx_begin(trx));
+        *pfImplicit = true;
+        bj_tbl_set_reader(o->tbl, trx, 0);
+        goto fail;
+    }
     CALL(bj_api_sess_trx(s, &trx));
     if (bj_ver_trx_level(trx) == 0) {
         CALL(bj_ver_trx_begin(trx));
@@ -46,8 +54,10 @@ fail:
     return err;
 }
 
-static JET_ERR implicit_end(bj_sess *s, bool fImplicit, JET_ERR err)
+static JET_ERR implicit_end(bj_sess *s, bj_tableobj *o, bool fImplicit, JET_ERR err)
 {
+    if (o->tt && fImplicit)
+        return bj_temp_write_end(o->tt, o->tbl, err);
     if (!fImplicit)
         return err;
     if (err < 0) {
@@ -65,11 +75,24 @@ BJ_EXPORT JET_ERR JetPrepareUpdate(JET_SESID sesid, JET_TABLEID tableid, uint32_
     bj_tableobj *o;
     bj_trx *trx;
     CALL(tenter(sesid, tableid, &s, &o));
+    if (o->tt) {
+        /* a sort's rules; no record locks outside transactions of its own (tempdb.h) */
+        if (prep == JET_prepInsert || prep == JET_prepInsertCopy)
+            err = bj_temp_check(o->tt, BJ_TEMP_INSERT);
+        else if (prep != JET_prepCancel)
+            err = bj_temp_check(o->tt, BJ_TEMP_WRITE);
+        if (prep == JET_prepReplace)
+            prep = JET_prepReplaceNoLock;
+        if (err >= 0)
+            err = bj_tbl_prepare_update(o->tbl, prep);
+        goto leave;
+    }
     err = bj_api_sess_trx(s, &trx);
     if (err >= 0) {
         bj_tbl_set_reader(o->tbl, trx, o->tbl->snap_ts);
         err = bj_tbl_prepare_update(o->tbl, prep);
     }
+leave:
     tleave(s, o);
 fail:
     return err;
@@ -126,8 +149,8 @@ BJ_EXPORT JET_ERR JetSetColumns(JET_SESID sesid, JET_TABLEID tableid, JET_SETCOL
     }
     for (uint32_t i = 0; i < csetcolumn; i++) {
         JET_SETCOLUMN *sc = &psetcolumn[i];
-        sc->err = set_one(o->tbl, sc->columnid, sc->pvData, sc->cbData, sc->grbit,
-                          sc->ibLongValue, sc->itagSequence);
+        sc->err = set_one(o->tbl, sc->columnid, sc->pvData, sc->cbData, sc->grbit, sc->ibLongValue,
+                          sc->itagSequence);
         if (sc->err < 0) {
             err = sc->err;
             break;
@@ -160,7 +183,7 @@ BJ_EXPORT JET_ERR JetUpdate2(JET_SESID sesid, JET_TABLEID tableid, void *pvBookm
     err = implicit_begin(s, o, &fImplicit);
     if (err >= 0)
         err = bj_tbl_update(o->tbl, pvBookmark, cbBookmark, pcbActual);
-    err = implicit_end(s, fImplicit, err);
+    err = implicit_end(s, o, fImplicit, err);
 leave:
     tleave(s, o);
 fail:
@@ -180,10 +203,13 @@ BJ_EXPORT JET_ERR JetDelete(JET_SESID sesid, JET_TABLEID tableid)
     bj_tableobj *o;
     bool fImplicit = false;
     CALL(tenter(sesid, tableid, &s, &o));
-    err = implicit_begin(s, o, &fImplicit);
+    if (o->tt)
+        err = bj_temp_check(o->tt, BJ_TEMP_WRITE);
+    if (err >= 0)
+        err = implicit_begin(s, o, &fImplicit);
     if (err >= 0)
         err = bj_tbl_delete(o->tbl);
-    err = implicit_end(s, fImplicit, err);
+    err = implicit_end(s, o, fImplicit, err);
     tleave(s, o);
 fail:
     return err;
@@ -200,9 +226,9 @@ BJ_EXPORT JET_ERR JetEscrowUpdate(JET_SESID sesid, JET_TABLEID tableid, JET_COLU
     CALL(tenter(sesid, tableid, &s, &o));
     err = implicit_begin(s, o, &fImplicit);
     if (err >= 0)
-        err = bj_tbl_escrow_update(o->tbl, columnid, pv, cbMax, pvOld, cbOldMax, pcbOldActual,
-                                   grbit);
-    err = implicit_end(s, fImplicit, err);
+        err =
+            bj_tbl_escrow_update(o->tbl, columnid, pv, cbMax, pvOld, cbOldMax, pcbOldActual, grbit);
+    err = implicit_end(s, o, fImplicit, err);
     tleave(s, o);
 fail:
     return err;

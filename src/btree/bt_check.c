@@ -133,7 +133,7 @@ static JET_ERR chk_page(bt_chk *k, uint32_t pgno, const uint8_t *lo, uint32_t cb
             chk_fault(k, pgno, "page %u node %u: empty separator before the last", pgno, i);
         /* non-unique trees (ESE): equal keys allowed, ordered by data; bounds compare the
          * separator with key || data (ESE's separators there may carry data bytes) */
-        bool nu = leaf && (t->flags & BJ_BT_NON_UNIQUE);
+        bool nu = leaf && bt_nu(t);
         uint32_t cbFull = cbKey + (nu ? nd.cbData : 0);
         bj_node_copy_key(&nd, curKey);
         if (nu && nd.cbData)

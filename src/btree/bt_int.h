@@ -51,7 +51,9 @@ typedef struct bt_bm {
 
 static inline bool bt_nu(const bj_bt_tree *t)
 {
-    return (t->flags & BJ_BT_NON_UNIQUE) != 0;
+    /* ESE (space.cxx): space-tree pages of a non-unique index carry fPageNonUniqueKeys, but their
+     * keys are unique and are navigated as such */
+    return (t->flags & BJ_BT_NON_UNIQUE) != 0 && !(t->flags & BJ_BT_SPACE_TREE);
 }
 
 static inline uint32_t bt_cbpage(const bj_bt_tree *t)

@@ -25,9 +25,8 @@ typedef struct bj_db {
     char path[BJ_PATH_MAX];
     bool fReadOnly;
     bj_file *file;
-    bj_buf_db *bdb; /* in the instance's cache (inst->buf) */
-    struct bj_space_db *sdb; /* page allocation (NULL when read-only) */
-    struct bj_tbl_db *tdb;   /* shared trees and versioning of table cursors */
+    bj_buf_db *bdb;        /* in the instance's cache (inst->buf) */
+    struct bj_tbl_db *tdb; /* shared trees and versioning of table cursors */
     bj_ver *ver;
     bj_bt_dbctx dbc;
     bj_cat *cat;
@@ -36,14 +35,15 @@ typedef struct bj_db {
     uint64_t cbFile;
     _Atomic uint32_t cOpen; /* JetOpenDatabase calls not yet closed, over all sessions */
     /* write path (db_create.c); all NULL/0 on a read-only attach */
-    struct bj_cat_writer *catw;  /* MSysObjects + indexes + shadow */
-    bj_mutex ddl;                /* serialises DDL, objid allocation, catalog publication */
+    struct bj_space_db *sdb;    /* page allocation */
+    struct bj_cat_writer *catw; /* MSysObjects + indexes + shadow */
+    bj_mutex ddl;               /* serialises DDL, objid allocation, catalog publication */
     bool fDdlInit;
-    uint32_t objidLast;          /* under ddl; saved in the header */
-    bj_cat_db cdb;               /* what src/cat's DDL needs (cat_ddl.h) */
-    bj_cat **rgcatOld;           /* catalog versions replaced by DDL, freed at detach */
+    uint32_t objidLast; /* under ddl; saved in the header */
+    bj_cat_db cdb;      /* what src/cat's DDL needs (cat_ddl.h) */
+    bj_cat **rgcatOld;  /* catalog versions replaced by DDL, freed at detach */
     uint32_t ccatOld, ccatOldAlloc;
-    bj_mutex catlock;            /* guards the db->cat pointer swap (fDdlInit) */
+    bj_mutex catlock; /* guards the db->cat pointer swap (fDdlInit) */
     /* db_ddl.c: open cursors per table (deny modes), FDPs to free at a table's last close */
     struct bj_db_tlock *tlocks;
     struct bj_db_deferred *deferred;
@@ -91,6 +91,11 @@ JET_ERR bj_db_read_header(bj_os *os, const char *szFile, bj_dbhdr *phdr, uint32_
  * CleanShutdown header. JET_errTooManyAttachedDatabases, I/O errors. */
 JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
                      JET_DBID *pdbid);
+/* A writable database created at szFile (overwritten) that no table lists and no session can
+ * open by name (the temporary database): dbid names it in its header and version keys. */
+JET_ERR bj_db_create_private(bj_inst *inst, const char *szFile, uint32_t dbid, bj_db **pdb);
+/* Frees a database of bj_db_create_private without flushing; fDelete removes its file. */
+void bj_db_free_private(bj_db *db, bool fDelete, bj_os *os);
 /* Sets up the write path of a database attached without JET_bitDbReadOnly (buffer cache opened
  * writable): space, catalog writer, DirtyShutdown header on disk. */
 JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst);
@@ -121,8 +126,7 @@ JET_ERR bj_db_table_open(bj_db *db, bj_sess *sess, const char *szTable, JET_GRBI
 /* A cursor closed: drops its lock; the table's last close frees FDPs DDL deferred. */
 void bj_db_table_unlock(bj_db *db, struct bj_db_tlock *lock);
 /* The table named szTable as sess sees it (no lock). JET_errObjectNotFound. */
-JET_ERR bj_db_table_find(bj_db *db, bj_sess *sess, const char *szTable,
-                         const bj_cat_table **pt);
+JET_ERR bj_db_table_find(bj_db *db, bj_sess *sess, const char *szTable, const bj_cat_table **pt);
 /* Whether sess sees catalog row (objidTable, type, id) of t's current version (columns,
  * indexes added or deleted by transactions it must not see). */
 bool bj_db_row_seen(bj_db *db, bj_sess *sess, uint32_t objidTable, uint16_t type, uint32_t id);

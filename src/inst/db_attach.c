@@ -1,6 +1,7 @@
 /* db_attach.c: attach / detach / open / close of databases (read path; see db.h).
  * An attached database owns: its file (opened with an advisory lock, shared when read-only),
- * a buffer cache of its page size, the B-tree context, and its loaded catalog.
+ * its place in the instance's buffer cache, the B-tree context, its loaded catalog and the
+ * shared state of its table cursors (tbl_write.h).
  * Header rules (ESE's ErrDBReadHeaderCheckConsistency, dbhdr.c): the page size must equal
  * JET_paramDatabasePageSize (JET_errPageSizeMismatch); dbstate 2 (dirty shutdown) is
  * JET_errDatabaseDirtyShutdown; only a clean (3) or just-created (1) database is attached.
@@ -8,7 +9,6 @@
 #include "buf/buf.h"
 #include "inst/db.h"
 #include "page/page.h"
-#include "space/space.h"
 #include "tbl/tbl_write.h"
 
 #define DB_STATE_JUST_CREATED 1
@@ -56,10 +56,9 @@ static void db_free(bj_db *db)
 {
     if (!db)
         return;
-    bj_tbl_db_close(db->tdb);
-    if (db->catw)
+    bj_tbl_db_close(db->tdb); /* shared trees first */
+    if (db->sdb)
         (void)bj_db_write_close(db); /* flush, sync, CleanShutdown header; closes sdb */
-    bj_space_db_close(db->sdb);
     for (uint32_t i = 0; i < db->ccatOld; i++)
         bj_cat_release(db->rgcatOld[i]);
     bj_free(db->rgcatOld);
@@ -127,14 +126,12 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     CALL(bj_buf_db_attach(inst->buf, db->file, db->fReadOnly, &db->bdb));
     bj_bt_dbctx_init(&db->dbc, db->bdb, db->cbPage, db->hdr.dbtime);
     CALL(bj_cat_load(&db->dbc, &db->cat));
+    db->dbid = (JET_DBID)slot;
     db->ver = inst->ver;
     if (!db->fReadOnly)
-        CALL(bj_space_db_open(&db->dbc, db->file,
-                              (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
-    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
-    db->dbid = (JET_DBID)slot;
-    if (!db->fReadOnly)
         CALL(bj_db_write_open(db, inst));
+    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
+    bj_tbl_db_set_ddl(db->tdb, bj_db_ddl(db));
     tab->rgdb[slot] = db;
     db = NULL;
 fail:

@@ -179,7 +179,12 @@ JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
     if (!db->sdb)
         CALL(bj_space_db_open(&db->dbc, db->file,
                               (uint32_t)bj_param_int(inst, JET_paramDbExtensionSize), &db->sdb));
-    CALL(bj_cat_writer_open(&db->dbc, db->sdb, db->cat, &db->catw));
+    /* a catalog without the Name/RootObjects indexes (older files, hand-built fixtures) takes
+     * record writes but no DDL (bj_db_ddl: NULL) */
+    err = bj_cat_writer_open(&db->dbc, db->sdb, db->cat, &db->catw);
+    if (err == JET_errCatalogCorrupted)
+        err = JET_errSuccess;
+    CALL(err);
     cdb_init(db);
     db->hdr.dbstate = BJ_DBSTATE_DIRTY_SHUTDOWN;
     bj_logtime_now(&db->hdr.logtimeAttach);
@@ -227,6 +232,9 @@ static void created_free(bj_db *db, bool fDelete, bj_os *os)
     bj_cat_writer_close(db->catw);
     bj_space_db_close(db->sdb);
     bj_cat_release(db->cat);
+    for (uint32_t i = 0; i < db->ccatOld; i++)
+        bj_cat_release(db->rgcatOld[i]);
+    bj_free(db->rgcatOld);
     if (db->bdb)
         bj_buf_db_detach(db->bdb, true);
     if (db->file)
@@ -241,45 +249,26 @@ static void created_free(bj_db *db, bool fDelete, bj_os *os)
     bj_free(db);
 }
 
-JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
-                     JET_DBID *pdbid)
+/* A zeroed database with its DDL and catalog mutexes (NULL: out of memory). */
+static bj_db *db_alloc(void)
+{
+    bj_db *db = bj_calloc(1, sizeof(*db));
+    if (db) {
+        bj_mutex_init(&db->ddl);
+        bj_mutex_init(&db->catlock);
+        db->fDdlInit = true;
+    }
+    return db;
+}
+
+/* Creates, lays out and catalogs the file db->path (already absolute) for slot; the database
+ * is writable, DirtyShutdown on disk, in no table. */
+static JET_ERR db_make(bj_inst *inst, bj_db *db, int slot, bool *pfCreated)
 {
     JET_ERR err = JET_errSuccess;
-    bj_inst *inst = sess->inst;
-    bj_db *db = NULL;
-    bj_dbtable *tab = NULL;
-    bool fLocked = false, fCreated = false;
-    (void)cpgMax;
-    if (!szFile || !szFile[0])
-        ERR(JET_errInvalidParameter);
-    tab = dbtable(inst);
-    if (!tab)
-        ERR(JET_errOutOfMemory);
-    db = bj_calloc(1, sizeof(*db));
-    if (!db)
-        ERR(JET_errOutOfMemory);
-    bj_mutex_init(&db->ddl);
-    bj_mutex_init(&db->catlock);
-    db->fDdlInit = true;
-    CALL(bj_path_absolute(db->path, sizeof(db->path), szFile));
-    bj_mutex_lock(&tab->lock);
-    fLocked = true;
-    int slot = -1;
-    for (int i = 0; i < BJ_DB_MAX; i++) {
-        if (tab->rgdb[i] && strcmp(tab->rgdb[i]->path, db->path) == 0)
-            ERR(JET_errDatabaseDuplicate); /* attached: ESE's FMP lookup */
-        if (!tab->rgdb[i] && slot < 0)
-            slot = i;
-    }
-    if (slot < 0)
-        ERR(JET_errTooManyAttachedDatabases);
-    bool fExists = false, fDir = false;
-    CALL(bj_os_stat(inst->os, db->path, &fExists, &fDir, NULL));
-    if (fExists && (fDir || !(grbit & JET_bitDbOverwriteExisting)))
-        ERR(JET_errDatabaseDuplicate);
     CALL(bj_file_open(inst->os, db->path, BJ_OPEN_CREATE | BJ_OPEN_TRUNCATE | BJ_OPEN_LOCK,
                       &db->file));
-    fCreated = true;
+    *pfCreated = true;
     db->cbPage = bj_param_page_size();
     if (!inst->buf || bj_buf_page_size(inst->buf) != db->cbPage)
         ERR(JET_errPageSizeMismatch);
@@ -316,8 +305,69 @@ JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRB
     CALL(bj_file_size(db->file, &db->cbFile));
     db->dbid = (JET_DBID)slot;
     db->ver = inst->ver;
-    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
     cdb_init(db);
+    CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
+    bj_tbl_db_set_ddl(db->tdb, bj_db_ddl(db));
+fail:
+    return err;
+}
+
+JET_ERR bj_db_create_private(bj_inst *inst, const char *szFile, uint32_t dbid, bj_db **pdb)
+{
+    JET_ERR err = JET_errSuccess;
+    bool fCreated = false;
+    bj_db *db = db_alloc();
+    *pdb = NULL;
+    if (!db)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_path_absolute(db->path, sizeof(db->path), szFile));
+    CALL(db_make(inst, db, (int)dbid, &fCreated));
+    *pdb = db;
+    db = NULL;
+fail:
+    created_free(db, fCreated, inst->os);
+    return err;
+}
+
+void bj_db_free_private(bj_db *db, bool fDelete, bj_os *os)
+{
+    created_free(db, fDelete, os);
+}
+
+JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRBIT grbit,
+                     JET_DBID *pdbid)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_inst *inst = sess->inst;
+    bj_db *db = NULL;
+    bj_dbtable *tab = NULL;
+    bool fLocked = false, fCreated = false;
+    (void)cpgMax;
+    if (!szFile || !szFile[0])
+        ERR(JET_errInvalidParameter);
+    tab = dbtable(inst);
+    if (!tab)
+        ERR(JET_errOutOfMemory);
+    db = db_alloc();
+    if (!db)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_path_absolute(db->path, sizeof(db->path), szFile));
+    bj_mutex_lock(&tab->lock);
+    fLocked = true;
+    int slot = -1;
+    for (int i = 0; i < BJ_DB_MAX; i++) {
+        if (tab->rgdb[i] && strcmp(tab->rgdb[i]->path, db->path) == 0)
+            ERR(JET_errDatabaseDuplicate); /* attached: ESE's FMP lookup */
+        if (!tab->rgdb[i] && slot < 0)
+            slot = i;
+    }
+    if (slot < 0)
+        ERR(JET_errTooManyAttachedDatabases);
+    bool fExists = false, fDir = false;
+    CALL(bj_os_stat(inst->os, db->path, &fExists, &fDir, NULL));
+    if (fExists && (fDir || !(grbit & JET_bitDbOverwriteExisting)))
+        ERR(JET_errDatabaseDuplicate);
+    CALL(db_make(inst, db, slot, &fCreated));
     tab->rgdb[slot] = db;
     bj_mutex_unlock(&tab->lock);
     fLocked = false;

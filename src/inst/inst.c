@@ -36,6 +36,7 @@
 
 #include "buf/buf.h"
 #include "inst/db.h"
+#include "inst/tempdb.h"
 #include "page/page.h"
 #include "ver/ver.h"
 
@@ -87,7 +88,12 @@ static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
      * honoured) */
     {
         uintptr_t cFrames = bj_param_int(inst, JET_paramCacheSizeMax);
-        if (!inst->params[JET_paramCacheSizeMax].written)
+        bj_mutex_lock(&bj_inst_process_lock);
+        const bool fWritten = bj_param_is_global(JET_paramCacheSizeMax)
+                                  ? bj_param_process_values()[JET_paramCacheSizeMax].written
+                                  : inst->params[JET_paramCacheSizeMax].written;
+        bj_mutex_unlock(&bj_inst_process_lock);
+        if (!fWritten)
             cFrames = BJ_MIN(cFrames, BJ_CACHE_FRAMES_DEFAULT_MAX);
         cFrames = BJ_MIN(BJ_MAX(cFrames, 16u), (uintptr_t)1 << 24);
         bj_buf_config cfg = {.cbPage = bj_param_page_size(),
@@ -140,6 +146,7 @@ static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
         bj_ver_stop_cleanup_thread(inst->ver);
         bj_ver_cleanup(inst->ver);
     }
+    bj_tempdb_term(inst); /* the temporary database: deleted */
     bj_db_term(inst); /* attached databases: flushed and closed */
     if (inst->ver)
         bj_ver_term(inst->ver);

@@ -90,6 +90,7 @@ struct bj_inst {
     struct bj_log *log;        /* transaction log: issue 3 */
     struct bj_ver *ver;        /* version store: src/ver */
     struct bj_dbtable *dbs;    /* database table: attach/create/detach task */
+    struct bj_tempdb *tempdb;  /* the temporary database (tempdb.h), made at first use */
 };
 
 /* The process's run mode (ESE's RUNINSTMODE). */

@@ -1,6 +1,7 @@
 /* tableid.c: JET_TABLEID handles (see tableid.h). An open table holds its database open
  * (db->cOpen) so JetDetachDatabase refuses it with JET_errDatabaseInUse meanwhile. */
 #include "inst/tableid.h"
+#include "inst/tempdb.h"
 #include "tbl/tbl_write.h"
 
 static bj_handle_table g_tables = BJ_HANDLE_TABLE_INIT(BJ_HKIND_TABLE);
@@ -21,6 +22,7 @@ JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_G
     o->sess = sess;
     o->dbid = dbid;
     o->grbit = grbit;
+    o->ver = db->ver;
     CALL(bj_tbl_open_db(db->tdb, t, &o->tbl));
     CALL(bj_handle_alloc(&g_tables, o, &o->handle));
     atomic_fetch_add(&db->cOpen, 1);
@@ -37,6 +39,30 @@ fail:
     return err;
 }
 
+JET_ERR bj_tableid_adopt(bj_sess *sess, bj_db *db, bj_tbl *tbl, struct bj_temptab *tt,
+                         JET_TABLEID *ptableid)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_tableobj *o = bj_calloc(1, sizeof(*o));
+    if (!o)
+        ERR(JET_errOutOfMemory);
+    o->sess = sess;
+    o->db = db;
+    o->dbid = JET_dbidNil;
+    o->tbl = tbl;
+    o->tt = tt;
+    o->ver = tt ? bj_temp_ver(tt) : db->ver;
+    CALL(bj_handle_alloc(&g_tables, o, &o->handle));
+    atomic_fetch_add(&db->cOpen, 1);
+    o->next = sess->cursors;
+    sess->cursors = o;
+    *ptableid = o->handle;
+    o = NULL;
+fail:
+    bj_free(o);
+    return err;
+}
+
 JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
 {
     bj_tableobj *o = bj_handle_acquire(&g_tables, tableid);
@@ -48,11 +74,11 @@ JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
         return BJ_ERR(JET_errInvalidTableId);
     }
     *pobj = o;
-    bj_trx *trx = sess->ver_state;
+    bj_trx *trx = o->tt ? NULL : sess->ver_state; /* temp tables: outside transactions */
     if (trx && bj_ver_trx_level(trx) > 0) {
         bj_tbl_set_reader(o->tbl, trx, 0);
-    } else if (o->db->ver) {
-        bj_ver_snap_begin(o->db->ver, &o->snap);
+    } else if (o->ver) {
+        bj_ver_snap_begin(o->ver, &o->snap);
         o->fSnap = true;
         bj_tbl_set_reader(o->tbl, trx, o->snap.ts);
     }
@@ -64,7 +90,7 @@ void bj_tableid_put(bj_tableobj *obj)
     if (!obj)
         return;
     if (obj->fSnap) {
-        bj_ver_snap_end(obj->db->ver, &obj->snap);
+        bj_ver_snap_end(obj->ver, &obj->snap);
         obj->fSnap = false;
     }
     bj_handle_release(&g_tables, obj->handle);
@@ -73,10 +99,12 @@ void bj_tableid_put(bj_tableobj *obj)
 static void obj_free(bj_tableobj *o)
 {
     if (o->fSnap)
-        bj_ver_snap_end(o->db->ver, &o->snap);
+        bj_ver_snap_end(o->ver, &o->snap);
     bj_tbl_close(o->tbl);
     bj_db_table_unlock(o->db, o->tlock);
     atomic_fetch_sub(&o->db->cOpen, 1);
+    if (o->tt)
+        bj_temp_close(o->tt); /* after the cursor: deletes the table */
     bj_free(o);
 }
 

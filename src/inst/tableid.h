@@ -19,13 +19,19 @@ typedef struct bj_tableobj {
     bj_ver_snap snap; /* a call's snapshot outside a transaction (bj_tableid_get/put) */
     bool fSnap;
     struct bj_db_tlock *tlock; /* the cursor's table lock (db_ddl.c) */
-    struct bj_tableobj *next; /* the session's list */
+    bj_ver *ver;               /* the version store reads snapshot (db->ver or a temp table's) */
+    struct bj_temptab *tt;     /* a temporary table (tempdb.h), closed with the handle */
+    struct bj_tableobj *next;  /* the session's list */
 } bj_tableobj;
 
 /* JetOpenTable on an entered session: JET_errInvalidDatabaseId, JET_errObjectNotFound,
  * JET_errInvalidName, tree errors. */
 JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_GRBIT grbit,
                         JET_TABLEID *ptableid);
+/* Registers an open cursor tbl on db (a temporary table tt: its own version store, no
+ * session transaction) as a table of sess. On failure the caller still owns tbl and tt. */
+JET_ERR bj_tableid_adopt(bj_sess *sess, bj_db *db, bj_tbl *tbl, struct bj_temptab *tt,
+                         JET_TABLEID *ptableid);
 /* Resolves a table handle of this session (one reference; bj_tableid_put drops it), and sets
  * the cursor's reader: the session's transaction, or outside one a snapshot registered until
  * bj_tableid_put (readers outside a transaction read as of "now" per call).

@@ -9,7 +9,7 @@ struct bj_space_fdp;
 
 typedef struct tbl_tree {
     bj_bt_tree tree;
-    struct bj_space_fdp *fdp; /* NULL on a read-only database */
+    struct bj_tbl_db *d;
     struct tbl_tree *next;
 } tbl_tree;
 
@@ -20,6 +20,7 @@ typedef struct tbl_tabstate {
     uint64_t autoincLast; /* last value handed out */
     uint32_t dbkLast;
     uint32_t lidLast;
+    uint32_t pgnoLV, objidLV; /* the LV tree when created after the catalog was loaded */
     struct tbl_tabstate *next;
 } tbl_tabstate;
 
@@ -31,10 +32,14 @@ struct bj_tbl_db {
     bj_mutex lock;
     tbl_tree *trees;
     tbl_tabstate *tabs;
-    bj_ver_ops ops; /* undo/cleanup of every RCE tbl creates (ctx = this) */
+    bj_ver_ops ops;        /* undo/cleanup of every RCE tbl creates (ctx = this) */
+    struct bj_cat_db *cdb; /* DDL context (LV trees created on first use), NULL: none */
 };
 
 void tbl_ops_init(bj_tbl_db *d);
+/* Opens c's LV tree when the table has one (also one created after c's catalog version was
+ * loaded); fCreate: creates it first when it does not exist. */
+JET_ERR tbl_lv_open(bj_tbl *c, bool fCreate);
 tbl_tabstate *tbl_tabstate_get(bj_tbl_db *d, uint32_t objid);
 uint32_t tbl_verkey(const bj_bt_tree *tr, const uint8_t *k, uint32_t cbK, const uint8_t *dt,
                     uint32_t cbD, uint8_t *buf);

@@ -8,6 +8,7 @@
  */
 #include "os/os.h"
 #include "tbl/tbl.h"
+#include "tbl/tbl_int.h"
 
 JET_ERR bj_tbl_lv_read(bj_tbl *c, uint64_t lid, uint32_t ib, void *pv, uint32_t cbMax,
                        uint32_t *pcbTotal)
@@ -21,6 +22,7 @@ JET_ERR bj_tbl_lv_read(bj_tbl *c, uint64_t lid, uint32_t ib, void *pv, uint32_t 
     uint8_t nflags;
     bj_lv_root root;
     *pcbTotal = 0;
+    CALL(tbl_lv_open(c, false)); /* a tree created after this cursor's catalog was loaded */
     if (!c->fLVOpen)
         ERR(JET_errDatabaseCorrupted); /* a LID in a table without an LV tree */
     CALL(bj_bt_cursor_open(c->ptLV, false, &cur));

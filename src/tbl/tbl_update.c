@@ -103,8 +103,7 @@ static JET_ERR rce_undo(bj_rce *rce, void *ctx)
         CALL(bj_bt_replace(tr, pay_key(p), p->cbKey, rce->before, rce->cbBefore));
         break;
     case OP_DELETE:
-        CALL(bj_bt_set_flags_kd(tr, pay_key(p), p->cbKey, pay_data(p), p->cbData,
-                                BJ_ND_VERSION));
+        CALL(bj_bt_set_flags_kd(tr, pay_key(p), p->cbKey, pay_data(p), p->cbData, BJ_ND_VERSION));
         break;
     case OP_ESCROW:
         CALL(bj_bt_delta(tr, pay_key(p), p->cbKey, p->ibDelta, -p->delta, NULL));
@@ -236,8 +235,8 @@ static JET_ERR modify(bj_tbl_db *d, bj_trx *trx, const bj_bt_tree *tr, const uin
 }
 
 /* Versioned insert of node (k, dt): JET_errKeyDuplicate when a live equal node exists. */
-JET_ERR tbl_node_insert(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *k,
-                        uint32_t cbK, const uint8_t *dt, uint32_t cbD)
+JET_ERR tbl_node_insert(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *k, uint32_t cbK,
+                        const uint8_t *dt, uint32_t cbD)
 {
     JET_ERR err = JET_errSuccess;
     const uint32_t cbPage = d->dbc->cbPage;
@@ -252,8 +251,8 @@ JET_ERR tbl_node_insert(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t
     CALL(node_peek(d, tr, k, cbK, dt, cbD, &found, &nflags, old, &cbOld));
     if (found && !(nflags & BJ_ND_DELETED))
         ERR(JET_errKeyDuplicate);
-    p = pay_make(tr, found ? OP_REUSE : OP_INSERT, k, cbK, dt, cbD, old, found ? cbOld : 0, NULL,
-                 0, &cbp);
+    p = pay_make(tr, found ? OP_REUSE : OP_INSERT, k, cbK, dt, cbD, old, found ? cbOld : 0, NULL, 0,
+                 &cbp);
     if (!p)
         ERR(JET_errOutOfMemory);
     uint32_t cbVk = tbl_verkey(tr, k, cbK, dt, cbD, vk);
@@ -280,9 +279,9 @@ fail:
 
 /* Versioned flag-delete of node (k, dt) (its current data as before-image); lids (clid) are
  * freed by the cleanup from LV tree lv. */
-JET_ERR tbl_node_delete(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *k,
-                        uint32_t cbK, const uint8_t *dt, uint32_t cbD, const uint32_t *rglid,
-                        uint32_t clid, const bj_bt_tree *lv)
+JET_ERR tbl_node_delete(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *k, uint32_t cbK,
+                        const uint8_t *dt, uint32_t cbD, const uint32_t *rglid, uint32_t clid,
+                        const bj_bt_tree *lv)
 {
     JET_ERR err = JET_errSuccess;
     const uint32_t cbPage = d->dbc->cbPage;
@@ -298,8 +297,7 @@ JET_ERR tbl_node_delete(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t
     if (!found || (nflags & BJ_ND_DELETED))
         ERR(JET_errRecordDeleted);
     const bool fNU = (tr->flags & BJ_BT_NON_UNIQUE) != 0;
-    p = pay_make(tr, OP_DELETE, k, cbK, fNU ? dt : NULL, fNU ? cbD : 0, NULL, 0, rglid, clid,
-                 &cbp);
+    p = pay_make(tr, OP_DELETE, k, cbK, fNU ? dt : NULL, fNU ? cbD : 0, NULL, 0, rglid, clid, &cbp);
     if (!p)
         ERR(JET_errOutOfMemory);
     if (clid && lv) {
@@ -321,9 +319,9 @@ fail:
 }
 
 /* Versioned replace of the data of node k in a unique tree. */
-JET_ERR tbl_node_replace(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *k,
-                         uint32_t cbK, const uint8_t *dt, uint32_t cbD, const uint32_t *rglid,
-                         uint32_t clid, const bj_bt_tree *lv)
+JET_ERR tbl_node_replace(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *k, uint32_t cbK,
+                         const uint8_t *dt, uint32_t cbD, const uint32_t *rglid, uint32_t clid,
+                         const bj_bt_tree *lv)
 {
     JET_ERR err = JET_errSuccess;
     const uint32_t cbPage = d->dbc->cbPage;
@@ -364,8 +362,8 @@ fail:
 }
 
 /* A lock RCE on the record with bookmark bm (kind READ_LOCK / WRITE_LOCK). */
-JET_ERR tbl_node_lock(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm,
-                      uint32_t cbBm, bj_ver_kind kind)
+JET_ERR tbl_node_lock(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm, uint32_t cbBm,
+                      bj_ver_kind kind)
 {
     JET_ERR err = JET_errSuccess;
     uint32_t cbp;
@@ -379,9 +377,26 @@ fail:
     return err;
 }
 
+JET_ERR tbl_node_deleted_error(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm,
+                               uint32_t cbBm)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t cbp;
+    bj_rce *rce = NULL;
+    vpay *p = pay_make(tr, OP_LOCK, NULL, 0, NULL, 0, NULL, 0, NULL, 0, &cbp);
+    if (!p)
+        ERR(JET_errOutOfMemory);
+    CALL(modify(d, trx, tr, bm, cbBm, BJ_VER_WRITE_LOCK, NULL, 0, p, cbp, &rce));
+    bj_ver_rce_cancel(trx, rce);
+    err = BJ_ERR(JET_errRecordDeleted);
+fail:
+    bj_free(p);
+    return err;
+}
+
 /* Escrow: adds delta to the 4-byte value at ib of record bm; *pold = the page value before. */
-JET_ERR tbl_node_delta(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm,
-                       uint32_t cbBm, uint32_t ib, int32_t delta, bool fNoRollback, uint32_t *pold)
+JET_ERR tbl_node_delta(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t *bm, uint32_t cbBm,
+                       uint32_t ib, int32_t delta, bool fNoRollback, uint32_t *pold)
 {
     JET_ERR err = JET_errSuccess;
     uint32_t cbp;

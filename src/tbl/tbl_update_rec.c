@@ -12,6 +12,7 @@
  * first multi-valued segment's values (one entry each).
  */
 #include "page/page.h"
+#include "cat/cat_ddl.h"
 #include "tbl/tbl_upd.h"
 
 #define LID_PENDING 0x7fff0000u
@@ -27,7 +28,7 @@ struct bj_tbl_upd {
     uint32_t prep;
     uint8_t *rec; /* the copy (cbPage) */
     size_t cbRec;
-    uint8_t *tmp; /* scratch record (cbPage) */
+    uint8_t *tmp;    /* scratch record (cbPage) */
     uint8_t *bmOrig; /* replace: the record's bookmark */
     uint32_t cbBmOrig;
     pendlv *lv;
@@ -112,10 +113,9 @@ static JET_ERR lid_next(bj_tbl *c, uint32_t *plid)
 static JET_ERR lv_write(bj_tbl *c, const uint8_t *pb, uint32_t cb, uint32_t *plid)
 {
     JET_ERR err = JET_errSuccess;
-    uint32_t lid;
+    uint32_t lid = 0;
     uint8_t key[12], root[BJ_LV_CB_LVROOT];
-    if (!c->fLVOpen)
-        ERR(JET_errFeatureNotAvailable); /* the table has no LV tree (created by DDL) */
+    CALL(tbl_lv_open(c, true));
     CALL(lid_next(c, &lid));
     CALL(tbl_lv_created(c->tdb, c->trx, c->ptLV, lid));
     bj_lv_root r = {.refcount = 1, .cbSize = cb, .flags = 0};
@@ -281,7 +281,7 @@ static JET_ERR copy_detach_lvs(bj_tbl *c)
             if (!(v.flags & BJ_RECVAL_SEPARATED) || v.lid >= LID_PENDING)
                 continue;
             uint8_t *pb;
-            uint32_t cb, ip;
+            uint32_t cb = 0, ip = 0;
             bool fNull;
             CALL(value_read(c, c->upd->rec, c->upd->cbRec, col->columnid, itag, &pb, &cb, &fNull));
             err = pend_new(c->upd, &ip);
@@ -392,7 +392,7 @@ JET_ERR bj_tbl_prepare_update(bj_tbl *c, uint32_t prep)
         const bj_cat_column *ai = col_with(c->t, BJ_FFIELD_AUTOINC);
         const bj_cat_column *vc = col_with(c->t, BJ_FFIELD_VERSION);
         if (ai) {
-            uint64_t v;
+            uint64_t v = 0;
             uint8_t b[8];
             CALL(autoinc_next(c, ai, &v));
             const uint32_t cb = ai->coltyp == JET_coltypLong ? 4 : 8;
@@ -445,14 +445,19 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
                       grbit & ~(lvbits | JET_bitSetUniqueNormalizedMultiValues), 0));
         goto fail;
     }
-    /* long values: current instance, then the operation, kept pending */
+    /* long values: current instance, then the operation, kept pending. itagSequence 0 adds a
+     * value only to a multi-valued column without an LV operation; else it means the first */
+    const bool fOp0 =
+        (grbit & (JET_bitSetAppendLV | JET_bitSetOverwriteLV | JET_bitSetSizeLV)) != 0;
+    if (itagSequence == 0 && (fOp0 || !(col->ffield & BJ_FFIELD_MULTIVALUED)))
+        itagSequence = 1;
     uint32_t count = 0;
     CALL(bj_rec_count_values(&c->t->schema, u->rec, u->cbRec, columnid,
                              JET_bitRetrieveIgnoreDefault, &count));
     const bool fExisting = itagSequence >= 1 && itagSequence <= count;
     const bool fOp = (grbit & (JET_bitSetAppendLV | JET_bitSetOverwriteLV | JET_bitSetSizeLV)) != 0;
-    if (!fOp && !(grbit & JET_bitSetRevertToDefaultValue) &&
-        (cb == 0 || !pv) && !(grbit & JET_bitSetZeroLength)) {
+    if (!fOp && !(grbit & JET_bitSetRevertToDefaultValue) && (cb == 0 || !pv) &&
+        !(grbit & JET_bitSetZeroLength)) {
         if (fExisting || itagSequence <= 1)
             CALL(copy_set(c, columnid, itagSequence, NULL, 0, 0, 0)); /* NULL */
         goto fail;
@@ -478,7 +483,7 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
         cbNew = cb;
     if (cbNew > 0x7fffffffu)
         ERR(JET_errInvalidParameter);
-    uint32_t ip;
+    uint32_t ip = 0;
     CALL(pend_new(u, &ip));
     pendlv *p = &u->lv[ip];
     p->pb = bj_calloc(1, cbNew ? cbNew : 1);
@@ -486,7 +491,7 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
         ERR(JET_errOutOfMemory);
     p->cb = p->cbAlloc = cbNew;
     p->fSeparate = (grbit & JET_bitSetSeparateLV) != 0;
-    if (grbit & JET_bitSetSizeLV)
+    if ((grbit & JET_bitSetSizeLV) && cur && cbCur)
         memcpy(p->pb, cur, BJ_MIN(cbCur, cbNew));
     else if (grbit & JET_bitSetAppendLV) {
         if (cbCur)
@@ -524,9 +529,8 @@ JET_ERR bj_tbl_retrieve_copy(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint32_
     bj_rec_value v;
     if (!bj_cat_column_by_id(c->t, columnid))
         ERR(JET_errColumnNotFound);
-    CALL(bj_rec_retrieve(&c->t->schema, u->rec, u->cbRec, columnid,
-                         itagSequence ? itagSequence : 1, grbit & JET_bitRetrieveIgnoreDefault,
-                         &v));
+    CALL(bj_rec_retrieve(&c->t->schema, u->rec, u->cbRec, columnid, itagSequence ? itagSequence : 1,
+                         grbit & JET_bitRetrieveIgnoreDefault, &v));
     if (err == JET_errSuccess && (v.flags & BJ_RECVAL_SEPARATED) && v.lid >= LID_PENDING) {
         pendlv *p = &u->lv[v.lid - LID_PENDING];
         uint32_t avail = ibLongValue < p->cb ? p->cb - ibLongValue : 0;
@@ -544,9 +548,9 @@ JET_ERR bj_tbl_retrieve_copy(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint32_
     c->rec = u->rec;
     c->cbRec = (uint32_t)u->cbRec;
     c->state = BJ_TBL_ON;
-    err = bj_tbl_retrieve_column(c, columnid, pv, cbMax, pcbActual,
-                                 grbit & ~(JET_GRBIT)JET_bitRetrieveCopy, ibLongValue,
-                                 itagSequence);
+    err =
+        bj_tbl_retrieve_column(c, columnid, pv, cbMax, pcbActual,
+                               grbit & ~(JET_GRBIT)JET_bitRetrieveCopy, ibLongValue, itagSequence);
     c->rec = rec;
     c->cbRec = cbRec;
     c->state = st;
@@ -562,96 +566,76 @@ typedef struct keylist {
     uint32_t rgib[64], rgcb[64];
 } keylist;
 
-static JET_ERR seg_value(bj_tbl *c, const uint8_t *rec, size_t cbRec, JET_COLUMNID col,
-                         uint32_t itag, uint8_t *scratch, const void **ppv, uint32_t *pcb,
-                         bool *pfNull)
+/* Long values for index keys (cat_idxkey.c): pending values of the copy, or the LV tree. */
+static JET_ERR key_lvread(void *ctx, uint64_t lid, uint8_t *pv, uint32_t cbMax, uint32_t *pcb)
 {
-    JET_ERR err = JET_errSuccess;
-    bj_rec_value v;
-    *pfNull = false;
-    CALL(bj_rec_retrieve(&c->t->schema, rec, cbRec, col, itag, 0, &v));
-    if (err == JET_wrnColumnNull) {
-        *pfNull = true;
-        *ppv = NULL;
-        *pcb = 0;
-        err = JET_errSuccess;
-        goto fail;
+    bj_tbl *c = ctx;
+    *pcb = 0;
+    if (lid >= LID_PENDING && c->upd && lid - LID_PENDING < c->upd->clv) {
+        const pendlv *p = &c->upd->lv[lid - LID_PENDING];
+        *pcb = BJ_MIN(cbMax, p->cb);
+        if (*pcb)
+            memcpy(pv, p->pb, *pcb);
+        return JET_errSuccess;
     }
-    if (v.flags & BJ_RECVAL_SEPARATED) {
-        uint32_t total = 0;
-        CALL(bj_tbl_lv_read(c, v.lid, 0, scratch, BJ_KEY_CB_MOST_MOST, &total));
-        *ppv = scratch;
-        *pcb = BJ_MIN(total, (uint32_t)BJ_KEY_CB_MOST_MOST);
-    } else {
-        *ppv = v.pb;
-        *pcb = v.cb;
-    }
-fail:
+    uint32_t total = 0;
+    JET_ERR err = bj_tbl_lv_read(c, lid, 0, pv, cbMax, &total);
+    if (err >= 0)
+        *pcb = BJ_MIN(total, cbMax);
     return err;
 }
 
-/* The entry keys of rec in index x (primary too: one key), into kl. */
+/* The entry keys of rec in index x (the catalog's rules: multi-values, NULLs, conditional
+ * columns), into kl. */
 static JET_ERR index_keys(bj_tbl *c, const bj_cat_index *x, const uint8_t *rec, size_t cbRec,
                           keylist *kl)
 {
     JET_ERR err = JET_errSuccess;
-    uint8_t *scratch = bj_malloc(BJ_KEY_CB_MOST_MOST);
+    bj_cat_keys keys;
+    bj_cat_keys_init(&keys);
     kl->ckey = 0;
     kl->cb = 0;
-    if (!scratch)
-        ERR(JET_errOutOfMemory);
-    /* the first multi-valued segment is enumerated */
-    int mvseg = -1;
-    uint32_t cmv = 1;
-    if (!(x->fidb & BJ_FIDB_PRIMARY)) {
-        for (uint32_t i = 0; i < x->cseg && mvseg < 0; i++) {
-            const bj_cat_column *col = bj_cat_column_by_id(c->t, x->rgcolumnid[i]);
-            if (col && (col->grbit & JET_bitColumnMultiValued)) {
-                uint32_t n = 0;
-                CALL(bj_rec_count_values(&c->t->schema, rec, cbRec, x->rgcolumnid[i], 0, &n));
-                if (n > 1) {
-                    mvseg = (int)i;
-                    cmv = n;
-                }
+    if (x->fidb & BJ_FIDB_PRIMARY) {
+        uint8_t *k = bj_malloc(JET_cbKeyMostMost);
+        uint32_t cb = 0;
+        if (!k)
+            ERR(JET_errOutOfMemory);
+        err = bj_cat_primary_key(c->t, rec, cbRec, key_lvread, c, k, &cb);
+        if (err >= 0) {
+            uint8_t *n = bj_realloc(kl->pb, cb + 1);
+            if (!n)
+                err = BJ_ERR(JET_errOutOfMemory);
+            else {
+                kl->pb = n;
+                memcpy(kl->pb, k, cb);
+                kl->rgib[0] = 0;
+                kl->rgcb[0] = cb;
+                kl->cb = cb;
+                kl->ckey = 1;
             }
         }
+        bj_free(k);
+        CALL(err);
+        goto fail;
     }
-    for (uint32_t iv = 1; iv <= cmv; iv++) {
-        bj_key_builder kb;
-        bj_key_record_begin(&kb, &x->key);
-        for (uint32_t i = 0; i < x->cseg; i++) {
-            const void *pv;
-            uint32_t cb;
-            bool fNull;
-            CALL(seg_value(c, rec, cbRec, x->rgcolumnid[i], (int)i == mvseg ? iv : 1, scratch,
-                           &pv, &cb, &fNull));
-            CALL(bj_key_record_add(&kb, fNull, pv, cb));
-        }
-        if (kb.fNullSeg && (x->grbit & JET_bitIndexDisallowNull))
-            ERR(JET_errNullKeyDisallowed);
-        if ((kb.fAllNull && (x->grbit & JET_bitIndexIgnoreNull)) ||
-            (kb.fNullFirstSeg && (x->grbit & JET_bitIndexIgnoreFirstNull)) ||
-            (kb.fNullSeg && (x->grbit & JET_bitIndexIgnoreAnyNull)))
-            break;
-        bool dup = false;
-        for (uint32_t j = 0; j < kl->ckey && !dup; j++)
-            dup = bj_keycmp(kl->pb + kl->rgib[j], kl->rgcb[j], kb.rgb, kb.cb) == 0;
-        if (dup)
-            continue;
-        if (kl->ckey == BJ_ARRAY_LEN(kl->rgib))
-            ERR(JET_errFeatureNotAvailable); /* more than 64 keys of one record */
-        uint8_t *n = bj_realloc(kl->pb, kl->cb + kb.cb + 1);
+    CALL(bj_cat_index_keys(c->t, x, rec, cbRec, key_lvread, c, &keys));
+    if (keys.ckey > BJ_ARRAY_LEN(kl->rgib))
+        ERR(JET_errFeatureNotAvailable); /* more than 64 entries of one record in one index */
+    if (keys.ckey) {
+        uint8_t *n = bj_realloc(kl->pb, keys.cbUsed + 1);
         if (!n)
             ERR(JET_errOutOfMemory);
         kl->pb = n;
-        memcpy(kl->pb + kl->cb, kb.rgb, kb.cb);
-        kl->rgib[kl->ckey] = kl->cb;
-        kl->rgcb[kl->ckey] = kb.cb;
-        kl->cb += kb.cb;
-        kl->ckey++;
+        memcpy(kl->pb, keys.pb, keys.cbUsed);
+        kl->cb = keys.cbUsed;
+        for (uint32_t i = 0; i < keys.ckey; i++) {
+            kl->rgib[i] = keys.rgib[i];
+            kl->rgcb[i] = keys.rgcb[i];
+        }
+        kl->ckey = keys.ckey;
     }
 fail:
-    bj_free(scratch);
+    bj_cat_keys_free(&keys);
     return err;
 }
 
@@ -701,8 +685,7 @@ static JET_ERR dbk_next(bj_tbl *c, uint32_t *pdbk)
 
 /* Replaces the pending LVs of the copy into out: intrinsic when small (threshold), else new
  * separated values (written only when fWrite). */
-static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t threshold,
-                           bool fWrite)
+static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t threshold, bool fWrite)
 {
     JET_ERR err = JET_errSuccess;
     const bj_rec_schema *s = &c->t->schema;
@@ -715,8 +698,8 @@ static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t thr
             continue;
         for (uint32_t itag = 1;; itag++) {
             bj_rec_value v;
-            CALL(bj_rec_retrieve(s, rec, *pcbRec, col->columnid, itag,
-                                 JET_bitRetrieveIgnoreDefault, &v));
+            CALL(bj_rec_retrieve(s, rec, *pcbRec, col->columnid, itag, JET_bitRetrieveIgnoreDefault,
+                                 &v));
             if (err == JET_wrnColumnNull)
                 break;
             if (!(v.flags & BJ_RECVAL_SEPARATED) || v.lid < LID_PENDING)
@@ -727,7 +710,7 @@ static JET_ERR materialize(bj_tbl *c, uint8_t *rec, size_t *pcbRec, uint32_t thr
                 CALL(bj_rec_set(s, rec, *pcbRec, col->columnid, itag, p->pb, p->cb,
                                 JET_bitSetZeroLength, 0, tmp, c->dbc->cbPage, &cbOut));
             } else if (fWrite) {
-                uint32_t lid;
+                uint32_t lid = 0;
                 uint8_t lidb[8];
                 CALL(lv_write(c, p->pb, p->cb, &lid));
                 uint32_t cbl = bj_lv_lid_to_record(lid, lidb);
@@ -787,7 +770,7 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
         cbBm = u->cbBmOrig;
         memcpy(bm, u->bmOrig, cbBm);
     } else {
-        uint32_t dbk;
+        uint32_t dbk = 0;
         CALL(dbk_next(c, &dbk));
         bj_st32be(bm, dbk);
         cbBm = 4;
@@ -806,7 +789,9 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
         if (err >= 0)
             memcpy(old, dt, cbOld);
         bj_bt_cursor_close(&cur);
-        if (err == JET_errRecordNotFound || (err >= 0 && (nflags & BJ_ND_DELETED)))
+        if (err >= 0 && (nflags & BJ_ND_DELETED))
+            ERR(tbl_node_deleted_error(d, c->trx, c->ptPrimary, bm, cbBm));
+        if (err == JET_errRecordNotFound)
             ERR(JET_errRecordDeleted);
         CALL(err);
         /* long values the new version no longer points to: freed at cleanup */
@@ -833,8 +818,8 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
             uint8_t b[4];
             size_t cbOut;
             bj_st32(b, ver + 1);
-            CALL(bj_rec_set(&c->t->schema, rec, cbRec, vc->columnid, 1, b, 4, 0, 0, u->tmp,
-                            cbPage, &cbOut));
+            CALL(bj_rec_set(&c->t->schema, rec, cbRec, vc->columnid, 1, b, 4, 0, 0, u->tmp, cbPage,
+                            &cbOut));
             memcpy(rec, u->tmp, cbOut);
             cbRec = cbOut;
         }
@@ -855,14 +840,13 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
         for (uint32_t j = 0; j < klOld.ckey; j++) {
             if (keylist_has(&klNew, klOld.pb + klOld.rgib[j], klOld.rgcb[j]))
                 continue;
-            CALL(tbl_node_delete(d, c->trx, tr, klOld.pb + klOld.rgib[j], klOld.rgcb[j], bm,
-                                 cbBm, NULL, 0, NULL));
+            CALL(tbl_node_delete(d, c->trx, tr, klOld.pb + klOld.rgib[j], klOld.rgcb[j], bm, cbBm,
+                                 NULL, 0, NULL));
         }
         for (uint32_t j = 0; j < klNew.ckey; j++) {
             if (keylist_has(&klOld, klNew.pb + klNew.rgib[j], klNew.rgcb[j]))
                 continue;
-            CALL(tbl_node_insert(d, c->trx, tr, klNew.pb + klNew.rgib[j], klNew.rgcb[j], bm,
-                                 cbBm));
+            CALL(tbl_node_insert(d, c->trx, tr, klNew.pb + klNew.rgib[j], klNew.rgcb[j], bm, cbBm));
         }
     }
     memcpy(bmOut, bm, cbBm);
@@ -877,6 +861,8 @@ fail:
     bj_free(old);
     return err;
 }
+
+static JET_ERR do_delete(bj_tbl *c);
 
 /* Runs fn inside a nested level of c's transaction: rolled back on error. */
 static JET_ERR atomically(bj_tbl *c, JET_ERR err)
@@ -901,22 +887,25 @@ JET_ERR bj_tbl_update(bj_tbl *c, void *pvBm, uint32_t cbBm, uint32_t *pcbBm)
     CALL(writable(c));
     if (!c->trx || bj_ver_trx_level(c->trx) == 0)
         ERR(JET_errNotInTransaction);
-    CALL(bj_ver_trx_begin(c->trx));
-    err = do_update(c, bm, &cb);
-    if (err >= 0 && c->upd->prep == JET_prepInsertCopyDeleteOriginal) {
-        /* delete the original (its long values were copied) */
-        const uint8_t *saveBm = c->upd->bmOrig;
-        memcpy(c->bm, saveBm, c->upd->cbBmOrig);
+    CALL(bj_ver_trx_begin_internal(c->trx));
+    err = JET_errSuccess;
+    if (c->upd->prep == JET_prepInsertCopyDeleteOriginal) {
+        /* the original goes first (its long values were copied), so its unique keys can be
+         * taken by the copy */
+        memcpy(c->bm, c->upd->bmOrig, c->upd->cbBmOrig);
         c->cbBm = c->upd->cbBmOrig;
-        err = bj_tbl_delete(c);
+        err = do_delete(c);
     }
+    if (err >= 0)
+        err = do_update(c, bm, &cb);
     CALL(atomically(c, err));
+    if (c->upd->prep == JET_prepInsertCopyDeleteOriginal)
+        c->fCurDeleted = true;
     if (pcbBm)
         *pcbBm = cb;
     if (pvBm)
         memcpy(pvBm, bm, BJ_MIN(cb, cbBm));
-    const bool fReplace =
-        c->upd->prep == JET_prepReplace || c->upd->prep == JET_prepReplaceNoLock;
+    const bool fReplace = c->upd->prep == JET_prepReplace || c->upd->prep == JET_prepReplaceNoLock;
     bj_tbl_update_free(c);
     /* ESE: after a replace the cursor stays on the record; after an insert it stays where it
      * was (we refresh the current record if it is the one replaced) */
@@ -948,12 +937,14 @@ static JET_ERR do_delete(bj_tbl *c)
     if (err >= 0)
         memcpy(old, dt, cbOld);
     bj_bt_cursor_close(&cur);
-    if (err == JET_errRecordNotFound || (err >= 0 && (nflags & BJ_ND_DELETED)))
+    if (err >= 0 && (nflags & BJ_ND_DELETED))
+        ERR(tbl_node_deleted_error(d, c->trx, c->ptPrimary, c->bm, c->cbBm));
+    if (err == JET_errRecordNotFound)
         ERR(JET_errRecordDeleted);
     CALL(err);
     CALL(record_lids(c, old, cbOld, &rgLid, &cLid));
-    CALL(tbl_node_delete(d, c->trx, c->ptPrimary, c->bm, c->cbBm, old, cbOld, rgLid, cLid,
-                         c->ptLV));
+    CALL(
+        tbl_node_delete(d, c->trx, c->ptPrimary, c->bm, c->cbBm, old, cbOld, rgLid, cLid, c->ptLV));
     for (uint32_t i = c->t->fHasPrimary ? 1 : 0; i < c->t->cidx; i++) {
         const bj_cat_index *x = &c->t->rgidx[i];
         bj_bt_tree *tr;
@@ -978,7 +969,7 @@ JET_ERR bj_tbl_delete(bj_tbl *c)
         ERR(JET_errNoCurrentRecord);
     if (!c->trx || bj_ver_trx_level(c->trx) == 0)
         ERR(JET_errNotInTransaction);
-    CALL(bj_ver_trx_begin(c->trx));
+    CALL(bj_ver_trx_begin_internal(c->trx));
     CALL(atomically(c, do_delete(c)));
     c->fCurDeleted = true;
 fail:

@@ -9,6 +9,7 @@
 #include "os/os.h"
 #include "page/page.h"
 #include "space/space.h"
+#include "cat/cat_ddl.h"
 #include "tbl/tbl_int.h"
 
 bj_bt_dbctx *bj_tbl_db_dbc(bj_tbl_db *d)
@@ -33,6 +34,11 @@ JET_ERR bj_tbl_db_open(bj_bt_dbctx *dbc, struct bj_space_db *sdb, bj_ver *ver, u
     return JET_errSuccess;
 }
 
+void bj_tbl_db_set_ddl(bj_tbl_db *d, struct bj_cat_db *cdb)
+{
+    d->cdb = cdb;
+}
+
 void bj_tbl_db_close(bj_tbl_db *d)
 {
     if (!d)
@@ -41,7 +47,6 @@ void bj_tbl_db_close(bj_tbl_db *d)
         tbl_tree *t = d->trees;
         d->trees = t->next;
         bj_bt_close(&t->tree);
-        bj_space_fdp_close(t->fdp);
         bj_free(t);
     }
     while (d->tabs) {
@@ -53,14 +58,59 @@ void bj_tbl_db_close(bj_tbl_db *d)
     bj_free(d);
 }
 
+/* Page allocation for a shared tree: the FDP handle is opened per call (so that no handle
+ * outlives a DDL delete of the table, which needs the only reference). */
+static JET_ERR tree_alloc(void *ctx, bj_bt_tree *t, uint32_t pgnoNear, uint32_t *ppgno)
+{
+    JET_ERR err = JET_errSuccess;
+    tbl_tree *tt = ctx;
+    bj_space_fdp *f = NULL;
+    CALL(bj_space_fdp_open(tt->d->sdb, t->pgnoRoot, &f));
+    err = bj_space_alloc_page(f, pgnoNear, ppgno);
+fail:
+    bj_space_fdp_close(f);
+    return err;
+}
+
+static JET_ERR tree_release(void *ctx, bj_bt_tree *t, uint32_t pgno)
+{
+    JET_ERR err = JET_errSuccess;
+    tbl_tree *tt = ctx;
+    bj_space_fdp *f = NULL;
+    CALL(bj_space_fdp_open(tt->d->sdb, t->pgnoRoot, &f));
+    err = bj_space_free_page(f, pgno);
+fail:
+    bj_space_fdp_close(f);
+    return err;
+}
+
+void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP)
+{
+    if (!d)
+        return;
+    bj_mutex_lock(&d->lock);
+    for (tbl_tree **pp = &d->trees; *pp;) {
+        tbl_tree *t = *pp;
+        if (t->tree.pgnoRoot != pgnoFDP) {
+            pp = &t->next;
+            continue;
+        }
+        *pp = t->next;
+        bj_bt_close(&t->tree);
+        bj_free(t);
+    }
+    bj_mutex_unlock(&d->lock);
+}
+
 JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tree **pt)
 {
     JET_ERR err = JET_errSuccess;
     tbl_tree *t = NULL;
     *pt = NULL;
     bj_mutex_lock(&d->lock);
+    /* keyed by (root, objid): objids are never reused, a freed root page may be */
     for (tbl_tree *e = d->trees; e; e = e->next) {
-        if (e->tree.pgnoRoot == pgnoFDP) {
+        if (e->tree.pgnoRoot == pgnoFDP && e->tree.objid == objid) {
             *pt = &e->tree;
             goto fail;
         }
@@ -68,42 +118,17 @@ JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tre
     t = bj_calloc(1, sizeof(*t));
     if (!t)
         ERR(JET_errOutOfMemory);
-    bj_bt_alloc alloc = {0};
-    if (d->sdb) {
-        CALL(bj_space_fdp_open(d->sdb, pgnoFDP, &t->fdp));
-        alloc = bj_space_fdp_allocator(t->fdp);
-    }
+    t->d = d;
+    bj_bt_alloc alloc = {tree_alloc, tree_release, t};
     CALL(bj_bt_open(&t->tree, d->dbc, pgnoFDP, objid, ~0u, d->sdb ? &alloc : NULL));
     t->next = d->trees;
     d->trees = t;
     *pt = &t->tree;
     t = NULL;
 fail:
-    if (t) {
-        bj_space_fdp_close(t->fdp);
-        bj_free(t);
-    }
+    bj_free(t);
     bj_mutex_unlock(&d->lock);
     return err;
-}
-
-void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP)
-{
-    tbl_tree *gone = NULL;
-    bj_mutex_lock(&d->lock);
-    for (tbl_tree **pp = &d->trees; *pp; pp = &(*pp)->next) {
-        if ((*pp)->tree.pgnoRoot == pgnoFDP) {
-            gone = *pp;
-            *pp = gone->next;
-            break;
-        }
-    }
-    bj_mutex_unlock(&d->lock);
-    if (gone) {
-        bj_bt_close(&gone->tree);
-        bj_space_fdp_close(gone->fdp);
-        bj_free(gone);
-    }
 }
 
 tbl_tabstate *tbl_tabstate_get(bj_tbl_db *d, uint32_t objid)
@@ -126,6 +151,84 @@ tbl_tabstate *tbl_tabstate_get(bj_tbl_db *d, uint32_t objid)
     return ts;
 }
 
+/* Creates the LV tree of table t: FDP under the table, catalog row, new catalog version (the
+ * database's DDL lock held). Not versioned: an empty LV tree is harmless after a rollback. */
+static JET_ERR lv_create(bj_tbl_db *d, const bj_cat_table *t, uint32_t *ppgno, uint32_t *pobjid)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_cat_db *cdb = d->cdb;
+    bj_space_fdp *ftab = NULL;
+    bj_rec_schema mso;
+    bool fMso = false;
+    bj_cat *cat = NULL;
+    uint8_t *row = bj_malloc(d->dbc->cbPage);
+    if (!row)
+        ERR(JET_errOutOfMemory);
+    const uint32_t objid = *cdb->pobjidLast + 1;
+    uint32_t pgno;
+    CALL(bj_space_fdp_open(d->sdb, t->pgnoFDP, &ftab));
+    CALL(bj_space_create_fdp(ftab, 1, objid, BJ_BT_LONG_VALUE, 0, 0, &pgno));
+    CALL(bj_cat_mso_schema(&mso, d->dbc->cbPage));
+    fMso = true;
+    size_t cb;
+    CALL(bj_cat_row_lv(&mso, t->objid, objid, pgno, row, d->dbc->cbPage, &cb));
+    CALL(bj_cat_writer_insert(cdb->w, row, (uint32_t)cb));
+    *cdb->pobjidLast = objid;
+    CALL(bj_cat_load(d->dbc, &cat));
+    err = cdb->publish(cdb->ctx, cat); /* takes the reference */
+    cat = NULL;
+    CALL(err);
+    *ppgno = pgno;
+    *pobjid = objid;
+fail:
+    bj_cat_release(cat);
+    if (fMso)
+        bj_rec_schema_free(&mso);
+    bj_space_fdp_close(ftab);
+    bj_free(row);
+    return err;
+}
+
+JET_ERR tbl_lv_open(bj_tbl *c, bool fCreate)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_tbl_db *d = c->tdb;
+    if (c->fLVOpen || !d)
+        return JET_errSuccess;
+    tbl_tabstate *ts = tbl_tabstate_get(d, c->t->objid);
+    if (!ts)
+        return BJ_ERR(JET_errOutOfMemory);
+    bj_mutex_lock(&d->lock);
+    uint32_t pgno = ts->pgnoLV, objid = ts->objidLV;
+    bj_mutex_unlock(&d->lock);
+    if (!pgno && fCreate) {
+        if (!d->cdb || !d->sdb)
+            ERR(JET_errPermissionDenied);
+        bj_mutex_lock(d->cdb->lock);
+        bj_mutex_lock(&d->lock);
+        pgno = ts->pgnoLV;
+        objid = ts->objidLV;
+        bj_mutex_unlock(&d->lock);
+        if (!pgno) {
+            err = lv_create(d, c->t, &pgno, &objid);
+            if (err >= 0) {
+                bj_mutex_lock(&d->lock);
+                ts->pgnoLV = pgno;
+                ts->objidLV = objid;
+                bj_mutex_unlock(&d->lock);
+            }
+        }
+        bj_mutex_unlock(d->cdb->lock);
+        CALL(err);
+    }
+    if (pgno) {
+        CALL(bj_tbl_db_tree(d, pgno, objid, &c->ptLV));
+        c->fLVOpen = true;
+    }
+fail:
+    return err;
+}
+
 void bj_tbl_set_reader(bj_tbl *c, bj_trx *trx, uint64_t snap_ts)
 {
     c->trx = trx;
@@ -144,8 +247,8 @@ uint32_t tbl_verkey(const bj_bt_tree *tr, const uint8_t *k, uint32_t cbK, const 
     return cbK + cbD;
 }
 
-JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk,
-                   uint32_t *pcbK, const uint8_t **pd, uint32_t *pcbD, bool *pvis)
+JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk, uint32_t *pcbK,
+                   const uint8_t **pd, uint32_t *pcbD, bool *pvis)
 {
     JET_ERR err = JET_errSuccess;
     uint8_t nflags;

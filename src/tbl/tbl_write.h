@@ -33,14 +33,17 @@ JET_ERR bj_tbl_db_open(bj_bt_dbctx *dbc, struct bj_space_db *sdb, bj_ver *ver, u
                        bj_tbl_db **out);
 /* Closes every shared tree (no cursor may still use them). NULL is ignored. */
 void bj_tbl_db_close(bj_tbl_db *d);
+struct bj_cat_db;
+/* Gives d the database's DDL context, through which a table's LV tree is created (catalog row
+ * + new catalog version) when its first separated long value is written. */
+void bj_tbl_db_set_ddl(bj_tbl_db *d, struct bj_cat_db *cdb);
 /* The database context d serves. */
 bj_bt_dbctx *bj_tbl_db_dbc(bj_tbl_db *d);
+/* Closes the shared handles of the tree rooted at pgnoFDP, if open, before DDL frees that FDP
+ * (no cursor may still use it). Unknown roots and d NULL are ignored. */
+void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP);
 /* The shared handle of the tree rooted at pgnoFDP (opened on first use, with its allocator). */
 JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tree **pt);
-
-/* Closes the shared handle of the tree rooted at pgnoFDP (and its FDP handle) before DDL frees
- * that FDP; no cursor may still use it. Unknown roots are ignored. */
-void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP);
 
 /* Opens a cursor (as bj_tbl_open) on the shared trees of d, with versioning. */
 JET_ERR bj_tbl_open_db(bj_tbl_db *d, const bj_cat_table *t, bj_tbl **pc);
@@ -51,8 +54,8 @@ void bj_tbl_set_reader(bj_tbl *c, bj_trx *trx, uint64_t snap_ts);
 /* The node the btree cursor cur is on, as the cursor's reader sees it: *pvis, and (when
  * visible) key and data (the data may be a before-image from the version store). objid and
  * fNonUnique name the tree for the version store. */
-JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk,
-                   uint32_t *pcbK, const uint8_t **pd, uint32_t *pcbD, bool *pvis);
+JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t **pk, uint32_t *pcbK,
+                   const uint8_t **pd, uint32_t *pcbD, bool *pvis);
 
 /* ---- prepared updates and record writes (tbl_update.c) ---- */
 

@@ -42,7 +42,8 @@ typedef struct bj_trx bj_trx;
 typedef struct bj_rce bj_rce;
 typedef struct bj_ver_txn bj_ver_txn; /* private: one level-0 transaction's shared state */
 
-#define BJ_VER_LEVEL_MAX 7 /* ESE's levelUserMost (daeconst.hxx) */
+#define BJ_VER_LEVEL_MAX 7           /* ESE's levelUserMost (daeconst.hxx) */
+#define BJ_VER_LEVEL_INTERNAL_MAX 10 /* ESE's levelMax: the engine's own nested levels */
 
 /* ESE's version bucket ("version page") size in bytes: max(JET_paramVerPageSize, 2 x database
  * page size), at most 64 KiB, minus the 0x20-byte resource section header (osu.cxx). ESE's
@@ -106,6 +107,9 @@ void bj_ver_trx_destroy(bj_trx *trx);
  * JET_errTransTooDeep at level 7; JET_errInstanceUnavailable after a rollback failure;
  * JET_errOutOfMemory. */
 JET_ERR bj_ver_trx_begin(bj_trx *trx);
+/* The same for the engine's own nested levels (an update's atomicity): up to
+ * BJ_VER_LEVEL_INTERNAL_MAX, so a user at level 7 can still update. */
+JET_ERR bj_ver_trx_begin_internal(bj_trx *trx);
 /* JetCommitTransaction: level n > 1 merges its RCEs into level n-1; level 1 calls the commit
  * hook, draws trxCommit0, publishes it, and hands the RCEs to cleanup. JET_errNotInTransaction
  * at level 0; the hook's error (the transaction stays open). */

@@ -121,13 +121,13 @@ uint32_t bj_ver_trx_rce_count(const bj_trx *trx)
 
 /* ---- begin / commit ---- */
 
-JET_ERR bj_ver_trx_begin(bj_trx *trx)
+static JET_ERR trx_begin(bj_trx *trx, uint32_t levelMax)
 {
     JET_ERR err = JET_errSuccess;
     bj_ver *ver = trx->ver;
     if (atomic_load(&ver->fatal))
         ERR(JET_errInstanceUnavailable);
-    if (trx->level >= BJ_VER_LEVEL_MAX)
+    if (trx->level >= levelMax)
         ERR(JET_errTransTooDeep);
     if (trx->level == 0) {
         bj_ver_txn *t = bj_calloc(1, sizeof(*t));
@@ -143,6 +143,16 @@ JET_ERR bj_ver_trx_begin(bj_trx *trx)
     trx->state = BJ_TRX_ACTIVE;
 fail:
     return err;
+}
+
+JET_ERR bj_ver_trx_begin(bj_trx *trx)
+{
+    return trx_begin(trx, BJ_VER_LEVEL_MAX);
+}
+
+JET_ERR bj_ver_trx_begin_internal(bj_trx *trx)
+{
+    return trx_begin(trx, BJ_VER_LEVEL_INTERNAL_MAX);
 }
 
 JET_ERR bj_ver_trx_commit(bj_trx *trx, JET_GRBIT grbit)

@@ -57,7 +57,15 @@ static env *env_new(uint32_t cbPage)
         return NULL;
     bj_mutex_init(&e->lock);
     e->objidLast = 5;
-    e->cdb = (bj_cat_db){&e->dbc, e->sdb, e->w, &e->lock, &e->objidLast, 1, &e->cat, publish, e, NULL, NULL, NULL, NULL, NULL, NULL};
+    e->cdb = (bj_cat_db){.dbc = &e->dbc,
+                         .sdb = e->sdb,
+                         .w = e->w,
+                         .lock = &e->lock,
+                         .pobjidLast = &e->objidLast,
+                         .dbid = 1,
+                         .pcat = &e->cat,
+                         .publish = publish,
+                         .ctx = e};
     if (bj_ver_init(NULL, &e->ver) < 0 || bj_ver_trx_create(e->ver, &e->trx) < 0)
         return NULL;
     return e;
