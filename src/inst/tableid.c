@@ -82,6 +82,19 @@ JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
         o->fSnap = true;
         bj_tbl_set_reader(o->tbl, trx, o->snap.ts);
     }
+    if (!o->tt && o->db->fDdlInit) {
+        /* DDL published a newer catalog version: the cursor sees the table's new columns and
+         * indexes (what its session may not see yet is hidden by the table layer) */
+        bj_mutex_lock(&o->db->catlock);
+        const bj_cat *cat = o->db->cat;
+        bj_mutex_unlock(&o->db->catlock);
+        if (cat != o->cat) {
+            const bj_cat_table *t = bj_cat_table_by_objid(cat, o->tbl->t->objid);
+            if (t)
+                bj_tbl_retarget(o->tbl, t);
+            o->cat = cat;
+        }
+    }
     return JET_errSuccess;
 }
 

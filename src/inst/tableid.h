@@ -21,6 +21,7 @@ typedef struct bj_tableobj {
     struct bj_db_tlock *tlock; /* the cursor's table lock (db_ddl.c) */
     bj_ver *ver;               /* the version store reads snapshot (db->ver or a temp table's) */
     struct bj_temptab *tt;     /* a temporary table (tempdb.h), closed with the handle */
+    const bj_cat *cat;         /* the catalog version tbl's descriptor is from (NULL: unknown) */
     struct bj_tableobj *next;  /* the session's list */
 } bj_tableobj;
 

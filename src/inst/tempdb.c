@@ -313,6 +313,8 @@ JET_ERR bj_temp_open(bj_sess *sess, const bj_temp_def *def, JET_TABLEID *ptablei
     CALL(bj_ver_init(NULL, &tt->ver));
     CALL(bj_ver_trx_create(tt->ver, &tt->trx));
     CALL(bj_tbl_db_open(&db->dbc, db->sdb, tt->ver, TEMP_DBID, &tt->shared));
+    /* separated long values: the LV tree is made on the first one, as for any table */
+    bj_tbl_db_set_ddl(tt->shared, &db->cdb);
     CALL(bj_tbl_open_db(tt->shared, tab, &c));
     CALL(bj_tableid_adopt(sess, db, c, tt, ptableid));
     c = NULL;

@@ -36,7 +36,7 @@ typedef struct bj_tbl {
     const bj_cat_table *t;
     const bj_cat_index *idx; /* current index; NULL = the table has no primary index (DBK order) */
     bool fSecondary;         /* idx is a secondary index (own tree) */
-    bj_bt_tree trPrimary, trIndex, trLV; /* private trees (read-only cursors) */
+    bj_bt_tree trPrimary, trIndex, trLV;    /* private trees (read-only cursors) */
     bj_bt_tree *ptPrimary, *ptIndex, *ptLV; /* the trees in use: private or shared (tdb) */
     bool fIndexOpen, fLVOpen;
     bj_bt_cursor cPrimary, cIndex;
@@ -58,9 +58,9 @@ typedef struct bj_tbl {
     struct bj_tbl_db *tdb;
     struct bj_trx *trx; /* the reader's transaction for this call (NULL: snap_ts) */
     uint64_t snap_ts;
-    uint8_t *img;             /* cbPage: a before-image from the version store */
-    struct bj_tbl_upd *upd;   /* the prepared update, NULL when none */
-    bool fCurDeleted;         /* the current record was deleted through this cursor */
+    uint8_t *img;           /* cbPage: a before-image from the version store */
+    struct bj_tbl_upd *upd; /* the prepared update, NULL when none */
+    bool fCurDeleted;       /* the current record was deleted through this cursor */
 } bj_tbl;
 
 /* Is a node with these flags visible to the cursor? (versioning plugs in here) */
@@ -71,6 +71,10 @@ bool bj_tbl_visible(const bj_tbl *c, uint8_t nflags);
 JET_ERR bj_tbl_open(bj_bt_dbctx *dbc, const bj_cat_table *t, bj_tbl **pc);
 void bj_tbl_close(bj_tbl *c);
 
+/* The cursor reads t from now on: the same table (same objid) in a newer catalog version
+ * (columns and indexes added by DDL since the cursor was opened; ESE's cursors share the
+ * table's FCB and see them). The older version must outlive the cursor. */
+void bj_tbl_retarget(bj_tbl *c, const bj_cat_table *t);
 /* JetSetCurrentIndex: NULL/"" = primary. JET_bitMoveFirst (0) positions on the first entry
  * (no error on an empty index), JET_bitNoMove keeps the current record (JetSetCurrentIndex with
  * the same index is a no-op then). JET_errIndexNotFound, JET_errInvalidGrbit. */

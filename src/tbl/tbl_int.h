@@ -40,6 +40,11 @@ void tbl_ops_init(bj_tbl_db *d);
 /* Opens c's LV tree when the table has one (also one created after c's catalog version was
  * loaded); fCreate: creates it first when it does not exist. */
 JET_ERR tbl_lv_open(bj_tbl *c, bool fCreate);
+/* Whether c's reader sees catalog row (c's table, type, id): columns and indexes added by
+ * transactions it must not see are hidden (bj_cat_ddl_row_seen). True without a DDL context. */
+bool tbl_row_seen(bj_tbl *c, uint16_t type, uint32_t id);
+/* The column columnid of c's table as c's reader sees it, or NULL (JET_errColumnNotFound). */
+const bj_cat_column *tbl_column(bj_tbl *c, JET_COLUMNID columnid);
 tbl_tabstate *tbl_tabstate_get(bj_tbl_db *d, uint32_t objid);
 uint32_t tbl_verkey(const bj_bt_tree *tr, const uint8_t *k, uint32_t cbK, const uint8_t *dt,
                     uint32_t cbD, uint8_t *buf);

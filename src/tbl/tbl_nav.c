@@ -7,7 +7,7 @@
 #include "os/os.h"
 #include "page/page.h"
 #include "tbl/tbl.h"
-#include "tbl/tbl_write.h"
+#include "tbl/tbl_int.h"
 
 bool bj_tbl_visible(const bj_tbl *c, uint8_t nflags)
 {
@@ -125,6 +125,33 @@ void bj_tbl_close(bj_tbl *c)
     bj_free(c->rec);
     bj_free(c->rangeKey);
     bj_free(c);
+}
+
+void bj_tbl_retarget(bj_tbl *c, const bj_cat_table *t)
+{
+    if (t == c->t || t->objid != c->t->objid)
+        return;
+    c->t = t;
+    if (!c->idx) {
+        /* a primary index created since (on the empty table): ESE's cursor on the clustered
+         * index moves to it */
+        if (t->fHasPrimary && !c->fSecondary &&
+            tbl_row_seen(c, BJ_CAT_TYPE_INDEX, t->rgidx[0].objid)) {
+            c->idx = &t->rgidx[0];
+            bj_key_builder_init(&c->kb, &c->idx->key);
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < t->cidx; i++) {
+        if (t->rgidx[i].objid == c->idx->objid) {
+            /* the same definition in the newer version: the key being made stays valid */
+            c->idx = &t->rgidx[i];
+            c->kb.idx = &c->idx->key;
+            return;
+        }
+    }
+    /* the current index is gone from the newer version (deleted): c->idx stays in the older
+     * version, which lives as long as the database is attached */
 }
 
 const char *bj_tbl_index_name(const bj_tbl *c)
@@ -307,12 +334,13 @@ JET_ERR bj_tbl_set_index(bj_tbl *c, const char *szIndex, JET_GRBIT grbit)
     const bj_cat_index *x = NULL;
     if (szIndex && szIndex[0]) {
         x = bj_cat_find_index(c->t, szIndex);
-        if (!x)
+        /* an index another transaction is creating (or has not committed) is not there yet */
+        if (!x || !tbl_row_seen(c, BJ_CAT_TYPE_INDEX, x->objid))
             ERR(JET_errIndexNotFound);
     } else {
         x = c->t->fHasPrimary ? &c->t->rgidx[0] : NULL;
     }
-    if (x == c->idx && grbit == JET_bitNoMove)
+    if ((x ? x->objid : 0) == (c->idx ? c->idx->objid : 0) && grbit == JET_bitNoMove)
         goto fail; /* same index: nothing changes */
     const bool wasOn = c->state == BJ_TBL_ON;
     uint8_t *bm = NULL;
@@ -508,8 +536,8 @@ JET_ERR bj_tbl_index_record_count(bj_tbl *c, uint32_t *pcrec, uint32_t cMax)
         const uint8_t *k, *d;
         uint32_t cbK, cbD;
         bool vis;
-        err = bj_tbl_see(c, &cur, c->fSecondary ? c->idx->objid : c->t->objid, &k, &cbK, &d,
-                         &cbD, &vis);
+        err = bj_tbl_see(c, &cur, c->fSecondary ? c->idx->objid : c->t->objid, &k, &cbK, &d, &cbD,
+                         &vis);
         if (err < 0)
             break;
         if (!vis)

@@ -90,7 +90,7 @@ JET_ERR bj_tbl_retrieve_column(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint3
     uint8_t *tmp = NULL;
     if (pcbActual)
         *pcbActual = 0;
-    const bj_cat_column *col = bj_cat_column_by_id(c->t, columnid);
+    const bj_cat_column *col = tbl_column(c, columnid);
     if (!col)
         ERR(JET_errColumnNotFound);
     if (c->state != BJ_TBL_ON)
@@ -135,7 +135,7 @@ fail:
 JET_ERR bj_tbl_count_values(bj_tbl *c, JET_COLUMNID columnid, JET_GRBIT grbit, uint32_t *pc)
 {
     *pc = 0;
-    if (!bj_cat_column_by_id(c->t, columnid))
+    if (!tbl_column(c, columnid))
         return BJ_ERR(JET_errColumnNotFound);
     if (c->state != BJ_TBL_ON)
         return BJ_ERR(JET_errNoCurrentRecord);

@@ -428,7 +428,7 @@ JET_ERR bj_tbl_set_column(bj_tbl *c, JET_COLUMNID columnid, const void *pv, uint
     uint8_t *cur = NULL;
     if (!u)
         ERR(JET_errUpdateNotPrepared);
-    const bj_cat_column *col = bj_cat_column_by_id(c->t, columnid);
+    const bj_cat_column *col = tbl_column(c, columnid);
     if (!col)
         ERR(JET_errColumnNotFound);
     const bool fReplace = u->prep == JET_prepReplace || u->prep == JET_prepReplaceNoLock;
@@ -527,7 +527,7 @@ JET_ERR bj_tbl_retrieve_copy(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint32_
     if (pcbActual)
         *pcbActual = 0;
     bj_rec_value v;
-    if (!bj_cat_column_by_id(c->t, columnid))
+    if (!tbl_column(c, columnid))
         ERR(JET_errColumnNotFound);
     CALL(bj_rec_retrieve(&c->t->schema, u->rec, u->cbRec, columnid, itagSequence ? itagSequence : 1,
                          grbit & JET_bitRetrieveIgnoreDefault, &v));
@@ -988,7 +988,7 @@ JET_ERR bj_tbl_escrow_update(bj_tbl *c, JET_COLUMNID columnid, const void *pv, u
         ERR(JET_errInvalidGrbit);
     if (c->upd)
         ERR(JET_errAlreadyPrepared);
-    const bj_cat_column *col = bj_cat_column_by_id(c->t, columnid);
+    const bj_cat_column *col = tbl_column(c, columnid);
     if (!col)
         ERR(JET_errColumnNotFound);
     if ((columnid & 0xffff) > BJ_REC_FID_FIXED_LAST)

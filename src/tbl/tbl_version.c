@@ -131,6 +131,26 @@ fail:
     return err;
 }
 
+bool tbl_row_seen(bj_tbl *c, uint16_t type, uint32_t id)
+{
+    bj_tbl_db *d = c->tdb;
+    if (!d || !d->cdb || !d->cdb->lock)
+        return true;
+    /* under the DDL lock: a rollback cannot run between the catalog read and the question */
+    bj_mutex_lock(d->cdb->lock);
+    bool f = bj_cat_ddl_row_seen(d->cdb, d->ver, c->trx, c->snap_ts, c->t->objid, type, id, true);
+    bj_mutex_unlock(d->cdb->lock);
+    return f;
+}
+
+const bj_cat_column *tbl_column(bj_tbl *c, JET_COLUMNID columnid)
+{
+    const bj_cat_column *col = bj_cat_column_by_id(c->t, columnid);
+    if (col && !tbl_row_seen(c, BJ_CAT_TYPE_COLUMN, columnid & 0xffffu))
+        return NULL;
+    return col;
+}
+
 tbl_tabstate *tbl_tabstate_get(bj_tbl_db *d, uint32_t objid)
 {
     bj_mutex_lock(&d->lock);
