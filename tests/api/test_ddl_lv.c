@@ -6,6 +6,8 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 
 #include "esent.h"
 #include "testlib.h"
@@ -92,6 +94,18 @@ static bool has_value(JET_SESID s, JET_TABLEID t, JET_COLUMNID cv, int32_t k, ui
     return cb == CB_BIG && memcmp(got, want, CB_BIG) == 0;
 }
 
+/* `$BJ_TOOL check FILE` exit status (0 = clean), -1 when it cannot run. */
+static int tool_check(const char *path)
+{
+    const char *tool = getenv("BJ_TOOL");
+    char cmd[4096];
+    if (!tool)
+        return -1;
+    snprintf(cmd, sizeof(cmd), "'%s' check '%s' >/dev/null 2>&1", tool, path);
+    int st = system(cmd);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 TEST(separated_value_in_ddl_table)
 {
     env e;
@@ -124,6 +138,9 @@ TEST(separated_value_in_ddl_table)
     CHECK(has_value(e.s, t, cv, 4, 11));
     CHECK_OK(JetCloseTable(e.s, t));
     env_stop(&e);
+    /* the LV tree, its catalog row and the values check clean */
+    if (getenv("BJ_TOOL"))
+        CHECK_EQ(tool_check(e.path), 0);
 }
 
 TEST(separated_value_in_table_created_in_transaction)
