@@ -776,6 +776,29 @@ TEST(decompress_7bit)
     CHECK_ERR(bj_rec_decompress(c, 4, out, sizeof(out), &cb), JET_errFeatureNotAvailable);
 }
 
+/* fuzz_rec finding: a multi-value whose next offset lies past the value made the check of a
+ * separated 4-byte LID read 2 bytes past the record (rec_tagged.c check_multivalues). */
+TEST(fuzz_mv_offset_past_end)
+{
+    static const uint8_t k_rec[15] = {0x00, 0x7f, 0x04, 0x00, /* header: no fixed, no var */
+                                      0x00, 0x01, 0x04, 0x40, /* TAGFLD fid 256, ib 4, ext info */
+                                      0x09,                   /* long value | multi-values */
+                                      0x04, 0x80, 0x08, 0x00, /* offsets 4 (separated), 8 */
+                                      0xaa, 0xbb};
+    bj_rec_schema s;
+    CHECK_OK(bj_rec_schema_init(&s, 4096));
+    add(&s, 256, JET_coltypLongBinary, 0, JET_bitColumnTagged | JET_bitColumnMultiValued, NULL, 0,
+        false);
+    CHECK_OK(bj_rec_schema_finish(&s));
+    uint8_t *rec = malloc(sizeof k_rec); /* exact size: ASan sees any overread */
+    memcpy(rec, k_rec, sizeof k_rec);
+    CHECK_ERR(bj_rec_validate(&s, rec, sizeof k_rec), JET_errDatabaseCorrupted);
+    bj_rec_value v;
+    CHECK_ERR(bj_rec_retrieve(&s, rec, sizeof k_rec, 256, 1, 0, &v), JET_errDatabaseCorrupted);
+    free(rec);
+    bj_rec_schema_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
