@@ -124,6 +124,10 @@ static JET_ERR check_tagfld(const bj_rec_layout *l, uint32_t i)
         if (!(h & BJ_TAGHDR_LONGVALUE) || !lid_ok(pb, cb))
             return BJ_ERR(JET_errDatabaseCorrupted);
     }
+    /* a value of a column that is not a long value holds at most JET_cbColumnMost bytes, as the
+     * forms without header and multi-values above already require */
+    if (!(h & BJ_TAGHDR_LONGVALUE) && cb > JET_cbColumnMost)
+        return BJ_ERR(JET_errDatabaseCorrupted);
     return JET_errSuccess;
 }
 

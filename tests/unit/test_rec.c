@@ -799,6 +799,43 @@ TEST(fuzz_mv_offset_past_end)
     bj_rec_schema_free(&s);
 }
 
+/* fuzz_rec finding: on large pages a tagged value of a column that is not a long value passed
+ * validation with more than 255 bytes (header byte 0, or compressed), while the same value as
+ * one of several multi-values did not: bj_rec_set adding a second value then wrote a record
+ * bj_rec_validate refused (rec_tagged.c check_tagfld). Both forms are now corrupt. */
+TEST(fuzz_large_page_long_plain_value)
+{
+    static const uint8_t k_hdr[8] = {0x00, 0x7f, 0x04, 0x00, /* header: no fixed, no var */
+                                     0x00, 0x01, 0x04, 0x00}; /* TAGFLD fid 256, ib 4 */
+    const uint8_t headers[2] = {0x00, BJ_TAGHDR_COMPRESSED};
+    bj_rec_schema s;
+    CHECK_OK(bj_rec_schema_init(&s, 32768));
+    add(&s, 256, JET_coltypBinary, 255, JET_bitColumnTagged | JET_bitColumnMultiValued, NULL, 0,
+        false);
+    CHECK_OK(bj_rec_schema_finish(&s));
+    for (int i = 0; i < 2; i++) {
+        size_t cb = sizeof k_hdr + 1 + 300;
+        uint8_t *rec = malloc(cb), *out = malloc(CB_BUF);
+        memcpy(rec, k_hdr, sizeof k_hdr);
+        rec[sizeof k_hdr] = headers[i];
+        memset(rec + sizeof k_hdr + 1, 'x', 300);
+        CHECK_ERR(bj_rec_validate(&s, rec, cb), JET_errDatabaseCorrupted);
+        size_t cbOut = 0;
+        CHECK_ERR(bj_rec_set(&s, rec, cb, 256, 2, "ab", 2, 0, 0, out, CB_BUF, &cbOut),
+                  JET_errDatabaseCorrupted);
+        /* 255 bytes plain is a valid value */
+        if (i == 0) {
+            CHECK_OK(bj_rec_validate(&s, rec, cb - 45));
+            bj_rec_value v;
+            CHECK_OK(bj_rec_retrieve(&s, rec, cb - 45, 256, 1, 0, &v));
+            CHECK_EQ(v.cb, 255u);
+        }
+        free(rec);
+        free(out);
+    }
+    bj_rec_schema_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
