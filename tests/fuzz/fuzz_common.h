@@ -113,8 +113,7 @@ static inline bool fz_schema_read(fz_in *in, bj_rec_schema *s)
 }
 
 /* Appends one column's encoding to buf (cap bytes) at *pib; false when it does not fit. */
-static inline bool fz_schema_put_col(uint8_t *buf, size_t cap, size_t *pib,
-                                     const bj_rec_column *c)
+static inline bool fz_schema_put_col(uint8_t *buf, size_t cap, size_t *pib, const bj_rec_column *c)
 {
     uint32_t cbDef = c->pvDefault ? (c->cbDefault > 255 ? 255 : c->cbDefault) : 0;
     if (*pib + FZ_SCHEMA_COL_FIXED + cbDef > cap)

@@ -6,11 +6,11 @@
  * The patched image lives in a tmpfs file (/dev/shm, one per process and base; patched pages are
  * restored after each run). Each run: JetCreateInstance, JetInit, JetBeginSession,
  * JetAttachDatabase read-only, JetOpenDatabase, the tables listed from MSysObjects, every row
- * of every table (JetMove), every value of every column of the first rows and of every 32nd (JetRetrieveColumn with growing
- * buffers, long values and multi-values; JetRetrieveColumns), every index (JetSetCurrentIndex,
- * moves, JetRetrieveKey + JetMakeKey(normalised) + JetSeek); then below the API: bj_cat_load,
- * bj_bt_check and bj_bt_count on every tree and bj_space_check. Each call must return; a row
- * walk longer than the file could hold is a loop nobody detected (trap).
+ * of every table (JetMove), every value of every column of the first rows and of every 32nd
+ * (JetRetrieveColumn with growing buffers, long values and multi-values; JetRetrieveColumns), every
+ * index (JetSetCurrentIndex, moves, JetRetrieveKey + JetMakeKey(normalised) + JetSeek); then below
+ * the API: bj_cat_load, bj_bt_check and bj_bt_count on every tree and bj_space_check. Each call
+ * must return; a row walk longer than the file could hold is a loop nobody detected (trap).
  */
 #include <esent.h>
 #include <fcntl.h>

@@ -67,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             c = 70000;
         for (uint32_t itag = 0; itag <= c + 1; itag++) {
             bj_rec_value v;
-            if (bj_rec_retrieve(&s, rec, cbRec, ids[i], itag, itag & 1 ? 0 : JET_bitRetrieveIgnoreDefault,
-                                &v) >= 0)
+            if (bj_rec_retrieve(&s, rec, cbRec, ids[i], itag,
+                                itag & 1 ? 0 : JET_bitRetrieveIgnoreDefault, &v) >= 0)
                 touch(&v);
         }
     }
@@ -94,9 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (nids) {
         size_t cbOutMax = 40000, cbOut = 0;
         uint8_t *out = malloc(cbOutMax);
-        JET_ERR e = bj_rec_set(&s, rec, grbitSel & 0x80 ? 0 : cbRec, ids[icolSet % nids],
-                               itagSet, vcopy, (uint32_t)cbVal, grbits[grbitSel & 3],
-                               (grbitSel >> 2) & 3, out, cbOutMax, &cbOut);
+        JET_ERR e = bj_rec_set(&s, rec, grbitSel & 0x80 ? 0 : cbRec, ids[icolSet % nids], itagSet,
+                               vcopy, (uint32_t)cbVal, grbits[grbitSel & 3], (grbitSel >> 2) & 3,
+                               out, cbOutMax, &cbOut);
         if (e >= 0) {
             uint8_t *o2 = malloc(cbOut ? cbOut : 1);
             memcpy(o2, out, cbOut);

@@ -216,7 +216,8 @@ static void seed_file(const char *file, uint8_t sel)
     for (uint32_t i = 0; i < BJ_ARRAY_LEN(ipgs); i++) {
         for (uint32_t k = 0; k < BJ_ARRAY_LEN(offs); k++) {
             uint8_t buf[8] = {sel};
-            if (fseek(f, (long)ipgs[i] * 4096 + offs[k], SEEK_SET) != 0 || fread(buf + 7, 1, 1, f) != 1)
+            if (fseek(f, (long)ipgs[i] * 4096 + offs[k], SEEK_SET) != 0 ||
+                fread(buf + 7, 1, 1, f) != 1)
                 continue;
             bj_st16(buf + 1, ipgs[i]);
             bj_st16(buf + 3, offs[k]);

@@ -815,10 +815,10 @@ static void set_links(tenv *e, uint32_t pgno, uint32_t prev, uint32_t next)
     bj_buf_release(fr);
 }
 
-/* Found reviewing the walks fuzz_file bounds: a loop in the leaf chain whose links agree (A.next = B, B.next = A,
- * A.prev = B, B.prev = A) made walks endless: bj_bt_count ran on, and every JetMove returned a
- * row, so a scan never ended. Moves that cross leaves now require tree order and links that
- * agree, and no walk crosses more leaves than the file has pages. */
+/* Found reviewing the walks fuzz_file bounds: a loop in the leaf chain whose links agree
+ * (A.next = B, B.next = A, A.prev = B, B.prev = A) made walks endless: bj_bt_count ran on, and
+ * every JetMove returned a row, so a scan never ended. Moves that cross leaves now require tree
+ * order and links that agree, and no walk crosses more leaves than the file has pages. */
 TEST(leaf_chain_loop_is_corruption)
 {
     tenv *e = tenv_new(4096, 128, 0);

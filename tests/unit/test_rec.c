@@ -805,7 +805,7 @@ TEST(fuzz_mv_offset_past_end)
  * bj_rec_validate refused (rec_tagged.c check_tagfld). Both forms are now corrupt. */
 TEST(fuzz_large_page_long_plain_value)
 {
-    static const uint8_t k_hdr[8] = {0x00, 0x7f, 0x04, 0x00, /* header: no fixed, no var */
+    static const uint8_t k_hdr[8] = {0x00, 0x7f, 0x04, 0x00,  /* header: no fixed, no var */
                                      0x00, 0x01, 0x04, 0x00}; /* TAGFLD fid 256, ib 4 */
     const uint8_t headers[2] = {0x00, BJ_TAGHDR_COMPRESSED};
     bj_rec_schema s;
