@@ -1,8 +1,9 @@
 /* fuzz_file.c: libFuzzer target for a whole database read through the API and the checkers.
  * Input: u8 base file (0: Catalog1_rev14_4k.edb, 1: SRUDB_win_rev14_4k.dat, 4 KiB pages), then
- * up to 16 patches [u16 file page index][u16 offset][u8 len][u8 flags][len bytes]; flags bit0
- * re-seals the patched page's checksum (header pages: re-encodes the header) so the
- * structural checks behind the checksum are reached.
+ * up to 16 patches [u16 file page index][u16 offset][u8 len][u8 flags][len bytes]; flags bit1
+ * copies the whole base-file page named by the first two patch bytes over the page instead
+ * (misplaced pages: duplicated leaves, wrong children), bit0 then re-seals the page's checksum
+ * (header pages: re-encodes the header) so the structural checks behind it are reached.
  * The patched image lives in a tmpfs file (/dev/shm, one per process and base; patched pages are
  * restored after each run). Each run: JetCreateInstance, JetInit, JetBeginSession,
  * JetAttachDatabase read-only, JetOpenDatabase, the tables listed from MSysObjects, every row
@@ -292,14 +293,9 @@ static void checkers_run(const char *path)
 
 /* ---- one run ---- */
 
-static void patch_page(uint8_t *pg, uint32_t ipg, uint32_t off, const uint8_t *p, size_t cb,
-                       bool reseal)
+/* Recomputes the checksum of file page ipg (header pages: re-encodes the header). */
+static void reseal(uint8_t *pg, uint32_t ipg)
 {
-    if (off + cb > FZ_CB_PAGE)
-        cb = FZ_CB_PAGE - off;
-    memcpy(pg + off, p, cb);
-    if (!reseal)
-        return;
     if (ipg < 2) {
         bj_dbhdr h;
         if (bj_dbhdr_decode(pg, FZ_CB_PAGE, &h) >= 0)
@@ -334,7 +330,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const uint8_t *p = fz_bytes(&in, len, &cb);
         if (pread(b->fd, pg, FZ_CB_PAGE, (off_t)ipg * FZ_CB_PAGE) != FZ_CB_PAGE)
             abort();
-        patch_page(pg, ipg, off, p, cb, flags & 1);
+        if ((flags & 2) && cb >= 2) /* copy a whole page of the base file over this one */
+            memcpy(pg, b->img + (size_t)(bj_ld16(p) % cpgFile) * FZ_CB_PAGE, FZ_CB_PAGE);
+        else
+            memcpy(pg + off, p, BJ_MIN(cb, (size_t)(FZ_CB_PAGE - off)));
+        if (flags & 1)
+            reseal(pg, ipg);
         if (pwrite(b->fd, pg, FZ_CB_PAGE, (off_t)ipg * FZ_CB_PAGE) != FZ_CB_PAGE)
             abort();
         touched[ntouched++] = ipg;

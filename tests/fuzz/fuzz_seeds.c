@@ -229,6 +229,19 @@ static void seed_file(const char *file, uint8_t sel)
         }
     }
     fclose(f);
+    /* page copies: a leaf or internal page placed where another belongs */
+    static const uint32_t copies[][2] = {{5, 6}, {6, 5}, {10, 11}, {20, 21}, {30, 12}, {8, 9}};
+    for (uint32_t i = 0; i < BJ_ARRAY_LEN(copies); i++) {
+        uint8_t buf[9] = {sel};
+        bj_st16(buf + 1, copies[i][0]);
+        bj_st16(buf + 3, 0);
+        buf[5] = 2;
+        buf[6] = 3; /* copy + re-seal */
+        bj_st16(buf + 7, copies[i][1]);
+        char name[64];
+        snprintf(name, sizeof name, "%u-copy%u-%u", sel, copies[i][1], copies[i][0]);
+        put("file", name, buf, sizeof buf);
+    }
 }
 
 int main(int argc, char **argv)
