@@ -836,6 +836,41 @@ TEST(fuzz_large_page_long_plain_value)
     bj_rec_schema_free(&s);
 }
 
+/* fuzz_rec finding: a TAGFLD header flagged "long value" on a column that is not a long value
+ * (a Short column holding 300 bytes) passed validation; bj_rec_set adding a second value then
+ * wrote a multi-value validate refuses. The flag must now agree with the column type. */
+TEST(fuzz_lv_flag_on_short_column)
+{
+    const JET_COLTYP types[2] = {JET_coltypShort, JET_coltypLongBinary};
+    size_t cb = 8 + 1 + 300;
+    uint8_t *rec = malloc(cb), *out = malloc(CB_BUF);
+    static const uint8_t k_hdr[8] = {0x00, 0x7f, 0x04, 0x00,  /* header: no fixed, no var */
+                                     0x00, 0x01, 0x04, 0x40}; /* fid 256, ib 4, ext info */
+    memcpy(rec, k_hdr, sizeof k_hdr);
+    rec[8] = BJ_TAGHDR_LONGVALUE;
+    memset(rec + 9, 'y', 300);
+    for (int i = 0; i < 2; i++) {
+        bj_rec_schema s;
+        CHECK_OK(bj_rec_schema_init(&s, 4096));
+        add(&s, 256, types[i], 0, JET_bitColumnTagged | JET_bitColumnMultiValued, NULL, 0, false);
+        CHECK_OK(bj_rec_schema_finish(&s));
+        size_t cbOut = 0;
+        uint8_t v2[2] = {1, 2};
+        if (i == 0) {
+            CHECK_ERR(bj_rec_validate(&s, rec, cb), JET_errDatabaseCorrupted);
+            CHECK_ERR(bj_rec_set(&s, rec, cb, 256, 2, v2, 2, 0, 0, out, CB_BUF, &cbOut),
+                      JET_errDatabaseCorrupted);
+        } else { /* the same bytes are a valid long value */
+            CHECK_OK(bj_rec_validate(&s, rec, cb));
+            CHECK_OK(bj_rec_set(&s, rec, cb, 256, 2, v2, 2, 0, 0, out, CB_BUF, &cbOut));
+            CHECK_OK(bj_rec_validate(&s, out, cbOut));
+        }
+        bj_rec_schema_free(&s);
+    }
+    free(rec);
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
