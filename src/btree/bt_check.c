@@ -252,13 +252,17 @@ fail:
     return err;
 }
 
-static JET_ERR walk_page(bj_bt_tree *t, uint32_t pgno, uint32_t depth, bj_bt_page_fn fn, void *ctx)
+/* *pleft: pages the walk may still visit; a tree reaching more pages than the database has
+ * shares subtrees (corrupt), and without the bound its walk could take exponential time. */
+static JET_ERR walk_page(bj_bt_tree *t, uint32_t pgno, uint32_t depth, uint32_t *pleft,
+                         bj_bt_page_fn fn, void *ctx)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
     uint32_t *children = NULL, n = 0;
-    if (depth >= BT_DEPTH_MAX)
+    if (depth >= BT_DEPTH_MAX || *pleft == 0)
         ERR(JET_errDatabaseCorrupted);
+    --*pleft;
     CALL(bt_get(t, pgno, BJ_LATCH_SHARED, &fr));
     const uint8_t *pg = bj_frame_data(fr);
     uint32_t pf = bj_page_flags(pg);
@@ -274,7 +278,7 @@ static JET_ERR walk_page(bj_bt_tree *t, uint32_t pgno, uint32_t depth, bj_bt_pag
     fr = NULL;
     CALL(fn(ctx, pgno, pf));
     for (uint32_t i = 0; i < n; i++)
-        CALL(walk_page(t, children[i], depth + 1, fn, ctx));
+        CALL(walk_page(t, children[i], depth + 1, pleft, fn, ctx));
 fail:
     if (fr)
         bj_buf_release(fr);
@@ -284,7 +288,8 @@ fail:
 
 JET_ERR bt_walk_nolock(bj_bt_tree *t, bj_bt_page_fn fn, void *ctx)
 {
-    return walk_page(t, t->pgnoRoot, 0, fn, ctx);
+    uint32_t left = bj_buf_db_size(t->dbc->db);
+    return walk_page(t, t->pgnoRoot, 0, &left, fn, ctx);
 }
 
 JET_ERR bj_bt_walk_pages(bj_bt_tree *t, bj_bt_page_fn fn, void *ctx)

@@ -106,12 +106,56 @@ fail:
     return err;
 }
 
-/* From node itag of the latched leaf fr (consumed) forward to the first visible node.
- * JET_errNoCurrentRecord past the last leaf. */
-static JET_ERR cur_scan_fwd(bj_bt_cursor *c, bj_frame *fr, uint32_t itag)
+/* Whether node itag of pg lies after the cursor's saved node in tree order (key; then data on a
+ * non-unique tree). Used when a move crosses into another leaf: a node not after the saved one
+ * means the leaf chain loops back (corrupt file), which would make a walk endless. */
+static JET_ERR cur_after_saved(const bj_bt_cursor *c, const uint8_t *pg, uint32_t itag, int dir)
 {
     JET_ERR err = JET_errSuccess;
-    bj_bt_tree *t = c->t;
+    bj_node n;
+    CALL(bj_page_get_node(pg, bt_cbpage(c->t), itag, &n));
+    int cmp = bj_node_keycmp(&n, c->key, c->cbKey);
+    if (cmp == 0 && bt_nu(c->t)) {
+        uint32_t cb = BJ_MIN(n.cbData, c->cbData);
+        cmp = cb ? memcmp(n.data, c->data, cb) : 0;
+        if (cmp == 0)
+            cmp = n.cbData < c->cbData ? -1 : n.cbData > c->cbData ? 1 : 0;
+    }
+    if (dir > 0 ? cmp <= 0 : cmp >= 0)
+        ERR(JET_errDatabaseCorrupted);
+fail:
+    return err;
+}
+
+/* Latches the leaf a move reaches from leaf pgnoFrom (consumed by the caller) through its link
+ * pgnoTo, checking it is a leaf whose link back names pgnoFrom, and that the move has not
+ * crossed more leaves than the database has pages (a loop in the leaf chain). */
+static JET_ERR cur_cross(bj_bt_cursor *c, uint32_t pgnoFrom, uint32_t pgnoTo, int dir,
+                         uint32_t *pcpg, bj_frame **pfr)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_frame *fr = NULL;
+    if (++*pcpg > bj_buf_db_size(c->t->dbc->db))
+        ERR(JET_errDatabaseCorrupted);
+    CALL(bt_get(c->t, pgnoTo, BJ_LATCH_SHARED, &fr));
+    const uint8_t *pg = bj_frame_data(fr);
+    if (!bt_is_leaf(pg) || (dir > 0 ? bj_page_prev(pg) : bj_page_next(pg)) != pgnoFrom)
+        ERR(JET_errDatabaseCorrupted);
+    *pfr = fr;
+    fr = NULL;
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    return err;
+}
+
+/* From node itag of the latched leaf fr (consumed) forward to the first visible node.
+ * JET_errNoCurrentRecord past the last leaf. ordered: the cursor holds the node the move
+ * starts from, and a node found on a later leaf must come after it. */
+static JET_ERR cur_scan_fwd(bj_bt_cursor *c, bj_frame *fr, uint32_t itag, bool ordered)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t cpg = 0;
     for (;;) {
         const uint8_t *pg = bj_frame_data(fr);
         uint32_t n = bt_nnodes(pg);
@@ -120,18 +164,18 @@ static JET_ERR cur_scan_fwd(bj_bt_cursor *c, bj_frame *fr, uint32_t itag)
             if (err < 0)
                 goto fail;
             if (vis) {
+                if (ordered && cpg)
+                    CALL(cur_after_saved(c, pg, i, 1));
                 CALL(cur_load(c, fr, i));
                 goto fail;
             }
         }
-        uint32_t next = bj_page_next(pg);
+        uint32_t next = bj_page_next(pg), pgno = bj_frame_pgno(fr);
         bj_buf_release(fr);
         fr = NULL;
         if (next == 0)
             ERR(JET_errNoCurrentRecord);
-        CALL(bt_get(t, next, BJ_LATCH_SHARED, &fr));
-        if (!bt_is_leaf(bj_frame_data(fr)))
-            ERR(JET_errDatabaseCorrupted);
+        CALL(cur_cross(c, pgno, next, 1, &cpg, &fr));
         itag = 1;
     }
 fail:
@@ -141,11 +185,11 @@ fail:
 }
 
 /* From node itag (0 = before the first) of fr (consumed) backward to the first visible node.
- * JET_errNoCurrentRecord before the first leaf. */
-static JET_ERR cur_scan_back(bj_bt_cursor *c, bj_frame *fr, uint32_t itag)
+ * JET_errNoCurrentRecord before the first leaf. ordered: as cur_scan_fwd, mirrored. */
+static JET_ERR cur_scan_back(bj_bt_cursor *c, bj_frame *fr, uint32_t itag, bool ordered)
 {
     JET_ERR err = JET_errSuccess;
-    bj_bt_tree *t = c->t;
+    uint32_t cpg = 0;
     for (;;) {
         const uint8_t *pg = bj_frame_data(fr);
         if (itag > bt_nnodes(pg))
@@ -155,18 +199,18 @@ static JET_ERR cur_scan_back(bj_bt_cursor *c, bj_frame *fr, uint32_t itag)
             if (err < 0)
                 goto fail;
             if (vis) {
+                if (ordered && cpg)
+                    CALL(cur_after_saved(c, pg, i, -1));
                 CALL(cur_load(c, fr, i));
                 goto fail;
             }
         }
-        uint32_t prev = bj_page_prev(pg);
+        uint32_t prev = bj_page_prev(pg), pgno = bj_frame_pgno(fr);
         bj_buf_release(fr);
         fr = NULL;
         if (prev == 0)
             ERR(JET_errNoCurrentRecord);
-        CALL(bt_get(t, prev, BJ_LATCH_SHARED, &fr));
-        if (!bt_is_leaf(bj_frame_data(fr)))
-            ERR(JET_errDatabaseCorrupted);
+        CALL(cur_cross(c, pgno, prev, -1, &cpg, &fr));
         itag = bt_nnodes(bj_frame_data(fr));
     }
 fail:
@@ -180,7 +224,7 @@ static JET_ERR cur_first(bj_bt_cursor *c)
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
     CALL(bt_descend(c->t, NULL, 0, -1, BJ_LATCH_SHARED, NULL, &fr));
-    err = cur_scan_fwd(c, fr, 1);
+    err = cur_scan_fwd(c, fr, 1, false);
     if (err == JET_errNoCurrentRecord) {
         c->state = BT_CUR_NONE;
         err = BJ_ERR(JET_errRecordNotFound);
@@ -194,7 +238,7 @@ static JET_ERR cur_last(bj_bt_cursor *c)
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
     CALL(bt_descend(c->t, NULL, 0, 1, BJ_LATCH_SHARED, NULL, &fr));
-    err = cur_scan_back(c, fr, bt_nnodes(bj_frame_data(fr)));
+    err = cur_scan_back(c, fr, bt_nnodes(bj_frame_data(fr)), false);
     if (err == JET_errNoCurrentRecord) {
         c->state = BT_CUR_NONE;
         err = BJ_ERR(JET_errRecordNotFound);
@@ -234,7 +278,7 @@ JET_ERR bj_bt_move_next(bj_bt_cursor *c)
     if (c->state != BT_CUR_ON)
         ERR(JET_errNoCurrentRecord);
     CALL(cur_relatch(c, &fr, &exact));
-    err = cur_scan_fwd(c, fr, exact ? c->itag + 1 : c->itag);
+    err = cur_scan_fwd(c, fr, exact ? c->itag + 1 : c->itag, true);
     if (err == JET_errNoCurrentRecord)
         c->state = BT_CUR_AFTER_LAST;
 fail:
@@ -257,7 +301,7 @@ JET_ERR bj_bt_move_prev(bj_bt_cursor *c)
     if (c->state != BT_CUR_ON)
         ERR(JET_errNoCurrentRecord);
     CALL(cur_relatch(c, &fr, &exact));
-    err = cur_scan_back(c, fr, c->itag - 1);
+    err = cur_scan_back(c, fr, c->itag - 1, true);
     if (err == JET_errNoCurrentRecord)
         c->state = BT_CUR_BEFORE_FIRST;
 fail:
@@ -303,7 +347,8 @@ static JET_ERR cur_seek(bj_bt_cursor *c, bt_bm *bm, bj_bt_seek_mode mode)
         ERR(JET_errRecordNotFound);
     bj_frame *f = fr;
     fr = NULL;
-    err = mode == BJ_BT_SEEK_LE ? cur_scan_back(c, f, itag - 1) : cur_scan_fwd(c, f, itag);
+    err = mode == BJ_BT_SEEK_LE ? cur_scan_back(c, f, itag - 1, false)
+                                : cur_scan_fwd(c, f, itag, false);
     if (err == JET_errNoCurrentRecord) {
         c->state = BT_CUR_NONE;
         err = BJ_ERR(JET_errRecordNotFound);
@@ -436,10 +481,10 @@ JET_ERR bj_bt_goto_position(bj_bt_cursor *c, uint64_t lt, uint64_t total)
         if (bt_is_leaf(pg)) {
             bj_frame *f = fr;
             fr = NULL;
-            err = cur_scan_fwd(c, f, i + 1);
+            err = cur_scan_fwd(c, f, i + 1, false);
             if (err == JET_errNoCurrentRecord) {
                 CALL(bt_descend(t, NULL, 0, 1, BJ_LATCH_SHARED, NULL, &f));
-                err = cur_scan_back(c, f, bt_nnodes(bj_frame_data(f)));
+                err = cur_scan_back(c, f, bt_nnodes(bj_frame_data(f)), false);
                 if (err == JET_errNoCurrentRecord)
                     err = BJ_ERR(JET_errRecordNotFound);
             }
@@ -463,11 +508,14 @@ JET_ERR bj_bt_count(bj_bt_tree *t, bool skip_deleted, uint64_t *pcount)
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
     uint64_t count = 0, pages = 0;
+    uint32_t pgnoFrom = 0;
     pthread_rwlock_rdlock(&t->smo);
     CALL(bt_descend(t, NULL, 0, -1, BJ_LATCH_SHARED, NULL, &fr));
     for (;;) {
         const uint8_t *pg = bj_frame_data(fr);
-        if (!bt_is_leaf(pg) || ++pages > (1u << 31))
+        /* a leaf chain longer than the file, or whose links disagree, loops: corrupt */
+        if (!bt_is_leaf(pg) || ++pages > bj_buf_db_size(t->dbc->db) ||
+            (pgnoFrom && bj_page_prev(pg) != pgnoFrom))
             ERR(JET_errDatabaseCorrupted);
         uint32_t n = bt_nnodes(pg);
         for (uint32_t i = 1; i <= n; i++) {
@@ -477,6 +525,7 @@ JET_ERR bj_bt_count(bj_bt_tree *t, bool skip_deleted, uint64_t *pcount)
                 count++;
         }
         uint32_t next = bj_page_next(pg);
+        pgnoFrom = bj_frame_pgno(fr);
         bj_buf_release(fr);
         fr = NULL;
         if (!next)

@@ -495,7 +495,7 @@ static JET_ERR get_unicode_index(const prow *row, bj_inst *inst, bj_sess *sess,
 static JET_ERR set_unicode_index(const prow *row, bj_inst *inst, bj_sess *sess,
                                  bj_param_value *val, JET_API_PTR l, const char *sz)
 {
-    if (inst && __atomic_load_n(&inst->initialized, __ATOMIC_SEQ_CST))
+    if (inst && atomic_load(&inst->initialized))
         return BJ_ERR(JET_errAlreadyInitialized);
     uintptr_t v = ((uintptr_t)BJ_UNICODE_LCID_DEFAULT << 32) | BJ_UNICODE_FLAGS_DEFAULT;
     if (l) {
@@ -580,7 +580,7 @@ static JET_ERR check_writable(const prow *row, const bj_inst *inst)
 {
     if ((row->flags & GRO) && bj_inst_mode() != BJ_MODE_NONE)
         return BJ_ERR(JET_errAlreadyInitialized);
-    if ((row->flags & IRO) && inst && __atomic_load_n(&inst->initialized, __ATOMIC_SEQ_CST))
+    if ((row->flags & IRO) && inst && atomic_load(&inst->initialized))
         return BJ_ERR(JET_errAlreadyInitialized);
     return JET_errSuccess;
 }

@@ -210,6 +210,23 @@ uint32_t bj_rec_cb_record_most(uint32_t cbPage, uint32_t cbKeyMost)
 
 /* ---------------------------------------------------------------- parsing */
 
+/* A value whose TAGFLD header says "long value" must belong to a long-value column: bj_rec_set
+ * would otherwise carry an LV-sized value of a short column into a form that refuses it.
+ * Columns absent from the schema (deleted ones) are not checked. */
+static JET_ERR check_tagged_types(const bj_rec_schema *s, const bj_rec_layout *l)
+{
+    for (uint32_t i = 0; i < l->cTagfld; i++) {
+        bj_rec_tagfld t;
+        bj_rec_tagfld_get(l, i, &t);
+        if (!t.fHeader || !(t.bHeader & BJ_TAGHDR_LONGVALUE))
+            continue;
+        const bj_rec_column *c = bj_rec_schema_column(s, t.fid);
+        if (c && c->fDerived == t.fDerived && !bj_rec_coltyp_is_lv(c->coltyp))
+            return BJ_ERR(JET_errDatabaseCorrupted);
+    }
+    return JET_errSuccess;
+}
+
 JET_ERR bj_rec_parse(const bj_rec_schema *s, const void *rec, size_t cbRec, bj_rec_layout *l)
 {
     JET_ERR err = JET_errSuccess;
@@ -256,6 +273,8 @@ JET_ERR bj_rec_parse(const bj_rec_schema *s, const void *rec, size_t cbRec, bj_r
     l->ibTagged = l->ibVarData + ibPrev;
     l->cbTagged = l->cb - l->ibTagged;
     CALL(bj_rec_parse_tagged(l));
+    if (s)
+        CALL(check_tagged_types(s, l));
 fail:
     return err;
 }

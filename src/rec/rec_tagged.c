@@ -61,7 +61,7 @@ static JET_ERR check_multivalues(const uint8_t *pb, uint32_t cb, uint8_t h)
         const uint32_t ib = raw & BJ_MV_IBMASK;
         const uint32_t ibNext =
             i + 1 < n ? (bj_ld16(pb + BJ_MV_CB_OFFSET * (i + 1)) & BJ_MV_IBMASK) : cb;
-        if (ib > ibNext || ib > cb || ib < ib0)
+        if (ib < ib0 || ib > ibNext || ibNext > cb) /* next offset too: it bounds this value */
             return BJ_ERR(JET_errDatabaseCorrupted);
         if (!(h & BJ_TAGHDR_LONGVALUE) && ibNext - ib > JET_cbColumnMost)
             return BJ_ERR(JET_errDatabaseCorrupted);
@@ -124,6 +124,10 @@ static JET_ERR check_tagfld(const bj_rec_layout *l, uint32_t i)
         if (!(h & BJ_TAGHDR_LONGVALUE) || !lid_ok(pb, cb))
             return BJ_ERR(JET_errDatabaseCorrupted);
     }
+    /* a value of a column that is not a long value holds at most JET_cbColumnMost bytes, as the
+     * forms without header and multi-values above already require */
+    if (!(h & BJ_TAGHDR_LONGVALUE) && cb > JET_cbColumnMost)
+        return BJ_ERR(JET_errDatabaseCorrupted);
     return JET_errSuccess;
 }
 

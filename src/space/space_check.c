@@ -150,7 +150,13 @@ static JET_ERR ck_own(ck *c, int ix, uint32_t first, uint32_t cpg)
 static JET_ERR ck_avail(ck *c, int ix, uint32_t first, uint32_t cpg)
 {
     for (uint64_t p = first; p < (uint64_t)first + cpg; p++) {
-        if (p > c->n || c->owner[p] - 1 != ix) {
+        if (p > c->n) { /* once: an extent may reach 2^32 pages past the end */
+            ck_fault(c, JET_errSPAvailExtCorrupted, (uint32_t)p,
+                     "page available in FDP %u is beyond the end of the file (%u pages)",
+                     c->f[ix].pgno, c->n);
+            return JET_errSuccess;
+        }
+        if (c->owner[p] - 1 != ix) {
             ck_fault(c, JET_errSPAvailExtCorrupted, (uint32_t)p,
                      "page available in FDP %u is not owned by it (or was given to a child)",
                      c->f[ix].pgno, 0);

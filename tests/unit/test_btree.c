@@ -805,6 +805,80 @@ TEST(check_detects_corruption)
     tenv_free(e);
 }
 
+static void set_links(tenv *e, uint32_t pgno, uint32_t prev, uint32_t next)
+{
+    bj_frame *fr;
+    REQUIRE_OK(bj_buf_get(e->db, pgno, BJ_LATCH_EXCLUSIVE, &fr));
+    bj_st32(bj_frame_data(fr) + BJ_PGHDR_IB_PGNOPREV, prev);
+    bj_st32(bj_frame_data(fr) + BJ_PGHDR_IB_PGNONEXT, next);
+    bj_buf_dirty(fr, 0);
+    bj_buf_release(fr);
+}
+
+/* Found reviewing the walks fuzz_file bounds: a loop in the leaf chain whose links agree
+ * (A.next = B, B.next = A, A.prev = B, B.prev = A) made walks endless: bj_bt_count ran on, and
+ * every JetMove returned a row, so a scan never ended. Moves that cross leaves now require tree
+ * order and links that agree, and no walk crosses more leaves than the file has pages. */
+TEST(leaf_chain_loop_is_corruption)
+{
+    tenv *e = tenv_new(4096, 128, 0);
+    REQUIRE(e);
+    uint8_t kb[8], db[100];
+    memset(db, 1, sizeof(db));
+    for (uint32_t i = 0; i < 2000; i++) {
+        bj_st32be(kb, i);
+        REQUIRE_OK(bj_bt_insert(&e->t, kb, 4, db, 100, 0));
+    }
+    uint64_t n = 0;
+    REQUIRE_OK(bj_bt_count(&e->t, false, &n));
+    CHECK_EQ(n, 2000);
+    bj_bt_cursor c;
+    REQUIRE_OK(bj_bt_cursor_open(&e->t, true, &c));
+    REQUIRE_OK(bj_bt_move_first(&c));
+    uint32_t a = c.pgno, b;
+    bj_frame *fr;
+    REQUIRE_OK(bj_buf_get(e->db, a, BJ_LATCH_SHARED, &fr));
+    b = bj_page_next(bj_frame_data(fr));
+    bj_buf_release(fr);
+    REQUIRE(b != 0);
+    set_links(e, a, b, b);
+    set_links(e, b, a, a);
+    CHECK_ERR(bj_bt_count(&e->t, false, &n), JET_errDatabaseCorrupted);
+    CHECK_ERR(bj_bt_check(&e->t, NULL, NULL), JET_errDatabaseCorrupted);
+    /* forward: the walk ends with an error within the rows of the two leaves */
+    JET_ERR err = bj_bt_move_first(&c);
+    uint32_t moves = 0;
+    while (err >= 0 && moves < 5000) {
+        err = bj_bt_move_next(&c);
+        moves++;
+    }
+    CHECK_ERR(err, JET_errDatabaseCorrupted);
+    CHECK(moves < 200);
+    /* backward from b (its prev a, whose prev is b again) */
+    bj_st32be(kb, 0);
+    REQUIRE_OK(bj_bt_seek(&c, kb, 4, BJ_BT_SEEK_EQ));
+    err = bj_bt_move_next(&c);
+    while (err >= 0 && c.pgno == a)
+        err = bj_bt_move_next(&c);
+    REQUIRE_OK(err); /* on the first row of b */
+    moves = 0;
+    while (err >= 0 && moves < 5000) {
+        err = bj_bt_move_prev(&c);
+        moves++;
+    }
+    CHECK_ERR(err, JET_errDatabaseCorrupted);
+    CHECK(moves < 200);
+    /* a leaf whose next is itself */
+    set_links(e, a, 0, a);
+    CHECK_ERR(bj_bt_count(&e->t, false, &n), JET_errDatabaseCorrupted);
+    REQUIRE_OK(bj_bt_move_first(&c));
+    for (err = 0, moves = 0; err >= 0 && moves < 5000; moves++)
+        err = bj_bt_move_next(&c);
+    CHECK_ERR(err, JET_errDatabaseCorrupted);
+    bj_bt_cursor_close(&c);
+    tenv_free(e);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);

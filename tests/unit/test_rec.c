@@ -776,6 +776,101 @@ TEST(decompress_7bit)
     CHECK_ERR(bj_rec_decompress(c, 4, out, sizeof(out), &cb), JET_errFeatureNotAvailable);
 }
 
+/* fuzz_rec finding: a multi-value whose next offset lies past the value made the check of a
+ * separated 4-byte LID read 2 bytes past the record (rec_tagged.c check_multivalues). */
+TEST(fuzz_mv_offset_past_end)
+{
+    static const uint8_t k_rec[15] = {0x00, 0x7f, 0x04, 0x00, /* header: no fixed, no var */
+                                      0x00, 0x01, 0x04, 0x40, /* TAGFLD fid 256, ib 4, ext info */
+                                      0x09,                   /* long value | multi-values */
+                                      0x04, 0x80, 0x08, 0x00, /* offsets 4 (separated), 8 */
+                                      0xaa, 0xbb};
+    bj_rec_schema s;
+    CHECK_OK(bj_rec_schema_init(&s, 4096));
+    add(&s, 256, JET_coltypLongBinary, 0, JET_bitColumnTagged | JET_bitColumnMultiValued, NULL, 0,
+        false);
+    CHECK_OK(bj_rec_schema_finish(&s));
+    uint8_t *rec = malloc(sizeof k_rec); /* exact size: ASan sees any overread */
+    memcpy(rec, k_rec, sizeof k_rec);
+    CHECK_ERR(bj_rec_validate(&s, rec, sizeof k_rec), JET_errDatabaseCorrupted);
+    bj_rec_value v;
+    CHECK_ERR(bj_rec_retrieve(&s, rec, sizeof k_rec, 256, 1, 0, &v), JET_errDatabaseCorrupted);
+    free(rec);
+    bj_rec_schema_free(&s);
+}
+
+/* fuzz_rec finding: on large pages a tagged value of a column that is not a long value passed
+ * validation with more than 255 bytes (header byte 0, or compressed), while the same value as
+ * one of several multi-values did not: bj_rec_set adding a second value then wrote a record
+ * bj_rec_validate refused (rec_tagged.c check_tagfld). Both forms are now corrupt. */
+TEST(fuzz_large_page_long_plain_value)
+{
+    static const uint8_t k_hdr[8] = {0x00, 0x7f, 0x04, 0x00,  /* header: no fixed, no var */
+                                     0x00, 0x01, 0x04, 0x00}; /* TAGFLD fid 256, ib 4 */
+    const uint8_t headers[2] = {0x00, BJ_TAGHDR_COMPRESSED};
+    bj_rec_schema s;
+    CHECK_OK(bj_rec_schema_init(&s, 32768));
+    add(&s, 256, JET_coltypBinary, 255, JET_bitColumnTagged | JET_bitColumnMultiValued, NULL, 0,
+        false);
+    CHECK_OK(bj_rec_schema_finish(&s));
+    for (int i = 0; i < 2; i++) {
+        size_t cb = sizeof k_hdr + 1 + 300;
+        uint8_t *rec = malloc(cb), *out = malloc(CB_BUF);
+        memcpy(rec, k_hdr, sizeof k_hdr);
+        rec[sizeof k_hdr] = headers[i];
+        memset(rec + sizeof k_hdr + 1, 'x', 300);
+        CHECK_ERR(bj_rec_validate(&s, rec, cb), JET_errDatabaseCorrupted);
+        size_t cbOut = 0;
+        CHECK_ERR(bj_rec_set(&s, rec, cb, 256, 2, "ab", 2, 0, 0, out, CB_BUF, &cbOut),
+                  JET_errDatabaseCorrupted);
+        /* 255 bytes plain is a valid value */
+        if (i == 0) {
+            CHECK_OK(bj_rec_validate(&s, rec, cb - 45));
+            bj_rec_value v;
+            CHECK_OK(bj_rec_retrieve(&s, rec, cb - 45, 256, 1, 0, &v));
+            CHECK_EQ(v.cb, 255u);
+        }
+        free(rec);
+        free(out);
+    }
+    bj_rec_schema_free(&s);
+}
+
+/* fuzz_rec finding: a TAGFLD header flagged "long value" on a column that is not a long value
+ * (a Short column holding 300 bytes) passed validation; bj_rec_set adding a second value then
+ * wrote a multi-value validate refuses. The flag must now agree with the column type. */
+TEST(fuzz_lv_flag_on_short_column)
+{
+    const JET_COLTYP types[2] = {JET_coltypShort, JET_coltypLongBinary};
+    size_t cb = 8 + 1 + 300;
+    uint8_t *rec = malloc(cb), *out = malloc(CB_BUF);
+    static const uint8_t k_hdr[8] = {0x00, 0x7f, 0x04, 0x00,  /* header: no fixed, no var */
+                                     0x00, 0x01, 0x04, 0x40}; /* fid 256, ib 4, ext info */
+    memcpy(rec, k_hdr, sizeof k_hdr);
+    rec[8] = BJ_TAGHDR_LONGVALUE;
+    memset(rec + 9, 'y', 300);
+    for (int i = 0; i < 2; i++) {
+        bj_rec_schema s;
+        CHECK_OK(bj_rec_schema_init(&s, 4096));
+        add(&s, 256, types[i], 0, JET_bitColumnTagged | JET_bitColumnMultiValued, NULL, 0, false);
+        CHECK_OK(bj_rec_schema_finish(&s));
+        size_t cbOut = 0;
+        uint8_t v2[2] = {1, 2};
+        if (i == 0) {
+            CHECK_ERR(bj_rec_validate(&s, rec, cb), JET_errDatabaseCorrupted);
+            CHECK_ERR(bj_rec_set(&s, rec, cb, 256, 2, v2, 2, 0, 0, out, CB_BUF, &cbOut),
+                      JET_errDatabaseCorrupted);
+        } else { /* the same bytes are a valid long value */
+            CHECK_OK(bj_rec_validate(&s, rec, cb));
+            CHECK_OK(bj_rec_set(&s, rec, cb, 256, 2, v2, 2, 0, 0, out, CB_BUF, &cbOut));
+            CHECK_OK(bj_rec_validate(&s, out, cbOut));
+        }
+        bj_rec_schema_free(&s);
+    }
+    free(rec);
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
