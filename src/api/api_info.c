@@ -1,12 +1,11 @@
 /* api_info.c: schema information entry points answered from the loaded catalog (src/cat):
  * JetGetTableColumnInfo / JetGetColumnInfo, JetGetTableIndexInfo / JetGetIndexInfo,
  * JetGetTableInfo. ESE answers the list forms (JET_ColInfoList*, JET_IdxInfo / JET_IdxInfoList)
- * with a temporary table; temporary tables do not exist yet, so those levels return
- * JET_errFeatureNotAvailable. Sizes per level follow ESE's info.cxx (KeyMost and VarSegMac are
- * USHORTs, LCID and SpaceAlloc ULONGs, Count an INT). */
+ * with a temporary table: those levels are routed to api_list.c. Sizes per level follow ESE's
+ * info.cxx (KeyMost and VarSegMac are USHORTs, LCID and SpaceAlloc ULONGs, Count an INT). */
 #include <stdio.h>
 
-#include "api/api.h"
+#include "api/api_list.h"
 #include "inst/tableid.h"
 
 /* ---- columns ---- */
@@ -87,7 +86,12 @@ BJ_EXPORT JET_ERR JetGetTableColumnInfo(JET_SESID sesid, JET_TABLEID tableid,
     CALL(bj_sess_enter(sesid, 0, &s));
     err = bj_tableid_get(s, tableid, &o);
     if (err >= 0) {
-        err = column_info(o->tbl->t, szColumnName, pvResult, cbMax, InfoLevel);
+        if (bj_api_column_list_level(InfoLevel)) /* a writable cursor lists Updatable columns */
+            err = bj_api_column_list(s, o->tbl->t,
+                                     !o->db->fReadOnly && !(o->grbit & JET_bitTableReadOnly),
+                                     pvResult, cbMax, InfoLevel);
+        else
+            err = column_info(o->tbl->t, szColumnName, pvResult, cbMax, InfoLevel);
         bj_tableid_put(o);
     }
     bj_sess_leave(s);
@@ -122,7 +126,9 @@ BJ_EXPORT JET_ERR JetGetColumnInfo(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szT
     const bj_cat_table *t;
     CALL(bj_sess_enter(sesid, 0, &s));
     err = table_by_name(s, dbid, szTableName, &t);
-    if (err >= 0)
+    if (err >= 0 && bj_api_column_list_level(InfoLevel))
+        err = bj_api_column_list(s, t, false, pvResult, cbMax, InfoLevel);
+    else if (err >= 0)
         err = column_info(t, pColumnNameOrId, pvResult, cbMax, InfoLevel);
     bj_sess_leave(s);
 fail:
@@ -203,7 +209,10 @@ BJ_EXPORT JET_ERR JetGetTableIndexInfo(JET_SESID sesid, JET_TABLEID tableid, JET
     CALL(bj_sess_enter(sesid, 0, &s));
     err = bj_tableid_get(s, tableid, &o);
     if (err >= 0) {
-        err = index_info(o->tbl->t, szIndexName, pvResult, cbResult, InfoLevel);
+        if (bj_api_index_list_level(InfoLevel))
+            err = bj_api_index_list(s, o->tbl->t, szIndexName, pvResult, cbResult);
+        else
+            err = index_info(o->tbl->t, szIndexName, pvResult, cbResult, InfoLevel);
         bj_tableid_put(o);
     }
     bj_sess_leave(s);
@@ -223,7 +232,9 @@ BJ_EXPORT JET_ERR JetGetIndexInfo(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTa
     const bj_cat_table *t;
     CALL(bj_sess_enter(sesid, 0, &s));
     err = table_by_name(s, dbid, szTableName, &t);
-    if (err >= 0)
+    if (err >= 0 && bj_api_index_list_level(InfoLevel))
+        err = bj_api_index_list(s, t, szIndexName, pvResult, cbResult);
+    else if (err >= 0)
         err = index_info(t, szIndexName, pvResult, cbResult, InfoLevel);
     bj_sess_leave(s);
 fail:
