@@ -350,13 +350,21 @@ JET_ERR bj_api_index_list(bj_sess *s, const bj_cat_table *t, const char *szIndex
     if (szIndex && szIndex[0]) {
         CALL(bj_cat_check_name(szIndex));
         xOnly = bj_cat_find_index(t, szIndex);
+        if (!xOnly && t->ptemplate)
+            xOnly = bj_cat_find_index(t->ptemplate, szIndex);
         if (!xOnly)
             ERR(JET_errIndexNotFound);
     }
     CALL(bj_list_open(s, rgcolIndexList, IDX_COUNT, &l));
-    for (uint32_t i = 0; i < t->cidx; i++) {
-        if (!xOnly || xOnly == &t->rgidx[i])
-            CALL(index_rows(&l, t, &t->rgidx[i]));
+    /* a derived table has its template's indexes too (ESE's FCB chain holds them); their
+     * segments name template columns, which t's columns include */
+    for (const bj_cat_table *u = t->ptemplate ? t->ptemplate : t; u; u = u == t ? NULL : t) {
+        for (uint32_t i = 0; i < u->cidx; i++) {
+            if (u == t && t->ptemplate && u->rgidx[i].fFromTemplate)
+                continue; /* already listed from the template */
+            if (!xOnly || xOnly == &u->rgidx[i])
+                CALL(index_rows(&l, t, &u->rgidx[i]));
+        }
     }
     CALL(bj_list_finish(&l));
     JET_INDEXLIST *il = pv;

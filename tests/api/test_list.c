@@ -4,7 +4,9 @@
  * index name and segment), JET_ObjInfoList / JET_ObjInfo; read the way ManagedEsent reads them
  * (move before first, move next until JET_errNoCurrentRecord, retrieve by the JET_*LIST
  * columnids, close); closing list tables frees them (the temporary database does not grow over
- * many calls); buffer sizes, levels and NULL outputs give ESE's errors.
+ * many calls); buffer sizes, levels and NULL outputs give ESE's errors; a template table
+ * lists its own columns; without temporary tables (JET_paramMaxTemporaryTables 0) every list is
+ * JET_errTooManySorts.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -517,6 +519,111 @@ TEST(closing_lists_frees_them)
     REQUIRE_OK(JetGetTableColumnInfo(e.ses, e.t, NULL, &cl, sizeof cl, JET_ColInfoList));
     REQUIRE_OK(JetGetTableIndexInfo(e.ses, e.t, NULL, &il, sizeof il, JET_IdxInfoList));
     env_stop(&e);
+}
+
+/* Reads the names (and columnids) of a list table's rows into one "a,b,c" string. */
+static void list_names(env *e, JET_TABLEID t, JET_COLUMNID colName, JET_COLUMNID colId, char *out,
+                       size_t cbOut, JET_COLUMNID *rgid)
+{
+    char buf[80];
+    int n = 0;
+    out[0] = 0;
+    for (JET_ERR err = JetMove(e->ses, t, JET_MoveFirst, 0); err >= 0;
+         err = JetMove(e->ses, t, JET_MoveNext, 0), n++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cbOut - len, "%s%s", len ? "," : "",
+                 ret_s(e, t, colName, buf, sizeof buf));
+        if (rgid && n < 8)
+            rgid[n] = (JET_COLUMNID)ret_n(e, t, colId, 4);
+    }
+    CHECK_OK(JetCloseTable(e->ses, t));
+}
+
+TEST(template_table_lists_its_own_columns)
+{
+    env e;
+    REQUIRE(env_start(&e, "dt1.edb"));
+    JET_COLUMNCREATE tcols[2] = {
+        {sizeof(JET_COLUMNCREATE), "tA", JET_coltypLong, 0, 0, NULL, 0, 0, 0, 0},
+        {sizeof(JET_COLUMNCREATE), "tName", JET_coltypText, 64, 0, NULL, 0, 1252, 0, 0},
+    };
+    JET_INDEXCREATE tidx = {0};
+    tidx.cbStruct = sizeof(tidx);
+    tidx.szIndexName = "tPrimary";
+    tidx.szKey = "+tName\0-tA\0";
+    tidx.cbKey = 12;
+    tidx.grbit = JET_bitIndexPrimary;
+    JET_TABLECREATE tc = {0};
+    tc.cbStruct = sizeof(tc);
+    tc.szTableName = "Tmpl";
+    tc.rgcolumncreate = tcols;
+    tc.cColumns = 2;
+    tc.rgindexcreate = &tidx;
+    tc.cIndexes = 1;
+    tc.grbit = JET_bitTableCreateTemplateTable;
+    REQUIRE_OK(JetCreateTableColumnIndex(e.ses, e.db, &tc));
+    char names[200];
+    JET_COLUMNID ids[8] = {0};
+    JET_COLUMNLIST cl;
+    /* a template table's columns are its own: they stay in the NonDerivedColumnsOnly and
+     * compact lists, with the columnids JetCreateTableColumnIndex gave */
+    REQUIRE_OK(JetGetTableColumnInfo(e.ses, tc.tableid, NULL, &cl, sizeof cl,
+                                     JET_ColInfoList | JET_ColInfoGrbitNonDerivedColumnsOnly));
+    CHECK_EQ(cl.cRecord, 2);
+    list_names(&e, cl.tableid, cl.columnidcolumnname, cl.columnidcolumnid, names, sizeof names,
+               ids);
+    CHECK_STR(names, "tA,tName");
+    CHECK_EQ(ids[0], tcols[0].columnid);
+    REQUIRE_OK(JetGetColumnInfo(e.ses, e.db, "Tmpl", NULL, &cl, sizeof cl, JET_ColInfoListCompact));
+    list_names(&e, cl.tableid, cl.columnidcolumnname, 0, names, sizeof names, NULL);
+    CHECK_STR(names, "tA,tName");
+    JET_INDEXLIST il;
+    REQUIRE_OK(JetGetTableIndexInfo(e.ses, tc.tableid, NULL, &il, sizeof il, JET_IdxInfoList));
+    CHECK_EQ(il.cRecord, 2);
+    JET_TABLEID tl = il.tableid;
+    CHECK_OK(JetMove(e.ses, tl, JET_MoveLast, 0));
+    CHECK_EQ(ret_n(&e, tl, il.columnidcolumnid, 4), tcols[0].columnid);
+    CHECK_EQ(ret_n(&e, tl, il.columnidgrbitColumn, 4), JET_bitKeyDescending);
+    list_names(&e, tl, il.columnidcolumnname, 0, names, sizeof names, NULL);
+    CHECK_STR(names, "tName,tA");
+    CHECK_OK(JetCloseTable(e.ses, tc.tableid));
+    env_stop(&e);
+}
+
+TEST(no_temporary_tables_allowed)
+{
+    env e;
+    REQUIRE(env_start(&e, "nt1.edb"));
+    JET_INSTANCE inst2;
+    JET_SESID s2;
+    JET_DBID db2;
+    /* a second instance with JET_paramMaxTemporaryTables 0: every list is JET_errTooManySorts */
+    REQUIRE_OK(JetCreateInstance(&inst2, "list0"));
+    REQUIRE_OK(JetSetSystemParameter(&inst2, 0, JET_paramMaxTemporaryTables, 0, NULL));
+    REQUIRE_OK(JetSetSystemParameter(&inst2, 0, JET_paramTempPath, 0, e.tmp));
+    REQUIRE_OK(JetInit(&inst2));
+    REQUIRE_OK(JetBeginSession(inst2, &s2, NULL, NULL));
+    CHECK_OK(JetCloseTable(e.ses, e.t));
+    CHECK_OK(JetCloseDatabase(e.ses, e.db, 0));
+    CHECK_OK(JetDetachDatabase(e.ses, e.path));
+    REQUIRE_OK(JetAttachDatabase(s2, e.path, 0));
+    REQUIRE_OK(JetOpenDatabase(s2, e.path, NULL, &db2, 0));
+    JET_COLUMNLIST cl;
+    JET_OBJECTLIST ol;
+    JET_INDEXLIST il;
+    CHECK_ERR(JetGetColumnInfo(s2, db2, "Items", NULL, &cl, sizeof cl, JET_ColInfoList),
+              JET_errTooManySorts);
+    CHECK_ERR(JetGetIndexInfo(s2, db2, "Items", NULL, &il, sizeof il, JET_IdxInfoList),
+              JET_errTooManySorts);
+    CHECK_ERR(
+        JetGetObjectInfo(s2, db2, JET_objtypTable, NULL, NULL, &ol, sizeof ol, JET_ObjInfoList),
+        JET_errTooManySorts);
+    CHECK_OK(JetCloseDatabase(s2, db2, 0));
+    CHECK_OK(JetDetachDatabase(s2, e.path));
+    CHECK_OK(JetEndSession(s2, 0));
+    CHECK_OK(JetTerm(inst2));
+    CHECK_OK(JetEndSession(e.ses, 0));
+    CHECK_OK(JetTerm(e.inst));
 }
 
 int main(int argc, char **argv)
