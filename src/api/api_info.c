@@ -1,12 +1,11 @@
 /* api_info.c: schema information entry points answered from the loaded catalog (src/cat):
  * JetGetTableColumnInfo / JetGetColumnInfo, JetGetTableIndexInfo / JetGetIndexInfo,
  * JetGetTableInfo. ESE answers the list forms (JET_ColInfoList*, JET_IdxInfo / JET_IdxInfoList)
- * with a temporary table; temporary tables do not exist yet, so those levels return
- * JET_errFeatureNotAvailable. Sizes per level follow ESE's info.cxx (KeyMost and VarSegMac are
- * USHORTs, LCID and SpaceAlloc ULONGs, Count an INT). */
+ * with a temporary table: those levels are routed to api_list.c. Sizes per level follow ESE's
+ * info.cxx (KeyMost and VarSegMac are USHORTs, LCID and SpaceAlloc ULONGs, Count an INT). */
 #include <stdio.h>
 
-#include "api/api.h"
+#include "api/api_list.h"
 #include "inst/tableid.h"
 
 /* ---- columns ---- */
@@ -91,7 +90,12 @@ BJ_EXPORT JET_ERR JetGetTableColumnInfo(JET_SESID sesid, JET_TABLEID tableid,
     CALL(bj_sess_enter(sesid, 0, &s));
     err = bj_tableid_get(s, tableid, &o);
     if (err >= 0) {
-        err = column_info(o->db, s, o->tbl->t, szColumnName, pvResult, cbMax, InfoLevel);
+        if (bj_api_column_list_level(InfoLevel)) /* a writable cursor lists Updatable columns */
+            err = bj_api_column_list(s, o->tbl->t,
+                                     !o->db->fReadOnly && !(o->grbit & JET_bitTableReadOnly),
+                                     pvResult, cbMax, InfoLevel);
+        else
+            err = column_info(o->db, s, o->tbl->t, szColumnName, pvResult, cbMax, InfoLevel);
         bj_tableid_put(o);
     }
     bj_sess_leave(s);
@@ -123,7 +127,9 @@ BJ_EXPORT JET_ERR JetGetColumnInfo(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szT
     bj_db *db = NULL;
     CALL(bj_sess_enter(sesid, 0, &s));
     err = table_by_name(s, dbid, szTableName, &db, &t);
-    if (err >= 0)
+    if (err >= 0 && bj_api_column_list_level(InfoLevel))
+        err = bj_api_column_list(s, t, false, pvResult, cbMax, InfoLevel);
+    else if (err >= 0)
         err = column_info(db, s, t, pColumnNameOrId, pvResult, cbMax, InfoLevel);
     bj_sess_leave(s);
 fail:
@@ -208,7 +214,10 @@ BJ_EXPORT JET_ERR JetGetTableIndexInfo(JET_SESID sesid, JET_TABLEID tableid, JET
     CALL(bj_sess_enter(sesid, 0, &s));
     err = bj_tableid_get(s, tableid, &o);
     if (err >= 0) {
-        err = index_info(o->db, s, o->tbl->t, szIndexName, pvResult, cbResult, InfoLevel);
+        if (bj_api_index_list_level(InfoLevel))
+            err = bj_api_index_list(s, o->tbl->t, szIndexName, pvResult, cbResult);
+        else
+            err = index_info(o->db, s, o->tbl->t, szIndexName, pvResult, cbResult, InfoLevel);
         bj_tableid_put(o);
     }
     bj_sess_leave(s);
@@ -229,7 +238,9 @@ BJ_EXPORT JET_ERR JetGetIndexInfo(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTa
     bj_db *db = NULL;
     CALL(bj_sess_enter(sesid, 0, &s));
     err = table_by_name(s, dbid, szTableName, &db, &t);
-    if (err >= 0)
+    if (err >= 0 && bj_api_index_list_level(InfoLevel))
+        err = bj_api_index_list(s, t, szIndexName, pvResult, cbResult);
+    else if (err >= 0)
         err = index_info(db, s, t, szIndexName, pvResult, cbResult, InfoLevel);
     bj_sess_leave(s);
 fail:
