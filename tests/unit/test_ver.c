@@ -185,7 +185,7 @@ TEST(rollback_all_and_levels)
     setup(0);
     put(1, 5, 10);
     bj_trx *t = trx_new();
-    uint8_t rec[REC_CB];
+    uint8_t rec[REC_CB] = {0};
     CHECK_ERR(bj_ver_trx_commit(t, 0), JET_errNotInTransaction);
     CHECK_ERR(bj_ver_trx_rollback(t, 0), JET_errNotInTransaction);
     CHECK_ERR(fs_write(t, 1, BJ_VER_REPLACE, rec), JET_errNotInTransaction);
