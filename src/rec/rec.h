@@ -138,7 +138,8 @@ JET_ERR bj_rec_init_insert(const bj_rec_schema *s, void *out, size_t cbOutMax, s
 
 /* Writes into out a copy of rec (cbRec = 0: the minimal empty record) with one column set:
  * pv/cb the value; cb == 0 without JET_bitSetZeroLength (or pv NULL) means NULL. Tagged:
- * itagSequence 0 appends, n replaces instance n (n > count appends), NULL at n deletes it.
+ * itagSequence 0 appends (sets instance 1 of a column without JET_bitColumnMultiValued), n
+ * replaces instance n (n > count appends), NULL at n deletes it.
  * grbit: JET_bitSetZeroLength, JET_bitSetUniqueMultiValues, JET_bitSetRevertToDefaultValue;
  * opts: BJ_RECSET_*. Errors: JET_errColumnNotFound, JET_errInvalidBufferSize (wrong size for a
  * fixed-size type, fixed Text/Binary longer than its width), JET_errColumnTooBig (tagged value

@@ -478,8 +478,13 @@ JET_ERR bj_rec_set(const bj_rec_schema *s, const void *rec, size_t cbRec, JET_CO
         CALL(set_fixed(s, &l, c, pv, cb, fNull, &w));
     else if (fid <= BJ_REC_FID_VAR_LAST)
         CALL(set_var(s, &l, c, pv, cb, fNull, &w));
-    else
+    else {
+        /* ESE: a tagged column that is not multi-valued holds one value, so itagSequence 0
+         * sets that value instead of adding a second one */
+        if (itagSequence == 0 && !(c->grbit & JET_bitColumnMultiValued))
+            itagSequence = 1;
         CALL(set_tagged(s, &l, c, itagSequence, pv, fNull ? 0 : cb, fNull, grbit, opts, &w));
+    }
     const JET_ERR wrn = err;
     if (w.cb > bj_rec_cb_record_most(s->cbPage, s->cbKeyMost))
         ERR(JET_errRecordTooBig);
