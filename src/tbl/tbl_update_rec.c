@@ -887,6 +887,7 @@ JET_ERR bj_tbl_update(bj_tbl *c, void *pvBm, uint32_t cbBm, uint32_t *pcbBm)
     CALL(writable(c));
     if (!c->trx || bj_ver_trx_level(c->trx) == 0)
         ERR(JET_errNotInTransaction);
+    bj_ver_make_room(c->tdb->ver);
     CALL(bj_ver_trx_begin_internal(c->trx));
     err = JET_errSuccess;
     if (c->upd->prep == JET_prepInsertCopyDeleteOriginal) {
@@ -969,6 +970,7 @@ JET_ERR bj_tbl_delete(bj_tbl *c)
         ERR(JET_errNoCurrentRecord);
     if (!c->trx || bj_ver_trx_level(c->trx) == 0)
         ERR(JET_errNotInTransaction);
+    bj_ver_make_room(c->tdb->ver);
     CALL(bj_ver_trx_begin_internal(c->trx));
     CALL(atomically(c, do_delete(c)));
     c->fCurDeleted = true;

@@ -583,6 +583,12 @@ uint64_t bj_ver_cleanup(bj_ver *ver)
     return removed;
 }
 
+void bj_ver_make_room(bj_ver *ver)
+{
+    if (ver->cfg.cbMax && atomic_load(&ver->cbUsed) > ver->cfg.cbMax / 4 * 3)
+        bj_ver_cleanup(ver);
+}
+
 void bj_ver_after_commit(bj_ver *ver)
 {
     uint32_t n = atomic_fetch_add(&ver->commits_since_cleanup, 1) + 1;

@@ -223,6 +223,10 @@ bool bj_ver_has_versions(bj_ver *ver, const bj_ver_key *key);
 /* Removes the RCEs of transactions that committed before the oldest active snapshot, calling
  * their cleanup callbacks (no ver lock held). Returns the number of RCEs removed. */
 uint64_t bj_ver_cleanup(bj_ver *ver);
+/* Back-pressure before a modifying operation (call with no page latch held): when the store
+ * is more than three quarters full, cleans up now, as ESE waits for a cleanup pass before it
+ * gives up with JET_errVersionStoreOutOfMemory. */
+void bj_ver_make_room(bj_ver *ver);
 /* Starts / stops the background cleanup thread (idempotent). JET_errOutOfThreads. */
 JET_ERR bj_ver_start_cleanup_thread(bj_ver *ver);
 void bj_ver_stop_cleanup_thread(bj_ver *ver);
