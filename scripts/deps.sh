@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh: installs the Debian packages bluejet builds, tests and benchmarks with (if missing).
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libicu-dev libsqlite3-dev liblmdb-dev libesedb-utils python3)
+pkgs=(build-essential cmake pkg-config libicu-dev libsqlite3-dev liblmdb-dev libesedb-utils python3 valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
