@@ -204,8 +204,9 @@ JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const vo
     kb = bj_malloc(sizeof(*kb));
     if (!kb)
         ERR(JET_errOutOfMemory);
+    for (uint32_t i = 0; i < x->cseg; i++)
+        rgitag[i] = 1; /* every segment: the loop below stops at the first multi-value */
     for (uint32_t i = 0; i < x->cseg; i++) {
-        rgitag[i] = 1;
         if (!(x->fidb & BJ_FIDB_PRIMARY) && column_multivalued(t, x->rgcolumnid[i])) {
             rgfMV[i] = true;
             ivMost = (int)i;

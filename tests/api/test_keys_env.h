@@ -113,7 +113,7 @@ static inline int kscan(kenv *e, JET_TABLEID t, bool fForward, int32_t *rg, int 
     int n = 0;
     JET_ERR err = JetMove(e->ses, t, fForward ? JET_MoveFirst : JET_MoveLast, 0);
     while (err >= 0) {
-        if (n < cmax)
+        if (rg && n >= 0 && n < cmax)
             rg[n] = kid(e, t);
         n++;
         err = JetMove(e->ses, t, fForward ? JET_MoveNext : JET_MovePrevious, 0);
