@@ -49,6 +49,13 @@ void bj_cat_keys_free(bj_cat_keys *k);
 JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const void *rec,
                           size_t cbRec, bj_cat_lv_read_fn lvread, void *lvctx, bj_cat_keys *out);
 
+/* Which values of the record made index entry key (ESE's KeySequence match in
+ * ErrRECIRetrieveColumnFromKey's itag computation): rgitag[iseg] (x->cseg of them) = the
+ * itagSequence each segment used; *pfFound false when no entry of the record has that key. */
+JET_ERR bj_cat_index_key_itags(const bj_cat_table *t, const bj_cat_index *x, const void *rec,
+                               size_t cbRec, bj_cat_lv_read_fn lvread, void *lvctx,
+                               const void *key, uint32_t cbKey, uint32_t *rgitag, bool *pfFound);
+
 /* The primary key of a record (table with a primary index): out must hold
  * JET_cbKeyMostMost bytes. A primary index is never multi-valued-enumerated (first values);
  * JET_errNullKeyDisallowed for a NULL segment under DisallowNull. */

@@ -181,8 +181,13 @@ static bool column_multivalued(const bj_cat_table *t, JET_COLUMNID columnid)
            (c->ffield & BJ_FFIELD_MULTIVALUED);
 }
 
-JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const void *rec,
-                          size_t cbRec, bj_cat_lv_read_fn lvread, void *lvctx, bj_cat_keys *out)
+/* The enumeration behind bj_cat_index_keys and bj_cat_index_key_itags: every key goes to out,
+ * or, with pbMatch, the itag vector of the first key equal to pbMatch goes to rgitagOut
+ * (*pfMatch). */
+static JET_ERR index_keys(const bj_cat_table *t, const bj_cat_index *x, const void *rec,
+                          size_t cbRec, bj_cat_lv_read_fn lvread, void *lvctx, bj_cat_keys *out,
+                          const uint8_t *pbMatch, uint32_t cbMatch, uint32_t *rgitagOut,
+                          bool *pfMatch)
 {
     JET_ERR err = JET_errSuccess;
     bj_key_builder *kb = NULL;
@@ -193,8 +198,10 @@ JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const vo
     const bool fCross = x->grbit & JET_bitIndexCrossProduct;
     const bool fNested = x->grbit & JET_bitIndexNestedTable;
 
-    out->ckey = 0;
-    out->cbUsed = 0;
+    if (out) {
+        out->ckey = 0;
+        out->cbUsed = 0;
+    }
     if (x->cseg == 0 || x->cseg > JET_ccolKeyMost)
         ERR(JET_errInvalidParameter);
     CALL(bj_rec_validate(&t->schema, rec, cbRec));
@@ -205,7 +212,7 @@ JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const vo
     if (!kb)
         ERR(JET_errOutOfMemory);
     for (uint32_t i = 0; i < x->cseg; i++)
-        rgitag[i] = 1; /* every segment starts at its first value */
+        rgitag[i] = 1; /* every segment: the loop below stops at the first multi-value */
     for (uint32_t i = 0; i < x->cseg; i++) {
         if (!(x->fidb & BJ_FIDB_PRIMARY) && column_multivalued(t, x->rgcolumnid[i])) {
             rgfMV[i] = true;
@@ -246,8 +253,15 @@ JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const vo
             fAdd = x->fidb & BJ_FIDB_ALLOW_SOME_NULLS;
             fStop = !fAdd;
         }
-        if (fAdd)
+        if (fAdd && pbMatch) {
+            if (kb->cb == cbMatch && memcmp(kb->rgb, pbMatch, cbMatch) == 0) {
+                memcpy(rgitagOut, rgitag, x->cseg * sizeof(uint32_t));
+                *pfMatch = true;
+                break;
+            }
+        } else if (fAdd) {
             CALL(keys_add(out, kb->rgb, kb->cb));
+        }
         if (fStop || ivMost < 0)
             break;
         if (fNested) {
@@ -261,6 +275,20 @@ JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const vo
 fail:
     bj_free(kb);
     return err;
+}
+
+JET_ERR bj_cat_index_keys(const bj_cat_table *t, const bj_cat_index *x, const void *rec,
+                          size_t cbRec, bj_cat_lv_read_fn lvread, void *lvctx, bj_cat_keys *out)
+{
+    return index_keys(t, x, rec, cbRec, lvread, lvctx, out, NULL, 0, NULL, NULL);
+}
+
+JET_ERR bj_cat_index_key_itags(const bj_cat_table *t, const bj_cat_index *x, const void *rec,
+                               size_t cbRec, bj_cat_lv_read_fn lvread, void *lvctx,
+                               const void *key, uint32_t cbKey, uint32_t *rgitag, bool *pfFound)
+{
+    *pfFound = false;
+    return index_keys(t, x, rec, cbRec, lvread, lvctx, NULL, key, cbKey, rgitag, pfFound);
 }
 
 JET_ERR bj_cat_primary_key(const bj_cat_table *t, const void *rec, size_t cbRec,

@@ -20,13 +20,6 @@ static bj_bt_cursor *drv(bj_tbl *c)
     return c->fSecondary ? &c->cIndex : &c->cPrimary;
 }
 
-/* Shortest-length comparison of an entry key with a search key (prefix equal = 0). */
-static int cmp_shortest(const uint8_t *a, uint32_t cba, const uint8_t *b, uint32_t cbb)
-{
-    uint32_t n = BJ_MIN(cba, cbb);
-    return n ? memcmp(a, b, n) : 0;
-}
-
 static JET_ERR tbl_open(bj_bt_dbctx *dbc, bj_tbl_db *tdb, const bj_cat_table *t, bj_tbl **pc)
 {
     JET_ERR err = JET_errSuccess;
@@ -166,7 +159,9 @@ static bool out_of_range(const bj_tbl *c, const uint8_t *key, uint32_t cbKey)
 {
     if (!c->fRange)
         return false;
-    int cmp = cmp_shortest(key, cbKey, c->rangeKey, c->cbRangeKey);
+    /* the whole key, as ESE's ErrFUCBCheckIndexRange (CmpKey): a shorter limit key sorts
+     * before the entries it is a prefix of (a prefix range needs a limit key) */
+    int cmp = bj_keycmp(key, cbKey, c->rangeKey, c->cbRangeKey);
     if (c->fRangeUpper)
         return c->fRangeInclusive ? cmp > 0 : cmp >= 0;
     return c->fRangeInclusive ? cmp < 0 : cmp <= 0;
@@ -435,7 +430,9 @@ JET_ERR bj_tbl_seek(bj_tbl *c, JET_GRBIT grbit)
     const bool fOn = err >= 0;
     if (err < 0 && err != JET_errNoCurrentRecord)
         goto fail;
-    const bool fEq = fOn && cmp_shortest(c->key, c->cbKey, k, cbK) == 0 && c->cbKey >= cbK;
+    /* an entry matches only when the whole keys are equal (ErrIsamSeek: CmpKey / FKeysEqual):
+     * a key of fewer columns sorts before the entries it is a prefix of */
+    const bool fEq = fOn && bj_keycmp(c->key, c->cbKey, k, cbK) == 0;
     switch (mode) {
     case JET_bitSeekEQ:
         if (!fEq)
@@ -454,7 +451,7 @@ JET_ERR bj_tbl_seek(bj_tbl *c, JET_GRBIT grbit)
         break;
     case JET_bitSeekGT:
         err = fOn ? JET_errSuccess : JET_errNoCurrentRecord;
-        while (err >= 0 && cmp_shortest(c->key, c->cbKey, k, cbK) == 0 && c->cbKey >= cbK)
+        while (err >= 0 && bj_keycmp(c->key, c->cbKey, k, cbK) == 0)
             err = move_step(c, +1);
         if (err == JET_errNoCurrentRecord)
             ERR(JET_errRecordNotFound);
@@ -465,7 +462,7 @@ JET_ERR bj_tbl_seek(bj_tbl *c, JET_GRBIT grbit)
         bool fAnyEq = false;
         err = fOn ? JET_errSuccess : JET_errNoCurrentRecord;
         if (mode == JET_bitSeekLE) {
-            while (err >= 0 && cmp_shortest(c->key, c->cbKey, k, cbK) == 0 && c->cbKey >= cbK) {
+            while (err >= 0 && bj_keycmp(c->key, c->cbKey, k, cbK) == 0) {
                 fAnyEq = true;
                 err = move_step(c, +1);
             }
@@ -501,17 +498,21 @@ JET_ERR bj_tbl_set_index_range(bj_tbl *c, JET_GRBIT grbit)
         c->fRange = false;
         goto fail;
     }
-    if (c->state != BJ_TBL_ON)
-        ERR(JET_errNoCurrentRecord);
     if (!c->idx || !c->kb.fPrepared)
         ERR(JET_errKeyNotMade);
     memcpy(c->rangeKey, c->kb.rgb, c->kb.cb);
     c->cbRangeKey = c->kb.cb;
+    /* ESE's ErrIsamSetIndexRange consumes the search key (KSReset), hit or not */
+    bj_key_builder_init(&c->kb, &c->idx->key);
+    if (c->state != BJ_TBL_ON)
+        ERR(JET_errNoCurrentRecord);
     c->fRangeUpper = grbit & JET_bitRangeUpperLimit;
     c->fRangeInclusive = grbit & JET_bitRangeInclusive;
     c->fRange = true;
     if (out_of_range(c, c->key, c->cbKey)) {
+        /* ErrDIRICheckIndexRange: no range, the cursor past the end the limit is on */
         c->fRange = false;
+        c->state = c->fRangeUpper ? BJ_TBL_AFTER_LAST : BJ_TBL_BEFORE_FIRST;
         ERR(JET_errNoCurrentRecord);
     }
     if (grbit & JET_bitRangeInstantDuration)

@@ -6,6 +6,7 @@
  * key = LID || BE offset; a reader must not assume a chunk size: each chunk starts where the
  * previous one ended.
  */
+#include "cat/cat_ddl.h"
 #include "os/os.h"
 #include "tbl/tbl.h"
 #include "tbl/tbl_int.h"
@@ -95,6 +96,20 @@ JET_ERR bj_tbl_retrieve_column(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint3
         ERR(JET_errColumnNotFound);
     if (c->state != BJ_TBL_ON)
         ERR(JET_errNoCurrentRecord);
+    if ((grbit & JET_bitRetrieveFromIndex) && c->fSecondary && c->idx) {
+        /* the value that made the current entry (ESE fldext.cxx: the column's value in the
+         * key, or the itag whose key is the entry's); a column outside the index is not found */
+        uint32_t iseg = 0, rgitag[JET_ccolKeyMost];
+        while (iseg < c->idx->cseg && c->idx->rgcolumnid[iseg] != columnid)
+            iseg++;
+        if (iseg == c->idx->cseg)
+            ERR(JET_errColumnNotFound);
+        bool fFound = false;
+        if (bj_cat_index_key_itags(c->t, c->idx, c->rec, c->cbRec, NULL, NULL, c->key, c->cbKey,
+                                   rgitag, &fFound) >= 0 &&
+            fFound)
+            itagSequence = rgitag[iseg];
+    }
     err =
         bj_rec_retrieve(&c->t->schema, c->rec, c->cbRec, columnid, itagSequence ? itagSequence : 1,
                         grbit & JET_bitRetrieveIgnoreDefault, &v);
