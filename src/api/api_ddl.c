@@ -397,11 +397,16 @@ static JET_ERR create_indexes(JET_SESID sesid, JET_TABLEID tableid, bj_cat_idxde
     char szTable[JET_cbNameMost + 1];
     CALL(bj_sess_enter(sesid, 0, &s));
     err = ddl_of_tableid(s, tableid, &o, &cdb, szTable);
+    const bool fLocked = err >= 0;
+    if (fLocked)
+        bj_db_schema_lock(o->db); /* no record write slips past the builds */
     for (uint32_t i = 0; err >= 0 && i < n; i++) {
         err = bj_cat_ddl_create_index(cdb, sess_trx(s), szTable, &rgdef[i]);
         if (rgperr && rgperr[i])
             *rgperr[i] = err;
     }
+    if (fLocked)
+        bj_db_schema_unlock(o->db);
     bj_tableid_put(o);
     bj_sess_leave(s);
 fail:
@@ -541,6 +546,5 @@ fail:
     return err;
 }
 JET_ERR JetSetColumnDefaultValueA(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName,
-                                  JET_PCSTR szColumnName, const void *pvData,
-                                  const uint32_t cbData, const JET_GRBIT grbit)
-    BJ_ALIAS(JetSetColumnDefaultValue);
+                                  JET_PCSTR szColumnName, const void *pvData, const uint32_t cbData,
+                                  const JET_GRBIT grbit) BJ_ALIAS(JetSetColumnDefaultValue);

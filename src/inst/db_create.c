@@ -167,6 +167,7 @@ JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
     if (!db->fDdlInit) {
         bj_mutex_init(&db->ddl);
         bj_mutex_init(&db->catlock);
+        bj_rwlock_init(&db->schemalock);
         db->fDdlInit = true;
     }
     db->objidLast = db->hdr.objidLast;
@@ -245,6 +246,7 @@ static void created_free(bj_db *db, bool fDelete, bj_os *os)
     if (db->fDdlInit) {
         bj_mutex_destroy(&db->ddl);
         bj_mutex_destroy(&db->catlock);
+        bj_rwlock_destroy(&db->schemalock);
     }
     bj_free(db);
 }
@@ -256,6 +258,7 @@ static bj_db *db_alloc(void)
     if (db) {
         bj_mutex_init(&db->ddl);
         bj_mutex_init(&db->catlock);
+        bj_rwlock_init(&db->schemalock);
         db->fDdlInit = true;
     }
     return db;
