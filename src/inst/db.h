@@ -138,6 +138,12 @@ bool bj_db_ddl_in_use(bj_db *db, uint32_t objid);
  * so no record written through an older table descriptor misses the new index. */
 void bj_db_schema_lock(bj_db *db);
 void bj_db_schema_unlock(bj_db *db);
+/* MSysObjids and MSysLocales of a new database with their rows (db_sysobj.c). */
+JET_ERR bj_db_sysobj_create(bj_db *db);
+/* bj_cat_db.objids: the MSysObjids row of a B-tree, inserted or deleted in trx (NULL or level
+ * 0: a transaction of its own). No-op without MSysObjids. Caller holds db->ddl. */
+JET_ERR bj_db_objids_row(bj_db *db, bj_trx *trx, bool fInsert, uint32_t objid, uint32_t objidTable,
+                         uint16_t type);
 /* Frees the lock and deferred lists (detach). */
 void bj_db_ddl_free(bj_db *db);
 

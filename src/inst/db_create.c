@@ -137,6 +137,12 @@ static JET_ERR lv_read_cb(void *p, uint64_t lid, uint8_t *pv, uint32_t cbMax, ui
     return err;
 }
 
+static JET_ERR objids_cb(void *ctx, struct bj_trx *trx, bool fInsert, uint32_t objid,
+                         uint32_t objidTable, uint16_t type)
+{
+    return bj_db_objids_row(ctx, trx, fInsert, objid, objidTable, type);
+}
+
 static void cdb_init(bj_db *db)
 {
     bj_cat_db *c = &db->cdb;
@@ -153,6 +159,7 @@ static void cdb_init(bj_db *db)
     c->lv_open = lv_open_cb;
     c->lv_close = lv_close_cb;
     c->lv_read = lv_read_cb;
+    c->objids = objids_cb;
     c->ctx = db;
 }
 
@@ -371,6 +378,7 @@ JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRB
     if (fExists && (fDir || !(grbit & JET_bitDbOverwriteExisting)))
         ERR(JET_errDatabaseDuplicate);
     CALL(db_make(inst, db, slot, &fCreated));
+    CALL(bj_db_sysobj_create(db)); /* user databases only: not the temporary one */
     tab->rgdb[slot] = db;
     bj_mutex_unlock(&tab->lock);
     fLocked = false;

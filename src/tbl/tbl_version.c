@@ -215,6 +215,8 @@ static JET_ERR lv_create(bj_tbl_db *d, const bj_cat_table *t, uint32_t *ppgno, u
     CALL(bj_cat_row_lv(&mso, t->objid, objid, pgno, row, d->dbc->cbPage, &cb));
     CALL(bj_cat_writer_insert(cdb->w, row, (uint32_t)cb));
     *cdb->pobjidLast = objid;
+    if (cdb->objids) /* at once, like the tree (NULL: not in a transaction) */
+        CALL(cdb->objids(cdb->ctx, NULL, true, objid, t->objid, BJ_CAT_TYPE_LV));
     CALL(bj_cat_load(d->dbc, &cat));
     err = cdb->publish(cdb->ctx, cat); /* takes the reference */
     cat = NULL;

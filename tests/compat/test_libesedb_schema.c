@@ -67,7 +67,14 @@ static void build(uint32_t cbPage)
 
     if (system("command -v esedbinfo >/dev/null 2>&1") == 0) {
         CHECK_EQ(sh("esedbinfo '%s' > '%s.txt' 2>&1", path, path), 0);
-        CHECK_EQ(sh("grep -q 'Number of tables:.*6' '%s.txt' && test -n '%s'", path, path), 0);
+        /* MSO, its shadow, MSysObjids, MSysLocales and ours */
+        CHECK_EQ(sh("grep -q 'Number of tables:.*8' '%s.txt' && test -n '%s'", path, path), 0);
+        CHECK_EQ(
+            sh("grep -qP '^Table: 3\\t+MSysObjids \\(6\\)' '%s.txt' && test -n '%s'", path, path),
+            0);
+        CHECK_EQ(
+            sh("grep -qP '^Table: 4\\t+MSysLocales \\(7\\)' '%s.txt' && test -n '%s'", path, path),
+            0);
         for (int i = 0; i < 4; i++)
             CHECK_EQ(sh("grep -q '%s' '%s.txt'", tables[i], path), 0);
         /* column lines: "<n>\t<id>\t<name>\t<type>" */
@@ -83,7 +90,22 @@ static void build(uint32_t cbPage)
             sh("grep -qP '^\\t5\\t257\\tNotes\\tLarge text' '%s.txt' && test -n '%s'", path, path),
             0);
         CHECK_EQ(sh("esedbexport -t '%s.x' '%s' >/dev/null 2>&1", path, path), 0);
-        CHECK_EQ(sh("test -f '%s.x.export/Alpha.2' && test -n '%s'", path, path), 0);
+        CHECK_EQ(sh("test -f '%s.x.export/Alpha.4' && test -n '%s'", path, path), 0);
+        /* MSysObjids: a row per B-tree (tables 8.., secondary indexes after their table) */
+        CHECK_EQ(sh("grep -qP '^6\\t6\\t1$' '%s.x.export/MSysObjids.2' && "
+                    "grep -qP '^7\\t7\\t1$' '%s.x.export/MSysObjids.2'",
+                    path, path),
+                 0);
+        CHECK_EQ(sh("grep -qP '^9\\t9\\t1$' '%s.x.export/MSysObjids.2' && "
+                    "grep -qP '^10\\t9\\t3$' '%s.x.export/MSysObjids.2'",
+                    path, path),
+                 0);
+        /* MSysLocales: the consistency marker (UTF-16 "MSysLocalesConsistent") = 1 */
+        CHECK_EQ(
+            sh("grep -qP '^2\\t1\\t4d005300790073004c006f00630061006c006500730043006f006e00"
+               "730069007300740065006e0074000000$' '%s.x.export/MSysLocales.3' && test -n '%s'",
+               path, path),
+            0);
     }
     if (bj_test_shared_dir())
         CHECK_EQ(
