@@ -415,8 +415,10 @@ JET_ERR bj_cat_ddl_create_derived(bj_cat_db *cdb, struct bj_trx *trx, const char
         d.szKey = key;
         d.grbit = x->grbit;
         d.density = x->density;
-        d.lcid = x->lcid;
-        d.szLocale = x->szLocale[0] ? x->szLocale : NULL;
+        /* the template's IDB as it is (ESE copies it): a locale only when one was set */
+        const bool fLoc = x->fidb & BJ_FIDB_LOCALE_SET;
+        d.lcid = fLoc ? x->lcid : 0;
+        d.szLocale = fLoc && x->szLocale[0] ? x->szLocale : NULL;
         d.dwLCMapFlags = x->dwLCMapFlags;
         d.cbVarSegMac = x->cbVarSegMac < x->cbKeyMost ? x->cbVarSegMac : 0;
         d.cbKeyMost = x->cbKeyMost;

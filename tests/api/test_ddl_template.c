@@ -8,6 +8,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "esent.h"
 #include "testlib.h"
@@ -302,6 +303,49 @@ TEST(derived_in_rolled_back_transaction)
     reattach(&e);
     CHECK_EQ(colid(&e, "D", "extra"), 2u);
     env_stop(&e);
+}
+
+/* The catalog rows as ESE writes them (fcreate.cxx): template Template|FixedDDL, its columns
+ * TemplateColumnESE98 (0x100), its indexes fidbTemplateIndex (0x100); the derived table
+ * Derived (0x10000000) naming the template, its index copies with the template's flags but
+ * fidbDerivedIndex (0x200) for fidbTemplateIndex, key segments flagged template (0x80). */
+TEST(catalog_rows)
+{
+    const char *tool = getenv("BJ_TOOL");
+    if (!tool)
+        return;
+    env e;
+    REQUIRE(env_start(&e, "t4.edb"));
+    CHECK_OK(make_template(&e));
+    CHECK_OK(make_derived(&e, "D", 0));
+    env_stop(&e);
+    char out[1100], cmd[4096];
+    snprintf(out, sizeof(out), "%s/mso.csv", bj_test_tmpdir());
+    snprintf(cmd, sizeof(cmd), "'%s' export '%s' MSysObjects > '%s' 2>/dev/null", tool, e.path,
+             out);
+    REQUIRE(system(cmd) == 0);
+    /* ObjidTable,Type,Id,ColtypOrPgnoFDP,SpaceUsage,Flags,...,Name(12),Stats,TemplateTable(14),
+     * DefaultValue,KeyFldIDs(16) */
+    static const char *const want[] = {
+        "8,1,1610612736,Tmpl,",        /* Template | FixedDDL */
+        "8,2,257,id,",                 /* TemplateColumnESE98 | NotNULL */
+        "8,2,256,name,",               /* */
+        "8,2,256,tags,",               /* */
+        "8,3,65839,pk,,80000100",      /* 0x1012f: template index, primary; +id (1) */
+        "8,3,65806,iname,,80008000",   /* 0x1010e; IDXSEG {0x80 template column, fid 128} */
+        "10,1,268435456,D,Tmpl,",      /* Derived */
+        "10,3,66095,pk,,80000100",     /* 0x1022f: derived index */
+        "10,3,66062,iname,,80008000",  /* 0x1020e */
+        "10,3,65550,iextra,,40000200", /* own: IDXSEG {0x40 descending, fid 2} */
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        snprintf(cmd, sizeof(cmd),
+                 "awk -F, '$1>=8 { print $1\",\"$2\",\"$6\",\"$12\",\"$14\","
+                 "\"$16 }' '%s' | grep -qF '%s'",
+                 out, want[i]);
+        if (system(cmd) != 0)
+            bj_test_fail(__FILE__, __LINE__, "no catalog row like %s", want[i]);
+    }
 }
 
 int main(int argc, char **argv)
