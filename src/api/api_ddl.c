@@ -53,12 +53,16 @@ static JET_ERR create_table_body(bj_sess *s, JET_DBID dbid, tcreate *tc)
     bool fTable = false;
     uint32_t cCreated = 0;
     CALL(ddl_of_dbid(s, dbid, &cdb));
-    if (tc->szTemplate && tc->szTemplate[0])
-        ERR(JET_errFeatureNotAvailable); /* derived tables: not yet */
+    if (tc->grbit & JET_bitTableCreateSystemTable)
+        ERR(JET_errInvalidGrbit); /* ESE's own system tables only */
     if ((tc->ccol && !tc->rgcol) || (tc->cidx && !tc->rgidx))
         ERR(JET_errInvalidParameter);
-    CALL(bj_cat_ddl_create_table(cdb, sess_trx(s), tc->szTable, tc->ulPages, tc->ulDensity,
-                                 tc->grbit));
+    if (tc->szTemplate && tc->szTemplate[0])
+        CALL(bj_cat_ddl_create_derived(cdb, sess_trx(s), tc->szTable, tc->szTemplate, tc->ulPages,
+                                       tc->ulDensity, tc->grbit));
+    else
+        CALL(bj_cat_ddl_create_table(cdb, sess_trx(s), tc->szTable, tc->ulPages, tc->ulDensity,
+                                     tc->grbit));
     fTable = true;
     cCreated = 1;
     for (uint32_t i = 0; i < tc->ccol; i++) {
@@ -67,13 +71,14 @@ static JET_ERR create_table_body(bj_sess *s, JET_DBID dbid, tcreate *tc)
             cc->err = BJ_ERR(JET_errInvalidParameter);
             ERR(JET_errInvalidParameter);
         }
-        bj_cat_coldef d = {cc->szColumnName, cc->coltyp,    cc->cbMax,    cc->grbit,
-                           (uint16_t)cc->cp, cc->pvDefault, cc->cbDefault};
+        bj_cat_coldef d = {cc->szColumnName, cc->coltyp,    cc->cbMax,     cc->grbit,
+                           (uint16_t)cc->cp, cc->pvDefault, cc->cbDefault, BJ_CAT_DDL_CREATE};
         cc->err = bj_cat_ddl_add_column(cdb, sess_trx(s), tc->szTable, &d, &cc->columnid);
         CALL(cc->err);
         cCreated++;
     }
     for (uint32_t i = 0; i < tc->cidx; i++) {
+        tc->rgidx[i].ddl = BJ_CAT_DDL_CREATE;
         tc->rgidxerr[i] = bj_cat_ddl_create_index(cdb, sess_trx(s), tc->szTable, &tc->rgidx[i]);
         CALL(tc->rgidxerr[i]);
         cCreated++;
@@ -312,6 +317,12 @@ JET_ERR JetDeleteTableA(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName)
 
 /* ---- columns and indexes (on an open table) ---- */
 
+/* Who asks for DDL through cursor o: JET_bitTablePermitDDL lifts fixed DDL (cat_ddl.h). */
+static uint8_t cursor_ddl(const bj_tableobj *o)
+{
+    return (o->grbit & JET_bitTablePermitDDL) ? BJ_CAT_DDL_PERMIT : BJ_CAT_DDL_USER;
+}
+
 static JET_ERR ddl_of_tableid(bj_sess *s, JET_TABLEID tableid, bj_tableobj **po, bj_cat_db **pcdb,
                               char *szTable)
 {
@@ -344,7 +355,7 @@ BJ_EXPORT JET_ERR JetAddColumn(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR s
         err = ddl_of_tableid(s, tableid, &o, &cdb, szTable);
     if (err >= 0) {
         bj_cat_coldef d = {szColumnName,   pcolumndef->coltyp, pcolumndef->cbMax, pcolumndef->grbit,
-                           pcolumndef->cp, pvDefault,          cbDefault};
+                           pcolumndef->cp, pvDefault,          cbDefault,         cursor_ddl(o)};
         err = bj_cat_ddl_add_column(cdb, sess_trx(s), szTable, &d, pcolumnid);
     }
     bj_tableid_put(o);
@@ -397,11 +408,17 @@ static JET_ERR create_indexes(JET_SESID sesid, JET_TABLEID tableid, bj_cat_idxde
     char szTable[JET_cbNameMost + 1];
     CALL(bj_sess_enter(sesid, 0, &s));
     err = ddl_of_tableid(s, tableid, &o, &cdb, szTable);
+    const bool fLocked = err >= 0;
+    if (fLocked)
+        bj_db_schema_lock(o->db); /* no record write slips past the builds */
     for (uint32_t i = 0; err >= 0 && i < n; i++) {
+        rgdef[i].ddl = cursor_ddl(o);
         err = bj_cat_ddl_create_index(cdb, sess_trx(s), szTable, &rgdef[i]);
         if (rgperr && rgperr[i])
             *rgperr[i] = err;
     }
+    if (fLocked)
+        bj_db_schema_unlock(o->db);
     bj_tableid_put(o);
     bj_sess_leave(s);
 fail:
@@ -541,6 +558,5 @@ fail:
     return err;
 }
 JET_ERR JetSetColumnDefaultValueA(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName,
-                                  JET_PCSTR szColumnName, const void *pvData,
-                                  const uint32_t cbData, const JET_GRBIT grbit)
-    BJ_ALIAS(JetSetColumnDefaultValue);
+                                  JET_PCSTR szColumnName, const void *pvData, const uint32_t cbData,
+                                  const JET_GRBIT grbit) BJ_ALIAS(JetSetColumnDefaultValue);

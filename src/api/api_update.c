@@ -37,6 +37,7 @@ static JET_ERR implicit_begin(bj_sess *s, bj_tableobj *o, bool *pfImplicit)
     JET_ERR err = JET_errSuccess;
     bj_trx *trx;
     *pfImplicit = false;
+    bj_tableid_write_begin(o); /* until implicit_end */
     if (o->tt) { /* temporary tables: a transaction of their own per write (tempdb.h) */
         trx = bj_temp_trx(o->tt);
         CALL(bj_ver_trx_begin(trx));
@@ -56,6 +57,7 @@ fail:
 
 static JET_ERR implicit_end(bj_sess *s, bj_tableobj *o, bool fImplicit, JET_ERR err)
 {
+    bj_tableid_write_end(o);
     if (o->tt && fImplicit)
         return bj_temp_write_end(o->tt, o->tbl, err);
     if (!fImplicit)

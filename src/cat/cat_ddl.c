@@ -249,25 +249,41 @@ static uint32_t next_objid(bj_cat_db *cdb)
 
 /* ---- tables ---- */
 
-JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
-                                uint32_t cpg, uint32_t density, JET_GRBIT grbit)
+/* The table row and FDP of a new table (szTemplate: a derived table's template, checked). */
+static JET_ERR table_create(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                            const char *szTemplate, uint32_t cpg, uint32_t density, JET_GRBIT grbit)
 {
     JET_ERR err = JET_errSuccess;
     bj_space_fdp *root = NULL;
     uint8_t *row = NULL;
     size_t cb = 0;
     uint32_t pgno = 0, objid = 0;
-    bool fRow = false;
+    bool fRow = false, fObjids = false;
     bj_cat_table *t = bj_calloc(1, sizeof(*t));
     if (!t)
         ERR(JET_errOutOfMemory);
     CALL(bj_cat_check_name(szTable));
     if (density && (density < 20 || density > 100))
         ERR(JET_errDensityInvalid);
+    /* ESE rejects it now (fcreate.cxx: never implemented, deprecated) */
+    if (grbit & JET_bitTableCreateNoFixedVarColumnsInDerivedTables)
+        ERR(JET_errInvalidGrbit);
+    if (szTemplate && (grbit & JET_bitTableCreateTemplateTable))
+        ERR(JET_errCannotNestDDL);
     bj_mutex_lock(cdb->lock);
     if (table_named(cdb, szTable)) {
         bj_mutex_unlock(cdb->lock);
         ERR(JET_errTableDuplicate);
+    }
+    if (szTemplate) {
+        const bj_cat_table *tt = table_named(cdb, szTemplate);
+        err = !tt                                         ? BJ_ERR(JET_errObjectNotFound)
+              : !(tt->flags & JET_bitObjectTableTemplate) ? BJ_ERR(JET_errDDLNotInheritable)
+                                                          : JET_errSuccess;
+        if (err < 0) {
+            bj_mutex_unlock(cdb->lock);
+            goto fail;
+        }
     }
     objid = next_objid(cdb);
     err = bj_space_fdp_open(cdb->sdb, BJ_PGNO_SYSTEM_ROOT, &root);
@@ -277,13 +293,18 @@ JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
         t->objid = objid;
         t->pgnoFDP = pgno;
         snprintf(t->szName, sizeof(t->szName), "%s", szTable);
+        /* ESE fcreate.cxx ErrFILECreateTable: templates are always fixed DDL */
         t->flags = 0;
         if (grbit & JET_bitTableCreateFixedDDL)
             t->flags |= JET_bitObjectTableFixedDDL;
         if (grbit & JET_bitTableCreateTemplateTable)
-            t->flags |= JET_bitObjectTableTemplate;
-        if (grbit & JET_bitTableCreateNoFixedVarColumnsInDerivedTables)
-            t->flags |= JET_bitObjectTableNoFixedVarColumnsInDerivedTables;
+            t->flags |= JET_bitObjectTableTemplate | JET_bitObjectTableFixedDDL;
+        if (szTemplate) {
+            t->flags |= JET_bitObjectTableDerived;
+            snprintf(t->szTemplate, sizeof(t->szTemplate), "%s", szTemplate);
+        }
+        if (grbit & JET_bitTableCreateSystemTable) /* internal: MSysObjids, MSysLocales */
+            t->flags |= JET_bitObjectSystemDynamic;
         t->density = density ? density : BJ_CAT_DENSITY_DEFAULT;
         t->cpgInitial = cpg;
         row = bj_malloc(cdb->dbc->cbPage);
@@ -295,6 +316,10 @@ JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
         if (err == JET_errKeyDuplicate)
             err = BJ_ERR(JET_errTableDuplicate);
         fRow = err >= 0;
+    }
+    if (err >= 0 && cdb->objids) {
+        err = cdb->objids(cdb->ctx, trx, true, objid, objid, BJ_CAT_TYPE_TABLE);
+        fObjids = err >= 0;
     }
     if (err >= 0 && in_trx(trx)) {
         ddl_undo u = {0};
@@ -309,6 +334,8 @@ JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
     if (err >= 0)
         err = reload(cdb);
     if (err < 0) {
+        if (fObjids)
+            (void)cdb->objids(cdb->ctx, trx, false, objid, objid, BJ_CAT_TYPE_TABLE);
         if (fRow)
             (void)bj_cat_writer_delete(cdb->w, objid, BJ_CAT_TYPE_TABLE, objid);
         bj_space_fdp_close(root);
@@ -322,6 +349,87 @@ JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
 fail:
     bj_free(row);
     bj_free(t);
+    return err;
+}
+
+JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                uint32_t cpg, uint32_t density, JET_GRBIT grbit)
+{
+    return table_create(cdb, trx, szTable, NULL, cpg, density, grbit);
+}
+
+/* The key description "+a\0-b\0\0" of template index x (column names of tmpl). */
+static JET_ERR key_of(const bj_cat_table *tmpl, const bj_cat_index *x, char *out, size_t cbOut,
+                      uint32_t *pcb)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < x->cseg; i++) {
+        const bj_cat_column *c = bj_cat_column_by_id(tmpl, x->rgcolumnid[i]);
+        if (!c)
+            return BJ_ERR(JET_errCatalogCorrupted);
+        const size_t cb = strlen(c->szName);
+        if (n + cb + 3 > cbOut)
+            return BJ_ERR(JET_errIndexInvalidDef);
+        out[n++] = x->rgfDescending[i] ? '-' : '+';
+        memcpy(out + n, c->szName, cb);
+        n += cb;
+        out[n++] = '\0';
+    }
+    out[n++] = '\0';
+    *pcb = (uint32_t)n;
+    return JET_errSuccess;
+}
+
+JET_ERR bj_cat_ddl_create_derived(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                  const char *szTemplate, uint32_t cpg, uint32_t density,
+                                  JET_GRBIT grbit)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_cat *cat = NULL;
+    CALL(bj_cat_check_name(szTemplate));
+    CALL(table_create(cdb, trx, szTable, szTemplate, cpg, density, grbit));
+    /* ErrFILEIInheritIndexes: every template index, as a derived index of the new table */
+    bj_mutex_lock(cdb->lock);
+    cat = *cdb->pcat;
+    bj_cat_addref(cat); /* the template's descriptor, across the publications below */
+    bj_mutex_unlock(cdb->lock);
+    const bj_cat_table *tmpl = bj_cat_find_table(cat, szTemplate);
+    if (!tmpl)
+        ERR(JET_errObjectNotFound);
+    for (uint32_t i = 0; i < tmpl->cidx; i++) {
+        const bj_cat_index *x = &tmpl->rgidx[i];
+        char key[JET_ccolKeyMost * (JET_cbNameMost + 2) + 1];
+        JET_CONDITIONALCOLUMN_A cond[JET_ccolKeyMost];
+        bj_cat_idxdef d = {0};
+        CALL(key_of(tmpl, x, key, sizeof(key), &d.cbKey));
+        for (uint32_t k = 0; k < x->ccond && k < JET_ccolKeyMost; k++) {
+            const bj_cat_column *c = bj_cat_column_by_id(tmpl, x->rgcolumnidCond[k]);
+            if (!c)
+                ERR(JET_errCatalogCorrupted);
+            cond[k] =
+                (JET_CONDITIONALCOLUMN_A){sizeof(cond[k]), (char *)c->szName,
+                                          x->rgfMustBeNull[k] ? JET_bitIndexColumnMustBeNull
+                                                              : JET_bitIndexColumnMustBeNonNull};
+        }
+        d.szName = x->szName;
+        d.szKey = key;
+        d.grbit = x->grbit;
+        d.density = x->density;
+        /* the template's IDB as it is (ESE copies it): a locale only when one was set */
+        const bool fLoc = x->fidb & BJ_FIDB_LOCALE_SET;
+        d.lcid = fLoc ? x->lcid : 0;
+        d.szLocale = fLoc && x->szLocale[0] ? x->szLocale : NULL;
+        d.dwLCMapFlags = x->dwLCMapFlags;
+        d.cbVarSegMac = x->cbVarSegMac < x->cbKeyMost ? x->cbVarSegMac : 0;
+        d.cbKeyMost = x->cbKeyMost;
+        d.rgcond = x->ccond ? cond : NULL;
+        d.ccond = x->ccond;
+        d.ddl = BJ_CAT_DDL_CREATE;
+        d.fDerived = true;
+        CALL(bj_cat_ddl_create_index(cdb, trx, szTable, &d));
+    }
+fail:
+    bj_cat_release(cat);
     return err;
 }
 
@@ -441,9 +549,15 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
     t = table_named(cdb, szTable);
     if (!t)
         ERR(JET_errObjectNotFound);
+    const bool fTagged = (def->grbit & JET_bitColumnTagged) || bj_rec_coltyp_is_lv(def->coltyp);
+    /* ESE ErrIsamAddColumn: fixed DDL needs a JET_bitTablePermitDDL cursor; a template table
+     * then takes tagged (and long) columns only */
+    if ((t->flags & JET_bitObjectTableFixedDDL) && def->ddl == BJ_CAT_DDL_USER)
+        ERR(JET_errFixedDDL);
+    if ((t->flags & JET_bitObjectTableTemplate) && def->ddl != BJ_CAT_DDL_CREATE && !fTagged)
+        ERR(JET_errFixedDDL);
     if (bj_cat_find_column(t, def->szName))
         ERR(JET_errColumnDuplicate);
-    const bool fTagged = (def->grbit & JET_bitColumnTagged) || bj_rec_coltyp_is_lv(def->coltyp);
     const bool fFixed =
         !fTagged && ((def->grbit & JET_bitColumnFixed) || coltyp_fixed_size(def->coltyp));
     uint32_t fidLast = fFixed    ? 0
@@ -451,6 +565,10 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
                                  : BJ_REC_FID_VAR_FIRST - 1;
     for (uint32_t i = 0; i < t->ccol; i++) {
         uint32_t fid = t->rgcol[i].columnid & 0xffffu;
+        /* a derived table's fixed and variable ids continue the template's, its tagged ids
+         * start their own space (ESE fcreate.cxx ErrFILEIBuildColumns) */
+        if (fTagged && t->ptemplate && (t->rgcol[i].columnid & BJ_REC_COLUMNID_TEMPLATE))
+            continue;
         bool fIn = fFixed    ? fid <= BJ_REC_FID_FIXED_LAST
                    : fTagged ? fid >= BJ_REC_FID_TAGGED_FIRST
                              : fid >= BJ_REC_FID_VAR_FIRST && fid <= BJ_REC_FID_VAR_LAST;
@@ -471,6 +589,8 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
     }
     c.pvDefault = (uint8_t *)def->pvDefault;
     c.cbDefault = def->cbDefault;
+    if (t->flags & JET_bitObjectTableTemplate)
+        c.ffield |= BJ_FFIELD_TEMPLATE_ESE98; /* ESE FIELDSetTemplateColumnESE98 */
     row = bj_malloc(cdb->dbc->cbPage);
     if (!row)
         ERR(JET_errOutOfMemory);
@@ -498,8 +618,8 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
         goto fail;
     }
     fRow = false;
-    if (pcolumnid)
-        *pcolumnid = fid;
+    if (pcolumnid) /* a template table's columns carry the template bit (ESE columnids) */
+        *pcolumnid = fid | (c.ffield & BJ_FFIELD_TEMPLATE_ESE98 ? BJ_REC_COLUMNID_TEMPLATE : 0);
     err = fTrunc ? JET_wrnColumnMaxTruncated : JET_errSuccess;
 fail:
     if (fRow) {
@@ -633,7 +753,7 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
                                 const bj_cat_idxdef *def)
 {
     JET_ERR err = JET_errSuccess;
-    bool fLocked = false, fRow = false;
+    bool fLocked = false, fRow = false, fObjids = false;
     uint8_t *row = NULL;
     size_t cb = 0;
     uint32_t pgno = 0, objidTable = 0;
@@ -661,6 +781,11 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
     objidTable = t->objid;
     if (bj_cat_find_index(t, def->szName))
         ERR(JET_errIndexDuplicate);
+    /* ESE ErrIsamCreateIndex: fixed DDL needs a JET_bitTablePermitDDL cursor, and a template
+     * table takes no index after its creation */
+    if ((t->flags & JET_bitObjectTableFixedDDL) && def->ddl != BJ_CAT_DDL_CREATE &&
+        (def->ddl != BJ_CAT_DDL_PERMIT || (t->flags & JET_bitObjectTableTemplate)))
+        ERR(JET_errFixedDDL);
     const bool fPrimary = def->grbit & JET_bitIndexPrimary;
     if (fPrimary && t->fHasPrimary)
         ERR(JET_errIndexHasPrimary);
@@ -678,6 +803,10 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
     }
     if (def->grbit & JET_bitIndexUnicode || def->szLocale || def->lcid)
         x->fidb |= BJ_FIDB_LOCALE_SET;
+    if (t->flags & JET_bitObjectTableTemplate)
+        x->fidb |= BJ_FIDB_TEMPLATE_INDEX; /* ESE idb.SetFTemplateIndex */
+    if (def->fDerived)
+        x->fidb = (uint16_t)((x->fidb & ~BJ_FIDB_TEMPLATE_INDEX) | BJ_FIDB_DERIVED_INDEX);
     for (uint32_t i = 0; i < def->ccond; i++) {
         const JET_CONDITIONALCOLUMN_A *cc = &def->rgcond[i];
         if (!cc->szColumnName || i >= JET_ccolKeyMost ||
@@ -751,6 +880,10 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
         if (!xn)
             ERR(JET_errCatalogCorrupted);
         CALL(populate(cdb, tn, xn));
+        if (cdb->objids) {
+            CALL(cdb->objids(cdb->ctx, trx, true, x->objid, objidTable, BJ_CAT_TYPE_INDEX));
+            fObjids = true;
+        }
     }
     if (in_trx(trx)) {
         ddl_undo u = {0};
@@ -766,6 +899,8 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
     pgno = 0;
 fail:
     if (err < 0 && fLocked) {
+        if (fObjids)
+            (void)cdb->objids(cdb->ctx, trx, false, x->objid, objidTable, BJ_CAT_TYPE_INDEX);
         if (fRow)
             (void)bj_cat_writer_delete(cdb->w, objidTable, BJ_CAT_TYPE_INDEX, x->objid);
         bj_space_fdp_close(ft);
@@ -846,6 +981,13 @@ static JET_ERR delete_rows(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTab
     }
     if (in_trx(trx))
         CALL(version(cdb, trx, (const ddl_undo *)b.pb, b.cb));
+    /* MSysObjids: every B-tree but the primary index (its objid is the table's) */
+    for (uint32_t i = 0; i < c && cdb->objids; i++) {
+        const uint16_t ty = rg[i].type;
+        if (ty == BJ_CAT_TYPE_TABLE || ty == BJ_CAT_TYPE_LV ||
+            (ty == BJ_CAT_TYPE_INDEX && rg[i].id != objidTable))
+            CALL(cdb->objids(cdb->ctx, trx, false, rg[i].id, objidTable, ty));
+    }
     for (uint32_t i = 0; i < c; i++) {
         CALL(bj_cat_writer_delete(cdb->w, objidTable, rg[i].type, rg[i].id));
         cdone++;
@@ -872,9 +1014,11 @@ JET_ERR bj_cat_ddl_delete_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
     CALL(bj_cat_check_name(szTable));
     bj_mutex_lock(cdb->lock);
     const bj_cat_table *t = table_named(cdb, szTable);
-    if (!t || (t->flags & JET_bitObjectSystem)) {
+    if (!t || (t->flags & (JET_bitObjectSystem | JET_bitObjectTableTemplate))) {
         bj_mutex_unlock(cdb->lock);
-        ERR(t ? JET_errCannotDeleteSystemTable : JET_errObjectNotFound);
+        ERR(!t                                 ? JET_errObjectNotFound
+            : (t->flags & JET_bitObjectSystem) ? JET_errCannotDeleteSystemTable
+                                               : JET_errCannotDeleteTemplateTable);
     }
     rg = bj_calloc(t->ccol + t->cidx + 2, sizeof(*rg));
     rgpgno = bj_calloc(t->cidx + 2, sizeof(*rgpgno));
@@ -893,7 +1037,7 @@ JET_ERR bj_cat_ddl_delete_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
             rgpgno[cpg++] = t->rgidx[i].pgnoFDP;
     }
     for (uint32_t i = t->ccol; i-- > 0;)
-        if (!(t->rgcol[i].columnid & BJ_REC_COLUMNID_TEMPLATE))
+        if (!t->ptemplate || !(t->rgcol[i].columnid & BJ_REC_COLUMNID_TEMPLATE))
             rg[c++] = (rowid){BJ_CAT_TYPE_COLUMN, t->rgcol[i].columnid & 0xffffu};
     rg[c++] = (rowid){BJ_CAT_TYPE_TABLE, t->objid};
     bj_cat_dead *dead = NULL;
@@ -935,6 +1079,10 @@ JET_ERR bj_cat_ddl_delete_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
         err = BJ_ERR(JET_errObjectNotFound);
     else if (!x)
         err = BJ_ERR(JET_errIndexNotFound);
+    else if (t->flags & JET_bitObjectTableFixedDDL) /* ESE ErrIsamDeleteIndex */
+        err = BJ_ERR(JET_errFixedDDL);
+    else if (x->fidb & BJ_FIDB_DERIVED_INDEX) /* a template index of a derived table */
+        err = BJ_ERR(JET_errFixedInheritedDDL);
     else if (x->fidb & BJ_FIDB_PRIMARY)
         err = BJ_ERR(JET_errIndexMustStay);
     else {
@@ -959,8 +1107,10 @@ JET_ERR bj_cat_ddl_delete_column(bj_cat_db *cdb, struct bj_trx *trx, const char 
         err = BJ_ERR(JET_errObjectNotFound);
     else if (!c)
         err = BJ_ERR(JET_errColumnNotFound);
-    else if (c->columnid & BJ_REC_COLUMNID_TEMPLATE)
+    else if (t->flags & JET_bitObjectTableFixedDDL) /* ESE ErrIsamDeleteColumn */
         err = BJ_ERR(JET_errFixedDDL);
+    else if (c->columnid & BJ_REC_COLUMNID_TEMPLATE) /* inherited by a derived table */
+        err = BJ_ERR(JET_errFixedInheritedDDL);
     if (err >= 0) {
         for (uint32_t i = 0; i < t->cidx && err >= 0; i++) {
             const bj_cat_index *x = &t->rgidx[i];
@@ -1066,6 +1216,9 @@ JET_ERR bj_cat_ddl_rename_table(bj_cat_db *cdb, struct bj_trx *trx, const char *
         ERR(JET_errObjectNotFound);
     if (t->flags & JET_bitObjectSystem)
         ERR(JET_errCannotDeleteSystemTable); /* our rule: system tables keep their names */
+    /* ESE cat.cxx ErrCATRenameTable: derived tables name their template */
+    if (t->flags & (JET_bitObjectTableTemplate | JET_bitObjectTableFixedDDL))
+        ERR(JET_errFixedDDL);
     const bj_cat_table *other = table_named(cdb, szNameNew);
     if (other && other != t)
         ERR(JET_errTableDuplicate);

@@ -177,7 +177,20 @@ typedef struct bj_cat_db {
     JET_ERR (*lv_open)(void *ctx, const bj_cat_table *t, void **plv);
     void (*lv_close)(void *lv);
     bj_cat_lv_read_fn lv_read;
+    /* MSysObjids upkeep (ESE cat.cxx ErrCATInsertMSObjidsRecord / ErrCATDeleteMSObjidsRecord):
+     * inserts or deletes the row (objid, objidTable, type) of a B-tree (table, secondary index,
+     * LV tree) in trx (not in a transaction: at once). A database without MSysObjids: no-op.
+     * NULL = none. Called under *lock. */
+    JET_ERR (*objids)
+    (void *ctx, struct bj_trx *trx, bool fInsert, uint32_t objid, uint32_t objidTable,
+     uint16_t type);
 } bj_cat_db;
+
+/* Who asks for a column or index (ESE's FixedDDL rules, fcreate.cxx ErrIsamAddColumn /
+ * ErrIsamCreateIndex): a plain cursor, a cursor opened with JET_bitTablePermitDDL (FixedDDL
+ * tables take columns; template tables tagged ones only, and no index), or the table's own
+ * creation (JetCreateTableColumnIndex: anything). */
+enum { BJ_CAT_DDL_USER = 0, BJ_CAT_DDL_PERMIT = 1, BJ_CAT_DDL_CREATE = 2 };
 
 /* One column to add (JET_COLUMNDEF / JET_COLUMNCREATE facts). */
 typedef struct bj_cat_coldef {
@@ -188,6 +201,7 @@ typedef struct bj_cat_coldef {
     uint16_t cp;
     const void *pvDefault;
     uint32_t cbDefault;
+    uint8_t ddl; /* BJ_CAT_DDL_* */
 } bj_cat_coldef;
 
 /* One index to create (JET_INDEXCREATE* facts). */
@@ -204,6 +218,8 @@ typedef struct bj_cat_idxdef {
     uint32_t cbKeyMost;    /* 0 = 255 */
     const JET_CONDITIONALCOLUMN_A *rgcond;
     uint32_t ccond;
+    uint8_t ddl;   /* BJ_CAT_DDL_* */
+    bool fDerived; /* internal: a derived table's copy of a template index */
 } bj_cat_idxdef;
 
 /* Each call below: trx NULL or at level 0 = the change is final at return; otherwise it is
@@ -218,6 +234,14 @@ typedef struct bj_cat_idxdef {
  * index over duplicates), JET_errIndexNotFound, JET_errColumnInUse. */
 JET_ERR bj_cat_ddl_create_table(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
                                 uint32_t cpg, uint32_t density, JET_GRBIT grbit);
+/* A table derived from template table szTemplate (ESE fcreate.cxx ErrFILECreateTable,
+ * ErrFILEIInheritIndexes): its row names the template, flags Derived (| FixedDDL when asked);
+ * it gets a copy of every template index (DerivedIndex flag; own trees for secondary ones).
+ * JET_errObjectNotFound (no such template), JET_errDDLNotInheritable (not a template),
+ * JET_errCannotNestDDL (JET_bitTableCreateTemplateTable too), JET_errInvalidGrbit. */
+JET_ERR bj_cat_ddl_create_derived(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,
+                                  const char *szTemplate, uint32_t cpg, uint32_t density,
+                                  JET_GRBIT grbit);
 /* *pcolumnid = the new column's id (may be NULL). A JET_wrnColumnMaxTruncated warning when
  * cbMax was cut to 255. */
 JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *szTable,

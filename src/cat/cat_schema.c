@@ -273,6 +273,11 @@ static JET_ERR build_table(bj_cat *cat, bj_cat_table *t)
             ERR(JET_errCatalogCorrupted);
         t->ptemplate = tmpl;
         CALL(inherit_columns(t, tmpl));
+    } else if (t->flags & JET_bitObjectTableTemplate) {
+        /* a template's own columns are template columns (ESE: FCOLUMNIDTemplateColumn of
+         * every columnid of a template table) */
+        for (uint32_t i = 0; i < t->ccol; i++)
+            t->rgcol[i].columnid |= BJ_REC_COLUMNID_TEMPLATE;
     }
     /* the primary index first */
     for (uint32_t i = 0; i < t->cidx; i++) {
@@ -302,7 +307,7 @@ static JET_ERR build_table(bj_cat *cat, bj_cat_table *t)
         /* ESE defines the system tables' schemas in code; their catalog rows carry
          * RecordOffset 4 for every fixed column, so offsets are computed from the widths */
         rc.ibRecordOffset = (t->flags & JET_bitObjectSystem) ? 0 : c->ibRecordOffset;
-        rc.fDerived = (c->columnid & BJ_REC_COLUMNID_TEMPLATE) &&
+        rc.fDerived = t->ptemplate && (c->columnid & BJ_REC_COLUMNID_TEMPLATE) &&
                       (c->columnid & 0xffffu) >= BJ_REC_FID_TAGGED_FIRST;
         rc.pvDefault = c->pvDefault;
         rc.cbDefault = c->cbDefault;

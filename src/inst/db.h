@@ -43,7 +43,8 @@ typedef struct bj_db {
     bj_cat_db cdb;      /* what src/cat's DDL needs (cat_ddl.h) */
     bj_cat **rgcatOld;  /* catalog versions replaced by DDL, freed at detach */
     uint32_t ccatOld, ccatOldAlloc;
-    bj_mutex catlock; /* guards the db->cat pointer swap (fDdlInit) */
+    bj_rwlock schemalock; /* writes of records (read) vs index builds (write); fDdlInit */
+    bj_mutex catlock;     /* guards the db->cat pointer swap (fDdlInit) */
     /* db_ddl.c: open cursors per table (deny modes), FDPs to free at a table's last close */
     struct bj_db_tlock *tlocks;
     struct bj_db_deferred *deferred;
@@ -133,6 +134,16 @@ bool bj_db_row_seen(bj_db *db, bj_sess *sess, uint32_t objidTable, uint16_t type
 /* cdb callbacks (cat_ddl.h): forget (false = freed at the table's last close), in_use. */
 bool bj_db_ddl_forget(bj_db *db, uint32_t objidTable, uint32_t pgnoFDP);
 bool bj_db_ddl_in_use(bj_db *db, uint32_t objid);
+/* Index builds over existing rows exclude record writes (bj_tableid_write_begin) meanwhile,
+ * so no record written through an older table descriptor misses the new index. */
+void bj_db_schema_lock(bj_db *db);
+void bj_db_schema_unlock(bj_db *db);
+/* MSysObjids and MSysLocales of a new database with their rows (db_sysobj.c). */
+JET_ERR bj_db_sysobj_create(bj_db *db);
+/* bj_cat_db.objids: the MSysObjids row of a B-tree, inserted or deleted in trx (NULL or level
+ * 0: a transaction of its own). No-op without MSysObjids. Caller holds db->ddl. */
+JET_ERR bj_db_objids_row(bj_db *db, bj_trx *trx, bool fInsert, uint32_t objid, uint32_t objidTable,
+                         uint16_t type);
 /* Frees the lock and deferred lists (detach). */
 void bj_db_ddl_free(bj_db *db);
 

@@ -66,6 +66,7 @@ static void db_free(bj_db *db)
     if (db->fDdlInit) {
         bj_mutex_destroy(&db->ddl);
         bj_mutex_destroy(&db->catlock);
+        bj_rwlock_destroy(&db->schemalock);
     }
     bj_cat_release(db->cat);
     if (db->bdb)

@@ -137,6 +137,12 @@ static JET_ERR lv_read_cb(void *p, uint64_t lid, uint8_t *pv, uint32_t cbMax, ui
     return err;
 }
 
+static JET_ERR objids_cb(void *ctx, struct bj_trx *trx, bool fInsert, uint32_t objid,
+                         uint32_t objidTable, uint16_t type)
+{
+    return bj_db_objids_row(ctx, trx, fInsert, objid, objidTable, type);
+}
+
 static void cdb_init(bj_db *db)
 {
     bj_cat_db *c = &db->cdb;
@@ -153,6 +159,7 @@ static void cdb_init(bj_db *db)
     c->lv_open = lv_open_cb;
     c->lv_close = lv_close_cb;
     c->lv_read = lv_read_cb;
+    c->objids = objids_cb;
     c->ctx = db;
 }
 
@@ -167,6 +174,7 @@ JET_ERR bj_db_write_open(bj_db *db, bj_inst *inst)
     if (!db->fDdlInit) {
         bj_mutex_init(&db->ddl);
         bj_mutex_init(&db->catlock);
+        bj_rwlock_init(&db->schemalock);
         db->fDdlInit = true;
     }
     db->objidLast = db->hdr.objidLast;
@@ -245,6 +253,7 @@ static void created_free(bj_db *db, bool fDelete, bj_os *os)
     if (db->fDdlInit) {
         bj_mutex_destroy(&db->ddl);
         bj_mutex_destroy(&db->catlock);
+        bj_rwlock_destroy(&db->schemalock);
     }
     bj_free(db);
 }
@@ -256,6 +265,7 @@ static bj_db *db_alloc(void)
     if (db) {
         bj_mutex_init(&db->ddl);
         bj_mutex_init(&db->catlock);
+        bj_rwlock_init(&db->schemalock);
         db->fDdlInit = true;
     }
     return db;
@@ -368,6 +378,7 @@ JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRB
     if (fExists && (fDir || !(grbit & JET_bitDbOverwriteExisting)))
         ERR(JET_errDatabaseDuplicate);
     CALL(db_make(inst, db, slot, &fCreated));
+    CALL(bj_db_sysobj_create(db)); /* user databases only: not the temporary one */
     tab->rgdb[slot] = db;
     bj_mutex_unlock(&tab->lock);
     fLocked = false;

@@ -67,8 +67,8 @@ static JET_ERR find_seen(bj_db *db, reader *r, const char *szTable, const bj_cat
         return t ? JET_errSuccess : BJ_ERR(JET_errObjectNotFound);
     }
     if (t &&
-        bj_cat_ddl_row_seen(cdb, db->ver, r->trx, r->snap.ts, t->objid, BJ_CAT_TYPE_TABLE,
-                            t->objid, true) &&
+        bj_cat_ddl_row_seen(cdb, db->ver, r->trx, r->snap.ts, t->objid, BJ_CAT_TYPE_TABLE, t->objid,
+                            true) &&
         !bj_cat_ddl_row_changed(cdb, db->ver, r->trx, r->snap.ts, t->objid, BJ_CAT_TYPE_TABLE,
                                 t->objid)) { /* renamed by a transaction it must not see */
         *pt = t;
@@ -78,8 +78,8 @@ static JET_ERR find_seen(bj_db *db, reader *r, const char *szTable, const bj_cat
         /* deleted by a transaction the reader must not see (ESE: FDeletePending, the deleter
          * holds it deny-read) -> JET_errTableLocked; for the deleter it is gone */
         uint32_t objid = bj_cat_ddl_deleted_table(cdb, szTable);
-        if (objid && bj_cat_ddl_row_seen(cdb, db->ver, r->trx, r->snap.ts, objid,
-                                         BJ_CAT_TYPE_TABLE, objid, false))
+        if (objid && bj_cat_ddl_row_seen(cdb, db->ver, r->trx, r->snap.ts, objid, BJ_CAT_TYPE_TABLE,
+                                         objid, false))
             return BJ_ERR(JET_errTableLocked);
     }
     return BJ_ERR(JET_errObjectNotFound);
@@ -255,6 +255,18 @@ bool bj_db_ddl_forget(bj_db *db, uint32_t objidTable, uint32_t pgnoFDP)
     if (fNow)
         bj_tbl_db_forget(db->tdb, pgnoFDP);
     return fNow;
+}
+
+void bj_db_schema_lock(bj_db *db)
+{
+    if (db->fDdlInit)
+        bj_rwlock_wrlock(&db->schemalock);
+}
+
+void bj_db_schema_unlock(bj_db *db)
+{
+    if (db->fDdlInit)
+        bj_rwlock_unlock(&db->schemalock);
 }
 
 /* bj_cat_db.in_use (under db->ddl). */

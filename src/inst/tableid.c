@@ -63,6 +63,23 @@ fail:
     return err;
 }
 
+/* DDL published a newer catalog version: the cursor sees the table's new columns and indexes
+ * (what its session may not see yet is hidden by the table layer). */
+static void refresh(bj_tableobj *o)
+{
+    if (o->tt || !o->db->fDdlInit)
+        return;
+    bj_mutex_lock(&o->db->catlock);
+    const bj_cat *cat = o->db->cat;
+    bj_mutex_unlock(&o->db->catlock);
+    if (cat != o->cat) {
+        const bj_cat_table *t = bj_cat_table_by_objid(cat, o->tbl->t->objid);
+        if (t)
+            bj_tbl_retarget(o->tbl, t);
+        o->cat = cat;
+    }
+}
+
 JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
 {
     bj_tableobj *o = bj_handle_acquire(&g_tables, tableid);
@@ -82,20 +99,25 @@ JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
         o->fSnap = true;
         bj_tbl_set_reader(o->tbl, trx, o->snap.ts);
     }
-    if (!o->tt && o->db->fDdlInit) {
-        /* DDL published a newer catalog version: the cursor sees the table's new columns and
-         * indexes (what its session may not see yet is hidden by the table layer) */
-        bj_mutex_lock(&o->db->catlock);
-        const bj_cat *cat = o->db->cat;
-        bj_mutex_unlock(&o->db->catlock);
-        if (cat != o->cat) {
-            const bj_cat_table *t = bj_cat_table_by_objid(cat, o->tbl->t->objid);
-            if (t)
-                bj_tbl_retarget(o->tbl, t);
-            o->cat = cat;
-        }
-    }
+    refresh(o);
     return JET_errSuccess;
+}
+
+void bj_tableid_write_begin(bj_tableobj *o)
+{
+    if (o->tt || !o->db->fDdlInit || o->fWriting)
+        return;
+    bj_rwlock_rdlock(&o->db->schemalock);
+    o->fWriting = true;
+    refresh(o); /* an index build may have finished since bj_tableid_get */
+}
+
+void bj_tableid_write_end(bj_tableobj *o)
+{
+    if (!o->fWriting)
+        return;
+    o->fWriting = false;
+    bj_rwlock_unlock(&o->db->schemalock);
 }
 
 void bj_tableid_put(bj_tableobj *obj)

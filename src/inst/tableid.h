@@ -21,6 +21,7 @@ typedef struct bj_tableobj {
     struct bj_db_tlock *tlock; /* the cursor's table lock (db_ddl.c) */
     bj_ver *ver;               /* the version store reads snapshot (db->ver or a temp table's) */
     struct bj_temptab *tt;     /* a temporary table (tempdb.h), closed with the handle */
+    bool fWriting;             /* bj_tableid_write_begin holds db->schemalock (read) */
     const bj_cat *cat;         /* the catalog version tbl's descriptor is from (NULL: unknown) */
     struct bj_tableobj *next;  /* the session's list */
 } bj_tableobj;
@@ -33,6 +34,10 @@ JET_ERR bj_tableid_open(bj_sess *sess, JET_DBID dbid, const char *szTable, JET_G
  * session transaction) as a table of sess. On failure the caller still owns tbl and tt. */
 JET_ERR bj_tableid_adopt(bj_sess *sess, bj_db *db, bj_tbl *tbl, struct bj_temptab *tt,
                          JET_TABLEID *ptableid);
+/* Around a record write through o (JetUpdate, JetDelete, JetEscrowUpdate): excludes index
+ * builds and brings the cursor to the current catalog version. end without begin: no-op. */
+void bj_tableid_write_begin(bj_tableobj *o);
+void bj_tableid_write_end(bj_tableobj *o);
 /* Resolves a table handle of this session (one reference; bj_tableid_put drops it), and sets
  * the cursor's reader: the session's transaction, or outside one a snapshot registered until
  * bj_tableid_put (readers outside a transaction read as of "now" per call).

@@ -65,8 +65,11 @@ JET_ERR bj_rec_schema_add(bj_rec_schema *s, const bj_rec_column *col)
 
     if (s->fFinished || fid == 0 || col->coltyp == JET_coltypNil || col->coltyp > 18)
         ERR(JET_errInvalidParameter);
-    if (bj_rec_schema_column(s, col->columnid))
+    const bj_rec_column *dup = bj_rec_schema_column(s, col->columnid);
+    if (dup && dup->columnid == col->columnid)
         ERR(JET_errInvalidParameter);
+    if (dup && fid <= BJ_REC_FID_VAR_LAST)
+        ERR(JET_errInvalidParameter); /* fixed/variable ids are one space */
     c = malloc(sizeof(*c));
     if (!c)
         ERR(JET_errOutOfMemory);
@@ -178,17 +181,23 @@ const bj_rec_column *bj_rec_schema_column(const bj_rec_schema *s, JET_COLUMNID c
     if (fid <= BJ_REC_FID_VAR_LAST)
         return s->var[fid - BJ_REC_FID_VAR_FIRST];
     uint32_t lo = 0, hi = s->ctagged;
-    while (lo < hi) {
+    while (lo < hi) { /* the first entry with this fid */
         uint32_t mid = (lo + hi) / 2;
-        uint32_t f = bj_rec_fid(s->tagged[mid]->columnid);
-        if (f == fid)
-            return s->tagged[mid];
-        if (f < fid)
+        if (bj_rec_fid(s->tagged[mid]->columnid) < fid)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    /* a derived table has a template column and an own column per tagged fid at most: the
+     * columnid (template bit included) picks one; a bare fid the first */
+    const bj_rec_column *first = NULL;
+    for (uint32_t i = lo; i < s->ctagged && bj_rec_fid(s->tagged[i]->columnid) == fid; i++) {
+        if (s->tagged[i]->columnid == columnid)
+            return s->tagged[i];
+        if (!first)
+            first = s->tagged[i];
+    }
+    return first;
 }
 
 /* ---------------------------------------------------------------- limits */

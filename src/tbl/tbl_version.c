@@ -131,14 +131,35 @@ fail:
     return err;
 }
 
+/* Whether the current catalog version holds row (objidTable, type, id) (column or index). */
+static bool in_current(const bj_cat_db *cdb, uint32_t objidTable, uint16_t type, uint32_t id)
+{
+    const bj_cat_table *t = bj_cat_table_by_objid(*cdb->pcat, objidTable);
+    if (!t)
+        return false;
+    if (type == BJ_CAT_TYPE_COLUMN) {
+        for (uint32_t i = 0; i < t->ccol; i++)
+            if ((t->rgcol[i].columnid & 0xffffu) == id)
+                return true;
+        return false;
+    }
+    for (uint32_t i = 0; i < t->cidx; i++)
+        if (t->rgidx[i].objid == id)
+            return true;
+    return false;
+}
+
 bool tbl_row_seen(bj_tbl *c, uint16_t type, uint32_t id)
 {
     bj_tbl_db *d = c->tdb;
-    if (!d || !d->cdb || !d->cdb->lock)
-        return true;
-    /* under the DDL lock: a rollback cannot run between the catalog read and the question */
+    if (!d || !d->cdb || !d->cdb->lock || (c->t->flags & JET_bitObjectSystem))
+        return true; /* system tables: no DDL (their rows are written under the DDL lock) */
+    /* under the DDL lock: a rollback cannot run between the catalog read and the question.
+     * The cursor's descriptor may be older than the current version: what a rollback took
+     * away since (no revision entry left) is gone for everyone. */
     bj_mutex_lock(d->cdb->lock);
-    bool f = bj_cat_ddl_row_seen(d->cdb, d->ver, c->trx, c->snap_ts, c->t->objid, type, id, true);
+    const bool fIn = in_current(d->cdb, c->t->objid, type, id);
+    bool f = bj_cat_ddl_row_seen(d->cdb, d->ver, c->trx, c->snap_ts, c->t->objid, type, id, fIn);
     bj_mutex_unlock(d->cdb->lock);
     return f;
 }
@@ -194,6 +215,8 @@ static JET_ERR lv_create(bj_tbl_db *d, const bj_cat_table *t, uint32_t *ppgno, u
     CALL(bj_cat_row_lv(&mso, t->objid, objid, pgno, row, d->dbc->cbPage, &cb));
     CALL(bj_cat_writer_insert(cdb->w, row, (uint32_t)cb));
     *cdb->pobjidLast = objid;
+    if (cdb->objids) /* at once, like the tree (NULL: not in a transaction) */
+        CALL(cdb->objids(cdb->ctx, NULL, true, objid, t->objid, BJ_CAT_TYPE_LV));
     CALL(bj_cat_load(d->dbc, &cat));
     err = cdb->publish(cdb->ctx, cat); /* takes the reference */
     cat = NULL;

@@ -203,6 +203,63 @@ TEST(rolled_back_column_gone_for_open_cursor)
     env_stop(&e);
 }
 
+static uint32_t count_index(JET_SESID s, JET_TABLEID t, const char *szIndex)
+{
+    uint32_t n = 0;
+    if (JetSetCurrentIndex(s, t, szIndex) < 0)
+        return ~0u;
+    for (JET_ERR err = JetMove(s, t, JET_MoveFirst, 0); err >= 0;
+         err = JetMove(s, t, JET_MoveNext, 0))
+        n++;
+    return n;
+}
+
+/* An index built while another transaction has an uncommitted insert: the entry follows that
+ * transaction's outcome (ESE builds from every record and versions the entries). */
+static void build_over_uncommitted(bool fCommit)
+{
+    env e;
+    JET_TABLEID ta, tb;
+    JET_COLUMNID ck, cv;
+    REQUIRE(env_start(&e, fCommit ? "c4.edb" : "c5.edb"));
+    make_table(&e, 2, &ck);
+    CHECK_OK(JetOpenTable(e.a, e.dba, "T", NULL, 0, 0, &ta));
+    CHECK_OK(addcol(e.a, ta, "v", JET_coltypLong, &cv));
+    CHECK_OK(JetOpenTable(e.b, e.dbb, "T", NULL, 0, 0, &tb));
+    CHECK_OK(JetBeginTransaction(e.b));
+    CHECK_OK(JetPrepareUpdate(e.b, tb, JET_prepInsert));
+    int32_t k = 50, v = 7;
+    CHECK_OK(JetSetColumn(e.b, tb, ck, &k, sizeof(k), 0, NULL));
+    CHECK_OK(JetSetColumn(e.b, tb, cv, &v, sizeof(v), 0, NULL));
+    CHECK_OK(JetUpdate(e.b, tb, NULL, 0, NULL));
+    CHECK_OK(JetCreateIndex(e.a, ta, "iv", 0, "+v\0\0", 4, 0));
+    CHECK_EQ(count_index(e.a, ta, "iv"), 2u); /* A does not see B's record */
+    if (fCommit)
+        CHECK_OK(JetCommitTransaction(e.b, 0));
+    else
+        CHECK_OK(JetRollback(e.b, 0));
+    const uint32_t n = fCommit ? 3u : 2u;
+    CHECK_EQ(count_index(e.a, ta, NULL), n);
+    CHECK_EQ(count_index(e.a, ta, "iv"), n);
+    if (fCommit) {
+        CHECK_OK(JetMakeKey(e.a, ta, &v, sizeof(v), JET_bitNewKey));
+        CHECK_OK(JetSeek(e.a, ta, JET_bitSeekEQ));
+    }
+    CHECK_OK(JetCloseTable(e.a, ta));
+    CHECK_OK(JetCloseTable(e.b, tb));
+    env_stop(&e);
+}
+
+TEST(index_build_over_uncommitted_insert_committed)
+{
+    build_over_uncommitted(true);
+}
+
+TEST(index_build_over_uncommitted_insert_rolled_back)
+{
+    build_over_uncommitted(false);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);

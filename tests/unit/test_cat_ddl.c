@@ -114,7 +114,7 @@ static uint32_t tables_on_disk(env *e)
 
 static JET_ERR add_col(env *e, const char *t, const char *name, JET_COLTYP typ, JET_GRBIT g)
 {
-    bj_cat_coldef d = {name, typ, 0, g, 0, NULL, 0};
+    bj_cat_coldef d = {name, typ, 0, g, 0, NULL, 0, BJ_CAT_DDL_USER};
     return bj_cat_ddl_add_column(&e->cdb, e->trx, t, &d, NULL);
 }
 
@@ -148,8 +148,9 @@ TEST(rollback_create_leaves_no_trace)
     CHECK_EQ(space_ok(e), leaked0);
     /* the name is free again, outside a transaction too */
     CHECK_OK(bj_cat_ddl_create_table(&e->cdb, NULL, "T", 0, 0, 0));
-    CHECK_OK(bj_cat_ddl_add_column(&e->cdb, NULL, "T",
-                                   &(bj_cat_coldef){"a", JET_coltypLong, 0, 0, 0, NULL, 0}, NULL));
+    CHECK_OK(bj_cat_ddl_add_column(
+        &e->cdb, NULL, "T",
+        &(bj_cat_coldef){"a", JET_coltypLong, 0, 0, 0, NULL, 0, BJ_CAT_DDL_USER}, NULL));
     CHECK_EQ(tables_on_disk(e), 3);
     env_free(e);
 }
