@@ -113,11 +113,10 @@ int main(int argc, char **argv)
         Call(JetRetrieveColumn(ses, tab, colSpan, &span, sizeof span, &cb, 0, NULL));
         printf("  %-8s %4d cm\n", name, span);
     } while ((err = JetMove(ses, tab, JET_MoveNext, 0)) == JET_errSuccess);
-    if (err != JET_errNoCurrentRecord) /* the end of the range */
+    if (err != JET_errNoCurrentRecord) /* NoCurrentRecord: we moved past the range's end */
         Call(err);
 
     Call(JetCloseTable(ses, tab));
-    tab = JET_tableidNil;
     Call(JetCloseDatabase(ses, db, 0));
     Call(JetDetachDatabase(ses, dbPath));
     Call(JetEndSession(ses, 0));
