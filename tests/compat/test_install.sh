@@ -18,7 +18,7 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/bjinstall.XXXXXX")
 trap 'echo "scratch folder kept: $scratch"' ERR
 build=$scratch/build
 prefix=$scratch/prefix
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*"; echo "scratch folder kept: $scratch"; exit 1; }
 t0=$(date +%s)
 
 # The nested build must not inherit the sanitizer build's settings.
