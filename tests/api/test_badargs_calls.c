@@ -160,6 +160,27 @@ TEST(null_pointers)
     ba_close(&f);
 }
 
+/* Invalid enum values: an unknown table InfoLevel (info.cxx ErrIsamGetTableInfo: default ->
+ * JET_errFeatureNotAvailable), column types 0 and >= JET_coltypMax (fcreate.cxx: JET_errInvalidColumnType). */
+TEST(bad_enums)
+{
+    ba_fx f;
+    REQUIRE(ba_open(&f) == 0);
+    JET_SESID s = f.sesA;
+    JET_TABLEID t = f.tabA;
+    g_n = 0;
+    CASE(JetGetTableInfo(s, t, f.buf, sizeof f.buf, 9999), JET_errFeatureNotAvailable);
+    JET_COLUMNDEF def = f.cdef;
+    def.coltyp = 0;
+    CASE(JetAddColumn(s, t, "cbad", &def, NULL, 0, &f.colid), JET_errInvalidColumnType);
+    def.coltyp = 99;
+    CASE(JetAddColumn(s, t, "cbad", &def, NULL, 0, &f.colid), JET_errInvalidColumnType);
+    CASE(JetGetTableColumnInfo(s, t, "cbad", f.buf, sizeof f.buf, JET_ColInfo),
+         JET_errColumnNotFound);
+    printf("  %d enum cases\n", g_n);
+    ba_close(&f);
+}
+
 /* Calls after JetTerm: the sessions of a termed instance are stale (JET_errInvalidSesid). */
 TEST(after_term)
 {
