@@ -139,7 +139,10 @@ TH(JetTerm2, (a, 0))
 TH(JetUpdate, (a, b, NULL, 0, NULL))
 TH(JetUpdate2, (a, b, NULL, 0, NULL, 0))
 
-#define R(name, kind) {#name, kind, th_##name}
+#define R(name, kind)                                                                              \
+    {                                                                                              \
+#name, kind, th_##name                                                                     \
+    }
 #define RA(name, kind) R(name, kind), R(name##A, kind)
 static const row g_rows[] = {
     RA(JetAddColumn, K_SES_TAB),
@@ -299,8 +302,7 @@ static void run(ba_fx *f, const row *r, const char *what, JET_API_PTR a, JET_API
     ba_disarm();
     g_ncases++;
     if (got != want)
-        bj_test_fail(__FILE__, __LINE__, "%s returned %d, expected %d", label, (int)got,
-                     (int)want);
+        bj_test_fail(__FILE__, __LINE__, "%s returned %d, expected %d", label, (int)got, (int)want);
 }
 
 TEST(bad_handles_every_function)

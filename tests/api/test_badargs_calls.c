@@ -161,7 +161,8 @@ TEST(null_pointers)
 }
 
 /* Invalid enum values: an unknown table InfoLevel (info.cxx ErrIsamGetTableInfo: default ->
- * JET_errFeatureNotAvailable), column types 0 and >= JET_coltypMax (fcreate.cxx: JET_errInvalidColumnType). */
+ * JET_errFeatureNotAvailable), column types 0 and >= JET_coltypMax (fcreate.cxx:
+ * JET_errInvalidColumnType). */
 TEST(bad_enums)
 {
     ba_fx f;
