@@ -294,7 +294,8 @@ BJ_EXPORT JET_ERR JetGetTableInfo(JET_SESID sesid, JET_TABLEID tableid, void *pv
     } else if (InfoLevel == JET_TblInfo) {
         err = BJ_ERR(JET_errFeatureNotAvailable); /* JET_OBJECTINFO: not built yet */
     } else {
-        err = BJ_ERR(JET_errInvalidParameter);
+        /* ESE's ErrIsamGetTableInfo (info.cxx) answers an unknown level this way too */
+        err = BJ_ERR(JET_errFeatureNotAvailable);
     }
     bj_tableid_put(o);
 leave:

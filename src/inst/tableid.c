@@ -86,9 +86,9 @@ JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
     *pobj = NULL;
     if (!o)
         return BJ_ERR(JET_errInvalidTableId);
-    if (o->sess != sess) {
+    if (o->sess != sess) { /* ESE: JET_VALIDATE_SESID_TABLEID (jetapi.cxx) */
         bj_handle_release(&g_tables, tableid);
-        return BJ_ERR(JET_errInvalidTableId);
+        return BJ_ERR(JET_errSesidTableIdMismatch);
     }
     *pobj = o;
     bj_trx *trx = o->tt ? NULL : sess->ver_state; /* temp tables: outside transactions */

@@ -41,7 +41,8 @@ void bj_tableid_write_end(bj_tableobj *o);
 /* Resolves a table handle of this session (one reference; bj_tableid_put drops it), and sets
  * the cursor's reader: the session's transaction, or outside one a snapshot registered until
  * bj_tableid_put (readers outside a transaction read as of "now" per call).
- * JET_errInvalidTableId for a stale, garbage or other session's handle. */
+ * JET_errInvalidTableId for a stale or garbage handle, JET_errSesidTableIdMismatch for another
+ * session's. */
 JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj);
 void bj_tableid_put(bj_tableobj *obj);
 /* JetCloseTable. */
