@@ -56,7 +56,9 @@ struct bj_ver {
     bj_mutex cleanup_lock; /* one cleanup pass at a time */
     bj_mutex thr_lock;
     bj_cond thr_cond;
-    bool thr_running, thr_stop, thr_kick;
+    bj_cond thr_done;    /* broadcast after each pass of the thread (thr_passes) */
+    uint64_t thr_passes; /* passes the thread completed (under thr_lock) */
+    bool thr_running, thr_stop, thr_kick, thr_busy;
     bj_thread thr;
 
     _Atomic uint64_t st_live, st_created, st_cleaned, st_rolled_back, st_commits, st_rollbacks,

@@ -462,6 +462,41 @@ TEST(budget_exhaustion)
     teardown();
 }
 
+/* A writer over budget while committed versions wait for cleanup: it waits for the cleanup
+ * thread (as ESE does) instead of failing at once; a full store of active versions still fails. */
+TEST(budget_waits_for_cleanup_thread)
+{
+    bj_ver_config cfg = {0};
+    cfg.cbMax = 4096;
+    cfg.cleanup_every = 1000000;
+    cfg.cleanup_ms = 60000; /* the thread runs only when kicked */
+    REQUIRE_OK(bj_ver_init(&cfg, &g_ver));
+    fs_init(g_ver);
+    REQUIRE_OK(bj_ver_start_cleanup_thread(g_ver));
+    put(1, 0, 10);
+    uint8_t rec[REC_CB];
+    rec_make(rec, 0, 11);
+    bj_trx *t = trx_new();
+    for (int round = 0; round < 20; round++) {
+        CHECK_OK(bj_ver_trx_begin(t));
+        int n = 0;
+        while (fs_write(t, 1, BJ_VER_REPLACE, rec) == JET_errSuccess)
+            n++;
+        CHECK(n > 5);
+        CHECK_OK(bj_ver_trx_commit(t, 0));
+        /* the store is full of committed versions nobody can see: room is made at once */
+        CHECK_OK(bj_ver_trx_begin(t));
+        CHECK_OK(fs_write(t, 1, BJ_VER_REPLACE, rec));
+        CHECK_OK(bj_ver_trx_commit(t, 0));
+    }
+    bj_ver_stats st;
+    bj_ver_get_stats(g_ver, &st);
+    CHECK_EQ(st.out_of_budget, 20); /* one per round, from the writer that filled it */
+    bj_ver_trx_destroy(t);
+    bj_ver_stop_cleanup_thread(g_ver);
+    teardown();
+}
+
 TEST(out_of_memory)
 {
     setup(0);
