@@ -28,11 +28,11 @@ static int bjkv_fail(const char *what, JET_ERR err)
     return -1;
 }
 
-#define TRY(what, call)                                                                           \
-    do {                                                                                          \
-        JET_ERR e_ = (call);                                                                      \
-        if (e_ < 0)                                                                               \
-            return bjkv_fail(what, e_);                                                           \
+#define TRY(what, call)                                                                            \
+    do {                                                                                           \
+        JET_ERR e_ = (call);                                                                       \
+        if (e_ < 0)                                                                                \
+            return bjkv_fail(what, e_);                                                            \
     } while (0)
 
 static int bjkv_open(const char *dir, size_t cache_mb, void **out)
