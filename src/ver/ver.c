@@ -116,8 +116,13 @@ void bj_ver_rce_free(bj_ver *ver, bj_rce *rce)
     if (empty)
         bj_free(c);
     atomic_fetch_sub(&ver->cbUsed, rce->cbCharge);
-    atomic_fetch_sub_explicit(&ver->st_live, 1, memory_order_relaxed);
+    atomic_fetch_sub(&ver->st_live, 1); /* after the unlink (bj_ver_quiet) */
     bj_free(rce);
+}
+
+bool bj_ver_quiet(bj_ver *ver)
+{
+    return atomic_load(&ver->st_live) == 0;
 }
 
 void bj_ver_rce_set_undone(bj_rce *rce)
@@ -420,7 +425,7 @@ static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
     t->last = rce;
     t->nrce++;
     atomic_fetch_add_explicit(&ver->st_created, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&ver->st_live, 1, memory_order_relaxed);
+    atomic_fetch_add(&ver->st_live, 1); /* before the page changes (bj_ver_quiet) */
     if (prce)
         *prce = rce;
     return JET_errSuccess;

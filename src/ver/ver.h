@@ -216,6 +216,11 @@ typedef struct bj_ver_seen {
 JET_ERR bj_ver_visible(bj_ver *ver, const bj_trx *trx, uint64_t snap_ts, const bj_ver_key *key,
                        bool present, bool deleted, const void *data, uint32_t cb, void *buf,
                        uint32_t cbBuf, bj_ver_seen *seen);
+/* True when the store holds no RCE at all. A reader that calls it while it holds the latch of
+ * the page it read a node from may then take that node as it is (present unless flag-deleted)
+ * without bj_ver_visible: the RCE of any change on the page is counted before the page changes
+ * and uncounted only after a rollback restored the page, or once every snapshot sees it. */
+bool bj_ver_quiet(bj_ver *ver);
 /* True when the key has any RCE (a cheap hint for callers that keep no fNDVersion flag). */
 bool bj_ver_has_versions(bj_ver *ver, const bj_ver_key *key);
 
