@@ -89,6 +89,22 @@ JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
     return JET_errSuccess;
 }
 
+JET_ERR bj_tableid_get_copy(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
+{
+    bj_tableobj *o = bj_handle_acquire(&g_tables, tableid);
+    *pobj = NULL;
+    if (!o || o->sess != sess) {
+        if (o)
+            bj_handle_release(&g_tables, tableid);
+        return BJ_ERR(JET_errInvalidTableId);
+    }
+    bj_trx *trx = o->tt ? NULL : sess->ver_state;
+    if (trx && bj_ver_trx_level(trx) > 0)
+        bj_tbl_set_reader(o->tbl, trx, 0);
+    *pobj = o;
+    return JET_errSuccess;
+}
+
 void bj_tableid_put(bj_tableobj *obj)
 {
     if (!obj)

@@ -36,6 +36,10 @@ JET_ERR bj_tableid_adopt(bj_sess *sess, bj_db *db, bj_tbl *tbl, struct bj_tempta
  * bj_tableid_put (readers outside a transaction read as of "now" per call).
  * JET_errInvalidTableId for a stale, garbage or other session's handle. */
 JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj);
+/* As bj_tableid_get for calls that use only the cursor's copies (current record, key,
+ * bookmark, copy buffer; long values, which are never versioned): no snapshot is registered
+ * (inside a transaction the reader is the transaction as usual). */
+JET_ERR bj_tableid_get_copy(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj);
 void bj_tableid_put(bj_tableobj *obj);
 /* JetCloseTable. */
 JET_ERR bj_tableid_close(bj_sess *sess, JET_TABLEID tableid);
