@@ -64,6 +64,9 @@ fail:
 static bool cur_visible(const bj_bt_cursor *c, const uint8_t *pg, uint32_t itag, JET_ERR *perr)
 {
     bj_node n;
+    *perr = JET_errSuccess;
+    if (!c->skip_deleted)
+        return true; /* cur_load reads (and checks) the node */
     *perr = bj_page_get_node(pg, bt_cbpage(c->t), itag, &n);
     if (*perr < 0)
         return false;
