@@ -219,7 +219,9 @@ void bj_ver_get_stats(bj_ver *ver, bj_ver_stats *st)
     st->cleanup_runs = atomic_load(&ver->st_cleanup_runs);
     st->cleanup_callbacks = atomic_load(&ver->st_cleanup_callbacks);
     bj_mutex_lock(&ver->trx_lock);
-    st->active = ver->nactive;
+    uint32_t nslots = 0;
+    (void)bj_ver_slots_oldest(ver, 0, &nslots);
+    st->active = ver->nactive + nslots;
     bj_mutex_unlock(&ver->trx_lock);
 }
 
@@ -570,6 +572,7 @@ uint64_t bj_ver_cleanup(bj_ver *ver)
     bj_mutex_lock(&ver->trx_lock);
     uint64_t oldest =
         ver->active.next != &ver->active ? ver->active.next->ts : atomic_load(&ver->ts) + 1;
+    oldest = bj_ver_slots_oldest(ver, oldest, NULL); /* lock-free reader snapshots */
     bj_ver_txn *ready = NULL, **pp = &ver->committed;
     while (*pp) {
         bj_ver_txn *t = *pp;

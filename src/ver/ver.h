@@ -86,6 +86,7 @@ uint64_t bj_ver_now(bj_ver *ver);
 typedef struct bj_ver_snap {
     uint64_t ts;                     /* the snapshot: RCEs committed before ts are visible */
     struct bj_ver_snap *prev, *next; /* private */
+    int32_t slot;                    /* private: its reader slot, or -1 (in the active list) */
 } bj_ver_snap;
 /* Draws a timestamp and registers it so that cleanup keeps what it can see. Never fails. */
 void bj_ver_snap_begin(bj_ver *ver, bj_ver_snap *snap);

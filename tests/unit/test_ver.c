@@ -497,6 +497,46 @@ TEST(budget_waits_for_cleanup_thread)
     teardown();
 }
 
+/* More reader snapshots than lock-free slots: the rest use the locked list; cleanup keeps
+ * what the oldest of either kind sees, and releases it once all have ended. */
+TEST(reader_snapshots_slots_and_list)
+{
+    setup(0);
+    put(1, 0, 10);
+    CHECK_EQ(bj_ver_cleanup(g_ver), 1);
+    enum { N = 100 };
+    static bj_ver_snap snaps[N];
+    for (int i = 0; i < N; i++)
+        bj_ver_snap_begin(g_ver, &snaps[i]);
+    for (int i = 1; i < N; i++)
+        CHECK(snaps[i].ts > snaps[i - 1].ts);
+    bj_ver_stats st;
+    bj_ver_get_stats(g_ver, &st);
+    CHECK_EQ(st.active, N);
+    bj_trx *w = trx_new();
+    uint8_t rec[REC_CB];
+    rec_make(rec, 0, 11);
+    CHECK_OK(bj_ver_trx_begin(w));
+    CHECK_OK(fs_write(w, 1, BJ_VER_REPLACE, rec));
+    CHECK_OK(bj_ver_trx_commit(w, 0));
+    /* end them oldest first: until the last one ends, someone still needs the old image */
+    for (int i = 0; i < N; i++) {
+        CHECK_EQ(bj_ver_cleanup(g_ver), 0);
+        CHECK_EQ(tag_of(NULL, snaps[i].ts, 1), 10);
+        bj_ver_snap_end(g_ver, &snaps[i]);
+    }
+    CHECK_EQ(bj_ver_cleanup(g_ver), 1);
+    bj_ver_get_stats(g_ver, &st);
+    CHECK_EQ(st.active, 0);
+    /* a snapshot begun after that cleanup sees the replace */
+    bj_ver_snap s2;
+    bj_ver_snap_begin(g_ver, &s2);
+    CHECK_EQ(tag_of(NULL, s2.ts, 1), 11);
+    bj_ver_snap_end(g_ver, &s2);
+    bj_ver_trx_destroy(w);
+    teardown();
+}
+
 TEST(out_of_memory)
 {
     setup(0);
