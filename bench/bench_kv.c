@@ -1,8 +1,8 @@
 /* bench_kv.c: the key-value benchmark of issue 2. In one run, for each engine (bluejet, SQLite,
  * LMDB): load N rows (8-byte integer key, 100-byte value) in transactions of B rows, N random
  * point lookups, one full scan, U random updates (transactions of B rows). Each engine runs in
- * its own child process (so peak memory is per engine); each run is repeated R times and the
- * median is reported, with the ratio bluejet/peer. Timings live here, never in tests.
+ * its own child process (so peak memory is per engine); each run is repeated R times (the
+ * engines interleaved) and the median is reported, with the ratio bluejet/peer. Timings live here, never in tests.
  *
  * usage: bench_kv [--rows N] [--lookups N] [--updates N] [--batch B] [--runs R]
  *                 [--cache-mb M] [--order random|seq] [--engines a,b,c] [--dir DIR]
@@ -237,29 +237,32 @@ int main(int argc, char **argv)
            "(median)\n", opt.rows, opt.lookups, opt.updates, opt.batch,
            opt.sequential ? "sequential" : "random", opt.cache_mb, opt.runs);
     double med[3][PH_COUNT];
-    long peak[3];
-    int ok[3];
-    for (int e = 0; e < nsel; e++) {
-        double samples[PH_COUNT][64];
-        int good = 0;
-        peak[e] = 0;
-        for (int run = 0; run < opt.runs && run < 64; run++) {
+    long peak[3] = {0, 0, 0};
+    int ok[3], good[3] = {0, 0, 0};
+    static double samples[3][PH_COUNT][64];
+    /* runs interleave the engines (run 0 of each, then run 1 ...), so that a change in the
+     * machine's load during the benchmark weighs on every engine alike */
+    for (int run = 0; run < opt.runs && run < 64; run++) {
+        for (int e = 0; e < nsel; e++) {
             run_result r = run_in_child(sel[e], run);
             if (!r.ok) {
                 fprintf(stderr, "%s: run %d failed\n", sel[e]->name, run);
                 continue;
             }
             for (int p = 0; p < PH_COUNT; p++)
-                samples[p][good] = r.ops_per_sec[p];
+                samples[e][p][good[e]] = r.ops_per_sec[p];
             if (r.peak_kb > peak[e])
                 peak[e] = r.peak_kb;
-            good++;
+            good[e]++;
         }
-        ok[e] = good > 0;
-        for (int p = 0; p < PH_COUNT && good; p++) {
-            qsort(samples[p], (size_t)good, sizeof(double), cmp_double);
-            med[e][p] = good % 2 ? samples[p][good / 2]
-                                 : (samples[p][good / 2 - 1] + samples[p][good / 2]) / 2;
+    }
+    for (int e = 0; e < nsel; e++) {
+        const int n = good[e];
+        ok[e] = n > 0;
+        for (int p = 0; p < PH_COUNT && n; p++) {
+            qsort(samples[e][p], (size_t)n, sizeof(double), cmp_double);
+            med[e][p] = n % 2 ? samples[e][p][n / 2]
+                              : (samples[e][p][n / 2 - 1] + samples[e][p][n / 2]) / 2;
         }
     }
     printf("\n%-8s", "engine");

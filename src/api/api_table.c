@@ -18,6 +18,18 @@ static JET_ERR tenter(JET_SESID sesid, JET_TABLEID tableid, bj_sess **ps, bj_tab
     return err;
 }
 
+/* tenter for calls that read only the cursor's copies (bj_tableid_get_copy). */
+static JET_ERR tenter_copy(JET_SESID sesid, JET_TABLEID tableid, bj_sess **ps, bj_tableobj **po)
+{
+    JET_ERR err = bj_sess_enter(sesid, 0, ps);
+    if (err < 0)
+        return err;
+    err = bj_tableid_get_copy(*ps, tableid, po);
+    if (err < 0)
+        bj_sess_leave(*ps);
+    return err;
+}
+
 static void tleave(bj_sess *s, bj_tableobj *o)
 {
     bj_tableid_put(o);
@@ -146,7 +158,7 @@ BJ_EXPORT JET_ERR JetMakeKey(JET_SESID sesid, JET_TABLEID tableid, const void *p
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(tenter_copy(sesid, tableid, &s, &o));
     if (!pvData && cbData)
         err = BJ_ERR(JET_errInvalidParameter);
     else
@@ -323,7 +335,7 @@ BJ_EXPORT JET_ERR JetRetrieveColumn(JET_SESID sesid, JET_TABLEID tableid, JET_CO
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(tenter_copy(sesid, tableid, &s, &o));
     uint32_t ib = 0, itag = 1;
     if (pretinfo) {
         if (pretinfo->cbStruct < sizeof(JET_RETINFO)) {
@@ -347,7 +359,7 @@ BJ_EXPORT JET_ERR JetRetrieveColumns(JET_SESID sesid, JET_TABLEID tableid,
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(tenter_copy(sesid, tableid, &s, &o));
     if (!pretrievecolumn && cretrievecolumn) {
         err = BJ_ERR(JET_errInvalidParameter);
         goto leave;

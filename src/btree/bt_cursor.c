@@ -51,6 +51,7 @@ static JET_ERR cur_load(bj_bt_cursor *c, bj_frame *fr, uint32_t itag)
         memcpy(c->data, n.data, n.cbData);
     c->cbData = n.cbData;
     c->nflags = n.flags & (BJ_ND_VERSION | BJ_ND_DELETED);
+    c->quiet = !(c->nflags & BJ_ND_VERSION) || (c->t->quiet && c->t->quiet(c->t->quiet_ctx));
     c->pgno = bj_frame_pgno(fr);
     c->itag = itag;
     c->dbtime = bj_page_dbtime(pg);
@@ -63,6 +64,9 @@ fail:
 static bool cur_visible(const bj_bt_cursor *c, const uint8_t *pg, uint32_t itag, JET_ERR *perr)
 {
     bj_node n;
+    *perr = JET_errSuccess;
+    if (!c->skip_deleted)
+        return true; /* cur_load reads (and checks) the node */
     *perr = bj_page_get_node(pg, bt_cbpage(c->t), itag, &n);
     if (*perr < 0)
         return false;
@@ -412,6 +416,21 @@ fail:
         bj_buf_release(fr);
     pthread_rwlock_unlock(&c->t->smo);
     return err;
+}
+
+JET_ERR bj_bt_current(const bj_bt_cursor *c, const uint8_t **pkey, uint32_t *pcbKey,
+                      const uint8_t **pdata, uint32_t *pcbData, uint8_t *pnflags)
+{
+    if (c->state != BT_CUR_ON)
+        return BJ_ERR(JET_errNoCurrentRecord);
+    if (c->gap)
+        return BJ_ERR(JET_errRecordDeleted);
+    *pkey = c->key;
+    *pcbKey = c->cbKey;
+    *pdata = c->data;
+    *pcbData = c->cbData;
+    *pnflags = c->nflags;
+    return JET_errSuccess;
 }
 
 JET_ERR bj_bt_get_position(bj_bt_cursor *c, uint64_t *plt, uint64_t *ptotal)

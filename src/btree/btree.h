@@ -89,6 +89,11 @@ struct bj_bt_tree {
     bj_bt_alloc alloc;      /* may be all NULL for read-only use (writes that split then fail) */
     uint32_t cbDensityFree; /* bytes to leave free on leaves (see bj_bt_set_density) */
     pthread_rwlock_t smo;   /* structure-modification lock (see the protocol above) */
+    /* Optional, set by the owner after bj_bt_open: asked with a leaf latched when a cursor
+     * loads a node flagged BJ_ND_VERSION; true = no node of the tree needs a version check
+     * now (the cursor's quiet flag). */
+    bool (*quiet)(void *ctx);
+    void *quiet_ctx;
 };
 
 /* Formats pgnoRoot as the empty root leaf of a new tree (objid, kind flags, external header
@@ -167,6 +172,7 @@ typedef struct bj_bt_cursor {
     uint32_t cbData;
     uint8_t nflags; /* flags of the current node */
     bool gap;       /* the saved node is gone: (pgno, itag) is the first node after it */
+    bool quiet;     /* when the copy was taken, the tree's quiet hook said no version check */
 } bj_bt_cursor;
 
 /* Opens an unpositioned cursor on t; skip_deleted as above. */
@@ -195,6 +201,11 @@ JET_ERR bj_bt_move_prev(bj_bt_cursor *c);
  * the node was physically deleted since the cursor reached it. */
 JET_ERR bj_bt_get(bj_bt_cursor *c, const uint8_t **pkey, uint32_t *pcbKey, const uint8_t **pdata,
                   uint32_t *pcbData, uint8_t *pnflags);
+/* The current node as the cursor's last seek, move or get copied it (no page access): for a
+ * caller that has just positioned c. JET_errNoCurrentRecord if unpositioned,
+ * JET_errRecordDeleted if the node was gone at the last get. */
+JET_ERR bj_bt_current(const bj_bt_cursor *c, const uint8_t **pkey, uint32_t *pcbKey,
+                      const uint8_t **pdata, uint32_t *pcbData, uint8_t *pnflags);
 
 /* ESE's fractional position (ErrBTGetPosition): *plt over *ptotal approximates the fraction of the
  * tree before the current node, from the node counts of the pages on the path. */

@@ -408,7 +408,8 @@ JET_ERR bj_buf_open(const bj_buf_config *cfg, bj_buf **out)
         buf = NULL;
         ERR(JET_errOutOfMemory);
     }
-    memset(buf->pages, 0, (size_t)cfg->cFrames * cfg->cbPage);
+    /* page memory is not touched here: a frame's page is written in full (read or new) before
+     * it is used, so the process's memory grows with the pages in use, up to the cache size */
     memset(buf->stripes, 0, (size_t)nstripes * sizeof(bj_buf_stripe));
     for (uint32_t i = 0; i < nstripes; i++)
         bj_rwlock_init(&buf->stripes[i].lock);

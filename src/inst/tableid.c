@@ -120,6 +120,24 @@ void bj_tableid_write_end(bj_tableobj *o)
     bj_rwlock_unlock(&o->db->schemalock);
 }
 
+JET_ERR bj_tableid_get_copy(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)
+{
+    bj_tableobj *o = bj_handle_acquire(&g_tables, tableid);
+    *pobj = NULL;
+    if (!o)
+        return BJ_ERR(JET_errInvalidTableId);
+    if (o->sess != sess) { /* ESE: JET_VALIDATE_SESID_TABLEID (jetapi.cxx) */
+        bj_handle_release(&g_tables, tableid);
+        return BJ_ERR(JET_errSesidTableIdMismatch);
+    }
+    bj_trx *trx = o->tt ? NULL : sess->ver_state;
+    if (trx && bj_ver_trx_level(trx) > 0)
+        bj_tbl_set_reader(o->tbl, trx, 0);
+    refresh(o); /* columns added by DDL since the last call */
+    *pobj = o;
+    return JET_errSuccess;
+}
+
 void bj_tableid_put(bj_tableobj *obj)
 {
     if (!obj)

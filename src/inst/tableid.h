@@ -44,6 +44,10 @@ void bj_tableid_write_end(bj_tableobj *o);
  * JET_errInvalidTableId for a stale or garbage handle, JET_errSesidTableIdMismatch for another
  * session's. */
 JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj);
+/* As bj_tableid_get for calls that use only the cursor's copies (current record, key,
+ * bookmark, copy buffer; long values, which are never versioned): no snapshot is registered
+ * (inside a transaction the reader is the transaction as usual). */
+JET_ERR bj_tableid_get_copy(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj);
 void bj_tableid_put(bj_tableobj *obj);
 /* JetCloseTable. */
 JET_ERR bj_tableid_close(bj_sess *sess, JET_TABLEID tableid);

@@ -102,6 +102,12 @@ void bj_tbl_db_forget(bj_tbl_db *d, uint32_t pgnoFDP)
     bj_mutex_unlock(&d->lock);
 }
 
+/* The shared trees' quiet hook: no RCE in the database's version store. */
+static bool tbl_tree_quiet(void *ctx)
+{
+    return bj_ver_quiet(ctx);
+}
+
 JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tree **pt)
 {
     JET_ERR err = JET_errSuccess;
@@ -121,6 +127,10 @@ JET_ERR bj_tbl_db_tree(bj_tbl_db *d, uint32_t pgnoFDP, uint32_t objid, bj_bt_tre
     t->d = d;
     bj_bt_alloc alloc = {tree_alloc, tree_release, t};
     CALL(bj_bt_open(&t->tree, d->dbc, pgnoFDP, objid, ~0u, d->sdb ? &alloc : NULL));
+    if (d->ver) {
+        t->tree.quiet = tbl_tree_quiet;
+        t->tree.quiet_ctx = d->ver;
+    }
     t->next = d->trees;
     d->trees = t;
     *pt = &t->tree;
@@ -298,13 +308,17 @@ JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t *
     uint8_t *vk = NULL;
     *pvis = false;
     for (int tries = 0;; tries++) {
-        err = bj_bt_get(cur, pk, pcbK, pd, pcbD, &nflags);
+        /* the caller has just positioned cur: its copy is the node as of this call */
+        err = tries ? bj_bt_get(cur, pk, pcbK, pd, pcbD, &nflags)
+                    : bj_bt_current(cur, pk, pcbK, pd, pcbD, &nflags);
         if (err == JET_errRecordDeleted && c->tdb) {
             err = JET_errSuccess; /* removed by cleanup meanwhile: invisible */
             goto fail;
         }
         CALL(err);
-        if (!c->tdb || !(nflags & BJ_ND_VERSION)) {
+        /* quiet: the version store was empty while the copy's leaf was latched, so the page
+         * was every reader's view (bj_ver_quiet) */
+        if (!c->tdb || !(nflags & BJ_ND_VERSION) || cur->quiet) {
             *pvis = !(nflags & BJ_ND_DELETED);
             goto fail;
         }

@@ -17,7 +17,8 @@
  * sees a transaction first as uncommitted and later as committed before it.
  *
  * Budget: each RCE charges sizeof(bj_rce) + its bytes to cbUsed; past cfg.cbMax the modifying
- * call gets JET_errVersionStoreOutOfMemory (and the cleanup thread is kicked).
+ * call kicks the cleanup thread and waits for a few of its passes (wait_for_cleanup) before it
+ * gets JET_errVersionStoreOutOfMemory.
  */
 #include <sched.h>
 
@@ -115,8 +116,13 @@ void bj_ver_rce_free(bj_ver *ver, bj_rce *rce)
     if (empty)
         bj_free(c);
     atomic_fetch_sub(&ver->cbUsed, rce->cbCharge);
-    atomic_fetch_sub_explicit(&ver->st_live, 1, memory_order_relaxed);
+    atomic_fetch_sub(&ver->st_live, 1); /* after the unlink (bj_ver_quiet) */
     bj_free(rce);
+}
+
+bool bj_ver_quiet(bj_ver *ver)
+{
+    return atomic_load(&ver->st_live) == 0;
 }
 
 void bj_ver_rce_set_undone(bj_rce *rce)
@@ -152,6 +158,7 @@ JET_ERR bj_ver_init(const bj_ver_config *cfg, bj_ver **pver)
     bj_mutex_init(&ver->cleanup_lock);
     bj_mutex_init(&ver->thr_lock);
     bj_cond_init(&ver->thr_cond);
+    bj_cond_init(&ver->thr_done);
     for (uint32_t i = 0; i < BJ_VER_NSTRIPES; i++)
         bj_rwlock_init(&ver->stripes[i]);
     ver->active.prev = ver->active.next = &ver->active;
@@ -189,6 +196,7 @@ void bj_ver_term(bj_ver *ver)
     for (uint32_t i = 0; i < BJ_VER_NSTRIPES; i++)
         bj_rwlock_destroy(&ver->stripes[i]);
     bj_cond_destroy(&ver->thr_cond);
+    bj_cond_destroy(&ver->thr_done);
     bj_mutex_destroy(&ver->thr_lock);
     bj_mutex_destroy(&ver->cleanup_lock);
     bj_mutex_destroy(&ver->trx_lock);
@@ -211,7 +219,9 @@ void bj_ver_get_stats(bj_ver *ver, bj_ver_stats *st)
     st->cleanup_runs = atomic_load(&ver->st_cleanup_runs);
     st->cleanup_callbacks = atomic_load(&ver->st_cleanup_callbacks);
     bj_mutex_lock(&ver->trx_lock);
-    st->active = ver->nactive;
+    uint32_t nslots = 0;
+    (void)bj_ver_slots_oldest(ver, 0, &nslots);
+    st->active = ver->nactive + nslots;
     bj_mutex_unlock(&ver->trx_lock);
 }
 
@@ -278,6 +288,33 @@ static bool write_conflict(const bj_ver_chain *chain, const bj_ver_txn *me, bj_v
     return false;
 }
 
+/* Passes of the cleanup thread a modification over budget waits for (each at most
+ * BJ_VER_ROOM_WAIT_MS) before it gives up with JET_errVersionStoreOutOfMemory. */
+#define BJ_VER_ROOM_WAITS 4
+#define BJ_VER_ROOM_WAIT_MS 250
+
+/* Kicks the cleanup thread and waits until it has completed a pass that began after the kick
+ * (ESE waits for version cleanup too before it reports the store full). The caller holds no
+ * ver lock and no page latch. False without a thread or on timeout. */
+static bool wait_for_cleanup(bj_ver *ver)
+{
+    bool done = false;
+    bj_mutex_lock(&ver->thr_lock);
+    if (ver->thr_running && !ver->thr_stop) {
+        /* a pass already under way may have taken its oldest snapshot before our commits: wait
+         * for the one after it */
+        const uint64_t target = ver->thr_passes + (ver->thr_busy ? 2 : 1);
+        ver->thr_kick = true;
+        bj_cond_signal(&ver->thr_cond);
+        while (ver->thr_passes < target && !ver->thr_stop)
+            if (!bj_cond_timedwait(&ver->thr_done, &ver->thr_lock, BJ_VER_ROOM_WAIT_MS))
+                break;
+        done = ver->thr_passes >= target;
+    }
+    bj_mutex_unlock(&ver->thr_lock);
+    return done;
+}
+
 static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, const void *before,
                       uint32_t cbBefore, uint32_t delta_off, uint32_t delta_size, int64_t delta,
                       const bj_ver_ops *ops, const void *payload, uint32_t cbPayload, bj_rce **prce)
@@ -309,13 +346,15 @@ static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
         ERR(JET_errVersionStoreEntryTooBig);
     charge = cb;
     uint64_t used = atomic_fetch_add(&ver->cbUsed, charge) + charge;
-    if (ver->cfg.cbMax && used > ver->cfg.cbMax) {
-        atomic_fetch_add_explicit(&ver->st_oob, 1, memory_order_relaxed);
-        bj_mutex_lock(&ver->thr_lock);
-        ver->thr_kick = true;
-        bj_cond_signal(&ver->thr_cond);
-        bj_mutex_unlock(&ver->thr_lock);
-        ERR(JET_errVersionStoreOutOfMemory);
+    for (int attempt = 0; ver->cfg.cbMax && used > ver->cfg.cbMax; attempt++) {
+        atomic_fetch_sub(&ver->cbUsed, charge);
+        charge = 0;
+        if (attempt == BJ_VER_ROOM_WAITS || !wait_for_cleanup(ver)) {
+            atomic_fetch_add_explicit(&ver->st_oob, 1, memory_order_relaxed);
+            ERR(JET_errVersionStoreOutOfMemory);
+        }
+        charge = cb;
+        used = atomic_fetch_add(&ver->cbUsed, charge) + charge;
     }
     rce = bj_malloc(cb);
     if (!rce)
@@ -388,7 +427,7 @@ static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
     t->last = rce;
     t->nrce++;
     atomic_fetch_add_explicit(&ver->st_created, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&ver->st_live, 1, memory_order_relaxed);
+    atomic_fetch_add(&ver->st_live, 1); /* before the page changes (bj_ver_quiet) */
     if (prce)
         *prce = rce;
     return JET_errSuccess;
@@ -533,6 +572,7 @@ uint64_t bj_ver_cleanup(bj_ver *ver)
     bj_mutex_lock(&ver->trx_lock);
     uint64_t oldest =
         ver->active.next != &ver->active ? ver->active.next->ts : atomic_load(&ver->ts) + 1;
+    oldest = bj_ver_slots_oldest(ver, oldest, NULL); /* lock-free reader snapshots */
     bj_ver_txn *ready = NULL, **pp = &ver->committed;
     while (*pp) {
         bj_ver_txn *t = *pp;
@@ -617,9 +657,13 @@ static void *cleanup_thread(void *arg)
         if (ver->thr_stop)
             break;
         ver->thr_kick = false;
+        ver->thr_busy = true;
         bj_mutex_unlock(&ver->thr_lock);
         bj_ver_cleanup(ver);
         bj_mutex_lock(&ver->thr_lock);
+        ver->thr_busy = false;
+        ver->thr_passes++;
+        bj_cond_broadcast(&ver->thr_done);
     }
     bj_mutex_unlock(&ver->thr_lock);
     return NULL;
@@ -646,6 +690,7 @@ void bj_ver_stop_cleanup_thread(bj_ver *ver)
     bool running = ver->thr_running;
     ver->thr_stop = true;
     bj_cond_broadcast(&ver->thr_cond);
+    bj_cond_broadcast(&ver->thr_done);
     bj_mutex_unlock(&ver->thr_lock);
     if (running)
         bj_thread_join(ver->thr);

@@ -86,6 +86,7 @@ uint64_t bj_ver_now(bj_ver *ver);
 typedef struct bj_ver_snap {
     uint64_t ts;                     /* the snapshot: RCEs committed before ts are visible */
     struct bj_ver_snap *prev, *next; /* private */
+    int32_t slot;                    /* private: its reader slot, or -1 (in the active list) */
 } bj_ver_snap;
 /* Draws a timestamp and registers it so that cleanup keeps what it can see. Never fails. */
 void bj_ver_snap_begin(bj_ver *ver, bj_ver_snap *snap);
@@ -216,6 +217,11 @@ typedef struct bj_ver_seen {
 JET_ERR bj_ver_visible(bj_ver *ver, const bj_trx *trx, uint64_t snap_ts, const bj_ver_key *key,
                        bool present, bool deleted, const void *data, uint32_t cb, void *buf,
                        uint32_t cbBuf, bj_ver_seen *seen);
+/* True when the store holds no RCE at all. A reader that calls it while it holds the latch of
+ * the page it read a node from may then take that node as it is (present unless flag-deleted)
+ * without bj_ver_visible: the RCE of any change on the page is counted before the page changes
+ * and uncounted only after a rollback restored the page, or once every snapshot sees it. */
+bool bj_ver_quiet(bj_ver *ver);
 /* True when the key has any RCE (a cheap hint for callers that keep no fNDVersion flag). */
 bool bj_ver_has_versions(bj_ver *ver, const bj_ver_key *key);
 

@@ -36,6 +36,10 @@ typedef struct bj_ver_chain {
     uint8_t bm[];
 } bj_ver_chain;
 
+/* Reader-snapshot slots (bj_ver_snap_begin without trx_lock); more readers use the list. */
+#define BJ_VER_SNAP_SLOTS 64
+#define BJ_VER_SLOT_CLAIMED UINT64_MAX
+
 struct bj_ver {
     bj_ver_config cfg;
     _Atomic uint64_t ts; /* the last timestamp drawn */
@@ -43,6 +47,10 @@ struct bj_ver {
     bj_mutex trx_lock;  /* active list (sorted by ts: drawn under this lock), committed list */
     bj_ver_snap active; /* sentinel of the circular active list */
     uint32_t nactive;
+    /* Reader snapshots without a lock (ver_trx.c): 0 = free, BJ_VER_SLOT_CLAIMED, or a ts.
+     * horizon: the bound the last cleanup pass took before it scanned the slots. */
+    _Atomic uint64_t slots[BJ_VER_SNAP_SLOTS];
+    _Atomic uint64_t horizon;
     bj_ver_txn *committed; /* level-0 committed transactions still holding RCEs */
     bj_ver_txn *zombies;   /* transactions whose rollback failed and whose session is gone */
 
@@ -56,7 +64,9 @@ struct bj_ver {
     bj_mutex cleanup_lock; /* one cleanup pass at a time */
     bj_mutex thr_lock;
     bj_cond thr_cond;
-    bool thr_running, thr_stop, thr_kick;
+    bj_cond thr_done;    /* broadcast after each pass of the thread (thr_passes) */
+    uint64_t thr_passes; /* passes the thread completed (under thr_lock) */
+    bool thr_running, thr_stop, thr_kick, thr_busy;
     bj_thread thr;
 
     _Atomic uint64_t st_live, st_created, st_cleaned, st_rolled_back, st_commits, st_rollbacks,
@@ -73,6 +83,9 @@ struct bj_trx {
 
 /* trxCommit0 or BJ_TS_ACTIVE / BJ_TS_ROLLEDBACK; waits out BJ_TS_COMMITTING. */
 uint64_t bj_ver_txn_commit_ts(const bj_ver_txn *txn);
+/* The oldest snapshot among bound and the reader slots; publishes bound as the horizon first
+ * (cleanup only, under cleanup_lock; bound 0 publishes nothing). *pcount: slots in use. */
+uint64_t bj_ver_slots_oldest(bj_ver *ver, uint64_t bound, uint32_t *pcount);
 /* Unlinks rce from its key chain (freeing an empty chain), frees it, releases its budget. The
  * caller has already removed it from its transaction's list. */
 void bj_ver_rce_free(bj_ver *ver, bj_rce *rce);

@@ -45,8 +45,30 @@ static void snap_unregister(bj_ver *ver, bj_ver_snap *snap)
     ver->nactive--;
 }
 
+/* Lock-free registration in a slot: draw ts, publish it in the slot, then read the horizon of
+ * the last cleanup pass. Cleanup (ver.c) publishes its horizon before it scans the slots, both
+ * sequentially consistent: either the scan saw our ts (and kept what it sees), or we see that
+ * horizon; a ts below it is drawn again (a newer ts sees everything that pass removed). */
 void bj_ver_snap_begin(bj_ver *ver, bj_ver_snap *snap)
 {
+    const uint32_t start = (uint32_t)(((uintptr_t)snap >> 6) % BJ_VER_SNAP_SLOTS);
+    for (uint32_t n = 0; n < BJ_VER_SNAP_SLOTS; n++) {
+        const uint32_t i = (start + n) % BJ_VER_SNAP_SLOTS;
+        uint64_t free_ = 0;
+        if (atomic_load_explicit(&ver->slots[i], memory_order_relaxed) != 0 ||
+            !atomic_compare_exchange_strong(&ver->slots[i], &free_, BJ_VER_SLOT_CLAIMED))
+            continue;
+        uint64_t ts;
+        do {
+            ts = atomic_fetch_add(&ver->ts, 1) + 1;
+            atomic_store(&ver->slots[i], ts);
+        } while (ts < atomic_load(&ver->horizon));
+        snap->ts = ts;
+        snap->slot = (int32_t)i;
+        snap->prev = snap->next = NULL;
+        return;
+    }
+    snap->slot = -1;
     bj_mutex_lock(&ver->trx_lock);
     snap_register(ver, snap);
     bj_mutex_unlock(&ver->trx_lock);
@@ -54,9 +76,32 @@ void bj_ver_snap_begin(bj_ver *ver, bj_ver_snap *snap)
 
 void bj_ver_snap_end(bj_ver *ver, bj_ver_snap *snap)
 {
+    if (snap->slot >= 0) {
+        atomic_store(&ver->slots[snap->slot], 0);
+        snap->slot = -1;
+        return;
+    }
     bj_mutex_lock(&ver->trx_lock);
     snap_unregister(ver, snap);
     bj_mutex_unlock(&ver->trx_lock);
+}
+
+uint64_t bj_ver_slots_oldest(bj_ver *ver, uint64_t bound, uint32_t *pcount)
+{
+    uint32_t n = 0;
+    if (bound > atomic_load(&ver->horizon))
+        atomic_store(&ver->horizon, bound);
+    for (uint32_t i = 0; i < BJ_VER_SNAP_SLOTS; i++) {
+        uint64_t s = atomic_load(&ver->slots[i]);
+        if (s == 0 || s == BJ_VER_SLOT_CLAIMED)
+            continue;
+        n++;
+        if (s < bound)
+            bound = s;
+    }
+    if (pcount)
+        *pcount = n;
+    return bound;
 }
 
 /* ---- sessions ---- */

@@ -2,6 +2,8 @@
  * A's uncommitted inserts, replaces and deletes, and keeps its snapshot after A commits
  * (repeatable reads across a table scan, a seek, an index range, a secondary-index scan and
  * long values) until B commits and begins again. Readers outside a transaction read "now". */
+#include <unistd.h>
+
 #include "test_update_env.h"
 
 typedef struct two {
@@ -225,6 +227,56 @@ TEST(uncommitted_insert_bookmark)
     CHECK_OK(JetGotoBookmark(a, w.e.tab, bm, cb));
     CHECK_OK(JetCommitTransaction(a, 0));
     CHECK_OK(JetGotoBookmark(b, w.tb, bm, cb));
+    env_close(&w.e);
+}
+
+/* Reads of nodes whose versions were all cleaned up skip the version store (the store is
+ * empty while the leaf is latched); a change made after that by another session must still be
+ * hidden from a snapshot taken before it, and a rolled-back one from everyone. */
+TEST(cleaned_store_keeps_snapshots)
+{
+    two w;
+    REQUIRE(two_open(&w) == 0);
+    JET_SESID a = w.e.ses, b = w.b;
+    REQUIRE_OK(JetBeginTransaction(a));
+    for (int32_t id = 1; id <= 20; id++)
+        REQUIRE_OK(ins(a, w.e.tab, id, "old", 0));
+    REQUIRE_OK(JetCommitTransaction(a, 0));
+    usleep(400 * 1000); /* the cleanup thread (every 100 ms) empties the store meanwhile */
+    view v;
+    look(b, w.tb, &v);
+    CHECK_EQ(v.cPrimary, 20);
+    CHECK(strcmp(v.txt5, "old") == 0);
+    REQUIRE_OK(JetBeginTransaction(b));
+    CHECK_OK(seek_id(b, w.tb, 5)); /* B's snapshot, read from a quiet page */
+    REQUIRE_OK(JetBeginTransaction(a));
+    REQUIRE_OK(seek_id(a, w.e.tab, 5));
+    REQUIRE_OK(JetPrepareUpdate(a, w.e.tab, JET_prepReplace));
+    REQUIRE_OK(JetSetColumn(a, w.e.tab, C_TXT, "new", 3, 0, NULL));
+    REQUIRE_OK(JetUpdate(a, w.e.tab, NULL, 0, NULL));
+    REQUIRE_OK(seek_id(a, w.e.tab, 7));
+    REQUIRE_OK(JetDelete(a, w.e.tab));
+    REQUIRE_OK(JetCommitTransaction(a, 0));
+    look(b, w.tb, &v);
+    CHECK_EQ(v.cPrimary, 20);
+    CHECK(strcmp(v.txt5, "old") == 0);
+    REQUIRE_OK(JetCommitTransaction(b, 0));
+    look(b, w.tb, &v);
+    CHECK_EQ(v.cPrimary, 19);
+    CHECK(strcmp(v.txt5, "new") == 0);
+    /* a rolled-back replace after the store emptied again */
+    usleep(400 * 1000);
+    REQUIRE_OK(JetBeginTransaction(a));
+    REQUIRE_OK(seek_id(a, w.e.tab, 5));
+    REQUIRE_OK(JetPrepareUpdate(a, w.e.tab, JET_prepReplace));
+    REQUIRE_OK(JetSetColumn(a, w.e.tab, C_TXT, "gone", 4, 0, NULL));
+    REQUIRE_OK(JetUpdate(a, w.e.tab, NULL, 0, NULL));
+    look(b, w.tb, &v);
+    CHECK(strcmp(v.txt5, "new") == 0);
+    REQUIRE_OK(JetRollback(a, 0));
+    look(b, w.tb, &v);
+    CHECK(strcmp(v.txt5, "new") == 0);
+    CHECK_EQ(v.cPrimary, 19);
     env_close(&w.e);
 }
 
