@@ -91,12 +91,16 @@ static void lv_close_one(chk *c, const chk_tree *lt, lv_map *m, const lv_pos *ps
                   lt->name, e->lid, e->cbSize, ps->lo);
 }
 
-/* Logical size range of one chunk of cb stored bytes (chunk size most cbChunkMost). */
-static void chunk_span(const uint8_t *d, uint32_t cb, uint32_t cbChunkMost, uint32_t *plo,
-                       uint32_t *phi)
+/* Logical size range of one chunk of cb stored bytes at offset off of an LV of cbLV bytes
+ * (chunk size most cbChunkMost). As ESE's FLVCompressedChunk (lv.cxx): a chunk is compressed
+ * only when it stores fewer bytes than its span (cbChunkMost, or what remains of the LV);
+ * a full-size chunk whose first byte merely looks like a compression header is plain data. */
+static void chunk_span(const uint8_t *d, uint32_t cb, uint32_t off, uint32_t cbLV,
+                       uint32_t cbChunkMost, uint32_t *plo, uint32_t *phi)
 {
     *plo = *phi = cb;
-    if (cb == 0 || cb >= cbChunkMost)
+    uint32_t cbExpected = off < cbLV ? BJ_MIN(cbChunkMost, cbLV - off) : 0;
+    if (cb == 0 || cb >= cbChunkMost || cb >= cbExpected)
         return;
     uint32_t scheme = d[0] >> 3; /* rec.h: 1-2 7-bit, 3 Xpress, 5 Xpress9, 6 Xpress10, 7 LZ4 */
     if (scheme == 1 || scheme == 2) {
@@ -170,7 +174,7 @@ static JET_ERR load_lvs(chk *c, const chk_tree *lt, uint32_t cbChunkMost, lv_map
                       lt->name, lid, off, ps.lo);
         }
         uint32_t lo, hi;
-        chunk_span(d, cbd, cbChunkMost, &lo, &hi);
+        chunk_span(d, cbd, off, m->v[ps.ix].cbSize, cbChunkMost, &lo, &hi);
         ps.lo = off + lo; /* resynchronised on the chunk's own offset: one fault per gap */
         ps.hi = off + hi;
     }

@@ -63,6 +63,8 @@ static JET_ERR lv_delete(bj_bt_tree *tr, uint32_t lid)
         const uint8_t *k;
         uint32_t cbK;
         err = bj_bt_get(&cur, &k, &cbK, NULL, NULL, NULL);
+        if (err == JET_errRecordDeleted)
+            continue; /* the node after ours (another LID) went meanwhile: seek again */
         if (err < 0)
             break;
         if (cbK < 4 || bj_ld32be(k) != lid) {
@@ -106,6 +108,7 @@ static JET_ERR rce_undo(bj_rce *rce, void *ctx)
         CALL(bj_bt_set_flags_kd(tr, pay_key(p), p->cbKey, pay_data(p), p->cbData, BJ_ND_VERSION));
         break;
     case OP_ESCROW:
+        bj_ver_rce_set_applied(rce, false); /* readers re-read until the page is restored */
         CALL(bj_bt_delta(tr, pay_key(p), p->cbKey, p->ibDelta, -p->delta, NULL));
         break;
     case OP_LVNEW:
@@ -421,6 +424,7 @@ JET_ERR tbl_node_delta(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t 
             bj_ver_rce_cancel(trx, rce);
             goto fail;
         }
+        bj_ver_rce_set_applied(rce, true); /* the page holds the delta now */
     } else {
         CALL(bj_bt_delta(tr, bm, cbBm, ib, delta, pold));
     }

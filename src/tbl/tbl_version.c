@@ -6,6 +6,8 @@
  * carries the allocator of its FDP (space layer); the FDP handle stays open with the tree.
  * Lock order: d->lock is taken alone (never while a page latch is held).
  */
+#include <sched.h>
+
 #include "os/os.h"
 #include "page/page.h"
 #include "space/space.h"
@@ -348,6 +350,11 @@ JET_ERR bj_tbl_see(bj_tbl *c, bj_bt_cursor *cur, uint32_t objid, const uint8_t *
         CALL(err);
         if ((cur->pgno != pgno || cur->dbtime != dbtime) && tries < 1000)
             continue;
+        if (seen.unstable) {
+            sched_yield(); /* an escrow delta is being applied or undone: read again */
+            tries = 0;
+            continue;
+        }
         *pk = k2;
         *pcbK = cbK2;
         *pvis = seen.present;

@@ -130,6 +130,11 @@ void bj_ver_rce_set_undone(bj_rce *rce)
     atomic_store(&rce->undone, 1);
 }
 
+void bj_ver_rce_set_applied(bj_rce *rce, bool applied)
+{
+    atomic_store(&rce->inflight, applied ? 0 : 1);
+}
+
 static bool rce_undone(const bj_rce *rce)
 {
     return atomic_load(&((bj_rce *)rce)->undone) != 0;
@@ -386,6 +391,7 @@ static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
     rce->txn = trx->txn;
     rce->cbCharge = (uint32_t)charge;
     atomic_init(&rce->undone, 0);
+    atomic_init(&rce->inflight, kind == BJ_VER_DELTA ? 1 : 0);
 
     uint32_t hash = key_hash(key);
     lk = stripe_of(ver, hash);
@@ -486,7 +492,7 @@ JET_ERR bj_ver_visible(bj_ver *ver, const bj_trx *trx, uint64_t snap_ts, const b
     bool exists = present && !deleted;
     const uint8_t *src = present ? data : NULL;
     uint32_t cbImg = present ? cb : 0;
-    bool inbuf = false, truncated = false;
+    bool inbuf = false, truncated = false, unstable = false;
 
     uint32_t hash = key_hash(key);
     bj_rwlock *lk = stripe_of(ver, hash);
@@ -511,6 +517,8 @@ JET_ERR bj_ver_visible(bj_ver *ver, const bj_trx *trx, uint64_t snap_ts, const b
             inbuf = truncated = false;
             break;
         case BJ_VER_DELTA:
+            if (atomic_load(&((bj_rce *)r)->inflight))
+                unstable = true;
             if (!exists)
                 break;
             if ((uint64_t)r->delta_off + r->delta_size > cbImg) {
@@ -534,6 +542,7 @@ JET_ERR bj_ver_visible(bj_ver *ver, const bj_trx *trx, uint64_t snap_ts, const b
         }
     }
     seen->present = exists;
+    seen->unstable = unstable;
     seen->cb = exists ? cbImg : 0;
     seen->from_page = exists && src == data && !truncated;
     if (exists && !seen->from_page && !inbuf && !truncated) {

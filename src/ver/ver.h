@@ -178,6 +178,7 @@ struct bj_rce {
     struct bj_ver_chain *chain;
     uint32_t cbCharge;
     _Atomic int undone;
+    _Atomic int inflight; /* BJ_VER_DELTA: the page may or may not hold the delta right now */
 };
 
 /* Creates an RCE for trx's current level (the caller holds the page latch, see above):
@@ -198,12 +199,19 @@ JET_ERR bj_ver_modify_delta(bj_trx *trx, const bj_ver_key *key, uint32_t off, ui
 void bj_ver_rce_cancel(bj_trx *trx, bj_rce *rce);
 /* For undo callbacks: the page no longer shows this RCE's change (call under the latch). */
 void bj_ver_rce_set_undone(bj_rce *rce);
+/* Escrow deltas are not idempotent, so a reader must know whether the page it read holds one:
+ * a delta RCE is "in flight" from bj_ver_modify_delta until the writer, after the page change,
+ * calls bj_ver_rce_set_applied(rce, true); an undo callback calls it with false before taking
+ * the delta off the page. bj_ver_visible reports an invisible in-flight delta as
+ * seen->unstable (the reader re-reads the node and asks again). */
+void bj_ver_rce_set_applied(bj_rce *rce, bool applied);
 
 /* ---- visibility ---- */
 /* What a reader sees of one node. */
 typedef struct bj_ver_seen {
     bool present;   /* the record exists for the reader */
     bool from_page; /* the image is the page's bytes unchanged (nothing copied) */
+    bool unstable;  /* an invisible delta was in flight: read the node again and ask again */
     uint32_t cb;    /* the image's size (when present) */
 } bj_ver_seen;
 

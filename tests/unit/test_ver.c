@@ -706,6 +706,52 @@ TEST(visibility_edges)
     teardown();
 }
 
+/* A reader cannot tell from the page whether an escrow delta is on it while the writer is
+ * between bj_ver_modify_delta and the page change (or an undo between marking and the page
+ * change): bj_ver_visible flags such an invisible delta unstable so the reader reads again
+ * (the table layer holds no page latch across the two steps; found by test_stress_random). */
+TEST(escrow_delta_in_flight_is_unstable)
+{
+    setup(0);
+    put(1, 100, 10);
+    bj_trx *w = trx_new(), *r = trx_new();
+    CHECK_OK(bj_ver_trx_begin(r));
+    CHECK_OK(bj_ver_trx_begin(w));
+    bj_ver_key key = fs_key(1);
+    bj_rce *rce = NULL;
+    CHECK_OK(bj_ver_modify_delta(w, &key, 0, 8, 5, &g_fs_ops, &g_fs.n[1], sizeof(fnode), &rce));
+    uint8_t buf[REC_CB];
+    bj_ver_seen seen;
+    CHECK_OK(bj_ver_visible(g_ver, r, 0, &key, true, false, g_fs.n[1].data, REC_CB, buf,
+                            sizeof(buf), &seen));
+    CHECK(seen.present && seen.unstable);
+    /* the owner is never unstable on its own delta */
+    CHECK_OK(bj_ver_visible(g_ver, w, 0, &key, true, false, g_fs.n[1].data, REC_CB, buf,
+                            sizeof(buf), &seen));
+    CHECK(seen.present && !seen.unstable);
+    /* the page holds it now: stable, and the reader's view takes it off */
+    bj_st64(g_fs.n[1].data, 105);
+    bj_ver_rce_set_applied(rce, true);
+    CHECK_OK(bj_ver_visible(g_ver, r, 0, &key, true, false, g_fs.n[1].data, REC_CB, buf,
+                            sizeof(buf), &seen));
+    CHECK(seen.present && !seen.unstable && !seen.from_page);
+    CHECK_EQ(bj_ld64(buf), 100);
+    /* an undo in progress */
+    bj_ver_rce_set_applied(rce, false);
+    CHECK_OK(bj_ver_visible(g_ver, r, 0, &key, true, false, g_fs.n[1].data, REC_CB, buf,
+                            sizeof(buf), &seen));
+    CHECK(seen.unstable);
+    CHECK_OK(bj_ver_trx_rollback(w, 0));
+    CHECK_EQ(counter_of(r, 0, 1), 100);
+    CHECK_OK(bj_ver_visible(g_ver, r, 0, &key, true, false, g_fs.n[1].data, REC_CB, buf,
+                            sizeof(buf), &seen));
+    CHECK(!seen.unstable);
+    CHECK_OK(bj_ver_trx_commit(r, 0));
+    bj_ver_trx_destroy(w);
+    bj_ver_trx_destroy(r);
+    teardown();
+}
+
 /* Every allocation of a small workload fails in turn: each call fails cleanly with
  * JET_errOutOfMemory or succeeds, and nothing leaks (ASan) or stays half-done. */
 TEST(allocation_fault_sweep)

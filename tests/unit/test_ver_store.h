@@ -160,6 +160,7 @@ static JET_ERR fs_delta(bj_trx *trx, int k, int64_t delta)
         ERR(JET_errRecordNotFound);
     }
     bj_st64(n->data, bj_ld64(n->data) + (uint64_t)delta);
+    bj_ver_rce_set_applied(rce, true);
 fail:
     bj_rwlock_unlock(&g_fs.latch);
     return err;
