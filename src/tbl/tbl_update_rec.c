@@ -563,8 +563,34 @@ fail:
 typedef struct keylist {
     uint8_t *pb;
     uint32_t ckey, cb;
-    uint32_t rgib[64], rgcb[64];
+    uint32_t *rgib, *rgcb; /* ckeyAlloc entries each (a multi-valued index: one per value) */
+    uint32_t ckeyAlloc;
 } keylist;
+
+static void keylist_free(keylist *kl)
+{
+    bj_free(kl->pb);
+    bj_free(kl->rgib);
+    bj_free(kl->rgcb);
+    memset(kl, 0, sizeof(*kl));
+}
+
+/* Room for ckey entries. */
+static JET_ERR keylist_reserve(keylist *kl, uint32_t ckey)
+{
+    if (ckey <= kl->ckeyAlloc)
+        return JET_errSuccess;
+    uint32_t *ib = bj_realloc(kl->rgib, sizeof(uint32_t) * ckey);
+    if (!ib)
+        return BJ_ERR(JET_errOutOfMemory);
+    kl->rgib = ib;
+    uint32_t *cb = bj_realloc(kl->rgcb, sizeof(uint32_t) * ckey);
+    if (!cb)
+        return BJ_ERR(JET_errOutOfMemory);
+    kl->rgcb = cb;
+    kl->ckeyAlloc = ckey;
+    return JET_errSuccess;
+}
 
 /* Long values for index keys (cat_idxkey.c): pending values of the copy, or the LV tree. */
 static JET_ERR key_lvread(void *ctx, uint64_t lid, uint8_t *pv, uint32_t cbMax, uint32_t *pcb)
@@ -601,6 +627,8 @@ static JET_ERR index_keys(bj_tbl *c, const bj_cat_index *x, const uint8_t *rec, 
         if (!k)
             ERR(JET_errOutOfMemory);
         err = bj_cat_primary_key(c->t, rec, cbRec, key_lvread, c, k, &cb);
+        if (err >= 0)
+            err = keylist_reserve(kl, 1);
         if (err >= 0) {
             uint8_t *n = bj_realloc(kl->pb, cb + 1);
             if (!n)
@@ -619,8 +647,7 @@ static JET_ERR index_keys(bj_tbl *c, const bj_cat_index *x, const uint8_t *rec, 
         goto fail;
     }
     CALL(bj_cat_index_keys(c->t, x, rec, cbRec, key_lvread, c, &keys));
-    if (keys.ckey > BJ_ARRAY_LEN(kl->rgib))
-        ERR(JET_errFeatureNotAvailable); /* more than 64 entries of one record in one index */
+    CALL(keylist_reserve(kl, keys.ckey));
     if (keys.ckey) {
         uint8_t *n = bj_realloc(kl->pb, keys.cbUsed + 1);
         if (!n)
@@ -852,8 +879,8 @@ static JET_ERR do_update(bj_tbl *c, uint8_t *bmOut, uint32_t *pcbBm)
     memcpy(bmOut, bm, cbBm);
     *pcbBm = cbBm;
 fail:
-    bj_free(klNew.pb);
-    bj_free(klOld.pb);
+    keylist_free(&klNew);
+    keylist_free(&klOld);
     bj_free(rgOld);
     bj_free(rgNew);
     bj_free(rgDrop);
@@ -956,7 +983,7 @@ static JET_ERR do_delete(bj_tbl *c)
                                  NULL, 0, NULL));
     }
 fail:
-    bj_free(kl.pb);
+    keylist_free(&kl);
     bj_free(rgLid);
     bj_free(old);
     return err;

@@ -326,6 +326,36 @@ TEST(multi_valued_indexes)
     kenv_stop(&e);
 }
 
+/* A record may put any number of entries into a multi-valued index (no fixed cap): 300 values
+ * give 300 entries, and replacing the record with half of them removes the other half. */
+TEST(multi_valued_index_many_values)
+{
+    kenv e;
+    JET_TABLEID t;
+    JET_COLUMNID ids[5];
+    REQUIRE(kenv_start(&e, "mvmany", "mm.edb"));
+    kidx idx[] = {{"mv", KKEY("+mv\0"), 0}};
+    REQUIRE_OK(ktable(&e, "M", g_cols, 5, true, idx, 1, ids, &t));
+    int32_t rg[300];
+    for (int i = 0; i < 300; i++)
+        rg[i] = 1000 - i;
+    REQUIRE_OK(ins_mv(&e, t, 1, rg, 300, NULL, 0));
+    CHECK_EQ(count_index(&e, t, "mv"), 300);
+    /* keep only the first 150 values */
+    REQUIRE_OK(JetSetCurrentIndex(e.ses, t, NULL));
+    REQUIRE_OK(JetBeginTransaction(e.ses));
+    REQUIRE_OK(seek_id(&e, t, 1));
+    REQUIRE_OK(JetPrepareUpdate(e.ses, t, JET_prepReplace));
+    for (int i = 300; i > 150; i--) {
+        JET_SETINFO si = {sizeof si, 0, (uint32_t)i};
+        CHECK_OK(JetSetColumn(e.ses, t, C_MV, NULL, 0, 0, &si)); /* deletes value i */
+    }
+    REQUIRE_OK(JetUpdate(e.ses, t, NULL, 0, NULL));
+    REQUIRE_OK(JetCommitTransaction(e.ses, 0));
+    CHECK_EQ(count_index(&e, t, "mv"), 150);
+    kenv_stop(&e);
+}
+
 TEST(no_primary_index_and_positions)
 {
     kenv e;
