@@ -292,7 +292,12 @@ BJ_EXPORT JET_ERR JetGetTableInfo(JET_SESID sesid, JET_TABLEID tableid, void *pv
                                     : t->cbLVChunkMax                ? t->cbLVChunkMax
                                                       : bj_lv_chunk_size(o->db->cbPage);
     } else if (InfoLevel == JET_TblInfo) {
-        err = BJ_ERR(JET_errFeatureNotAvailable); /* JET_OBJECTINFO: not built yet */
+        if (cbMax < sizeof(JET_OBJECTINFO))
+            err = BJ_ERR(JET_errBufferTooSmall);
+        else
+            bj_api_table_object_info(o->db, t,
+                                     !o->db->fReadOnly && !(o->grbit & JET_bitTableReadOnly),
+                                     pvResult);
     } else {
         /* ESE's ErrIsamGetTableInfo (info.cxx) answers an unknown level this way too */
         err = BJ_ERR(JET_errFeatureNotAvailable);

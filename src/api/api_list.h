@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "cat/cat.h"
+#include "inst/db.h"
 
 /* ---- the list-table builder (api_list.c) ---- */
 
@@ -52,6 +53,10 @@ void bj_list_abort(bj_list *l);
 
 /* True for the column levels answered with a list table (JET_ColInfoList, ListCompact,
  * ListSortColumnid, with or without the JET_ColInfoGrbit* bits). */
+/* The JET_OBJECTINFO of table t (JetGetObjectInfo JET_ObjInfo, JetGetTableInfo JET_TblInfo);
+ * fUpdatable false leaves JET_bitTableInfoUpdatable out (a read-only cursor). */
+void bj_api_table_object_info(const bj_db *db, const bj_cat_table *t, bool fUpdatable,
+                              JET_OBJECTINFO *oi);
 bool bj_api_column_list_level(uint32_t level);
 /* JET_ColInfoList* of table t: fUpdatable (a writable cursor through JetGetTableColumnInfo)
  * adds JET_bitColumnUpdatable to each column's grbit as ESE does. Fills a JET_COLUMNLIST.

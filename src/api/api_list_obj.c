@@ -57,6 +57,18 @@ static JET_GRBIT table_grbit(const bj_db *db)
     return g;
 }
 
+void bj_api_table_object_info(const bj_db *db, const bj_cat_table *t, bool fUpdatable,
+                              JET_OBJECTINFO *oi)
+{
+    memset(oi, 0, sizeof(*oi));
+    oi->cbStruct = sizeof(*oi);
+    oi->objtyp = JET_objtypTable;
+    oi->grbit = table_grbit(db);
+    if (!fUpdatable)
+        oi->grbit &= ~(JET_GRBIT)JET_bitTableInfoUpdatable;
+    oi->flags = t->flags; /* cRecord / cPage: see the file comment */
+}
+
 static JET_ERR object_info(const bj_db *db, const bj_cat *cat, const char *szObject, void *pv)
 {
     if (!szObject || !szObject[0])
@@ -64,13 +76,8 @@ static JET_ERR object_info(const bj_db *db, const bj_cat *cat, const char *szObj
     const bj_cat_table *t = bj_cat_find_table(cat, szObject);
     if (!t)
         return BJ_ERR(JET_errObjectNotFound);
-    JET_OBJECTINFO *oi = pv;
-    memset(oi, 0, sizeof(*oi));
-    oi->cbStruct = sizeof(*oi);
-    oi->objtyp = JET_objtypTable;
-    oi->grbit = table_grbit(db);
-    oi->flags = t->flags;
-    return JET_errSuccess; /* cRecord / cPage: see the file comment */
+    bj_api_table_object_info(db, t, true, pv);
+    return JET_errSuccess;
 }
 
 static JET_ERR object_list(bj_sess *s, const bj_db *db, const bj_cat *cat, JET_OBJTYP objtyp,

@@ -429,6 +429,14 @@ TEST(object_list_and_object_info)
     CHECK_ERR(
         JetGetObjectInfo(e.ses, e.db, JET_objtypTable, NULL, "nosuch", &oi, sizeof oi, JET_ObjInfo),
         JET_errObjectNotFound);
+    /* JetGetTableInfo(JET_TblInfo) on the open (writable) cursor: the same JET_OBJECTINFO */
+    memset(&oi, 0xab, sizeof oi);
+    REQUIRE_OK(JetGetTableInfo(e.ses, e.t, &oi, sizeof oi, JET_TblInfo));
+    CHECK_EQ(oi.cbStruct, sizeof oi);
+    CHECK_EQ(oi.objtyp, JET_objtypTable);
+    CHECK_EQ(oi.grbit, grbitTable);
+    CHECK_EQ(oi.flags & JET_bitObjectSystem, 0);
+    CHECK_ERR(JetGetTableInfo(e.ses, e.t, &oi, sizeof oi - 1, JET_TblInfo), JET_errBufferTooSmall);
     env_stop(&e);
 }
 
