@@ -143,15 +143,28 @@ fail:
     return err;
 }
 
-static JET_ERR bt_delete_bm(bj_bt_tree *t, const bt_bm *bm)
+/* Deletes node bm; with pred, only if pred(ctx, flags) holds while the leaf is latched
+ * exclusive (*pdeleted: whether it was deleted). */
+static JET_ERR bt_delete_bm(bj_bt_tree *t, const bt_bm *bm, bool (*pred)(void *, uint8_t),
+                            void *ctx, bool *pdeleted)
 {
     JET_ERR err = JET_errSuccess;
     bj_frame *fr = NULL;
     bool shrink = false;
     uint32_t itag;
+    if (pdeleted)
+        *pdeleted = false;
     pthread_rwlock_rdlock(&t->smo);
     CALL(bt_find_excl(t, bm, &fr, &itag));
+    if (pred) {
+        bj_node n;
+        CALL(bj_page_get_node(bj_frame_data(fr), bt_cbpage(t), itag, &n));
+        if (!pred(ctx, n.flags))
+            goto fail;
+    }
     CALL(bt_op_delete(t, fr, itag));
+    if (pdeleted)
+        *pdeleted = true;
     const uint8_t *pg = bj_frame_data(fr);
     if (!(bj_page_flags(pg) & BJ_PGF_ROOT)) {
         if (bt_nnodes(pg) == 0) {
@@ -176,14 +189,22 @@ JET_ERR bj_bt_delete(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey)
     if (bt_nu(t))
         return BJ_ERR(JET_errInvalidParameter);
     bt_bm bm = {key, cbKey, NULL, 0, BT_BM_KD};
-    return bt_delete_bm(t, &bm);
+    return bt_delete_bm(t, &bm, NULL, NULL, NULL);
 }
 
 JET_ERR bj_bt_delete_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
                         uint32_t cbData)
 {
     bt_bm bm = {key, cbKey, data, cbData, BT_BM_KD};
-    return bt_delete_bm(t, &bm);
+    return bt_delete_bm(t, &bm, NULL, NULL, NULL);
+}
+
+JET_ERR bj_bt_delete_kd_if(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                           uint32_t cbData, bool (*pred)(void *ctx, uint8_t nflags), void *ctx,
+                           bool *pdeleted)
+{
+    bt_bm bm = {key, cbKey, data, cbData, BT_BM_KD};
+    return bt_delete_bm(t, &bm, pred, ctx, pdeleted);
 }
 
 static JET_ERR bt_set_flags_bm(bj_bt_tree *t, const bt_bm *bm, uint8_t nflags)

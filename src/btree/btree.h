@@ -145,6 +145,12 @@ JET_ERR bj_bt_delete_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const
                         uint32_t cbData);
 JET_ERR bj_bt_set_flags_kd(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
                            uint32_t cbData, uint8_t nflags);
+/* bj_bt_delete_kd only if pred(ctx, node flags) is true, evaluated under the leaf's exclusive
+ * latch (pred must take no page latch); *pdeleted tells whether it deleted. RecordNotFound if
+ * absent. */
+JET_ERR bj_bt_delete_kd_if(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const uint8_t *data,
+                           uint32_t cbData, bool (*pred)(void *ctx, uint8_t nflags), void *ctx,
+                           bool *pdeleted);
 /* Adds delta to the little-endian 32-bit value at offset ib of the node's data (ESE's
  * DELTA); *pold (may be NULL) gets the value before. JET_errRecordNotFound if absent,
  * JET_errInvalidParameter if ib + 4 > data size. */

@@ -122,6 +122,19 @@ fail:
     return err;
 }
 
+typedef struct cleanup_ctx {
+    bj_ver *ver;
+    const bj_rce *rce;
+} cleanup_ctx;
+
+/* Under the leaf's exclusive latch: the node is flag-deleted and no RCE newer than the delete
+ * being cleaned exists for its key (no insert is reusing it, no later change). */
+static bool cleanup_removable(void *ctx, uint8_t nflags)
+{
+    const cleanup_ctx *cc = ctx;
+    return (nflags & BJ_ND_DELETED) && !bj_ver_rce_has_newer(cc->ver, cc->rce);
+}
+
 static JET_ERR rce_cleanup(bj_rce *rce, void *ctx)
 {
     JET_ERR err = JET_errSuccess;
@@ -131,22 +144,16 @@ static JET_ERR rce_cleanup(bj_rce *rce, void *ctx)
     if (!p || (p->op != OP_DELETE && p->op != OP_REPLACE))
         return JET_errSuccess;
     CALL(bj_tbl_db_tree(d, p->pgnoFDP, p->objid, &tr));
-    if (p->op == OP_DELETE && !rce->newer) {
-        /* remove the node if it is still the flag-deleted one (not reused since) */
-        bj_bt_cursor cur;
-        CALL(bj_bt_cursor_open(tr, false, &cur));
-        err = bj_bt_seek_kd(&cur, pay_key(p), p->cbKey, pay_data(p), p->cbData, BJ_BT_SEEK_EQ);
-        uint8_t nflags = 0;
-        if (err >= 0)
-            err = bj_bt_get(&cur, NULL, NULL, NULL, NULL, &nflags);
-        bj_bt_cursor_close(&cur);
-        if (err == JET_errRecordNotFound || err == JET_errRecordDeleted)
+    if (p->op == OP_DELETE) {
+        /* remove the node if it is still the flag-deleted one: both facts checked under the
+         * leaf's exclusive latch, so an insert that reuses the node (its RCE is created before
+         * it touches the page) either keeps it or finds it gone and inserts afresh */
+        cleanup_ctx cc = {d->ver, rce};
+        bool deleted;
+        err = bj_bt_delete_kd_if(tr, pay_key(p), p->cbKey, pay_data(p), p->cbData,
+                                 cleanup_removable, &cc, &deleted);
+        if (err == JET_errRecordNotFound)
             err = JET_errSuccess;
-        else if (err >= 0 && (nflags & BJ_ND_DELETED)) {
-            err = bj_bt_delete_kd(tr, pay_key(p), p->cbKey, pay_data(p), p->cbData);
-            if (err == JET_errRecordNotFound)
-                err = JET_errSuccess;
-        }
         CALL(err);
     }
     if (p->clid) {
@@ -251,27 +258,36 @@ JET_ERR tbl_node_insert(bj_tbl_db *d, bj_trx *trx, bj_bt_tree *tr, const uint8_t
     uint32_t cbOld = 0, cbp;
     if (!old || !vk)
         ERR(JET_errOutOfMemory);
-    CALL(node_peek(d, tr, k, cbK, dt, cbD, &found, &nflags, old, &cbOld));
-    if (found && !(nflags & BJ_ND_DELETED))
-        ERR(JET_errKeyDuplicate);
-    p = pay_make(tr, found ? OP_REUSE : OP_INSERT, k, cbK, dt, cbD, old, found ? cbOld : 0, NULL, 0,
-                 &cbp);
-    if (!p)
-        ERR(JET_errOutOfMemory);
-    uint32_t cbVk = tbl_verkey(tr, k, cbK, dt, cbD, vk);
-    CALL(modify(d, trx, tr, vk, cbVk, BJ_VER_INSERT, NULL, 0, p, cbp, &rce));
-    if (!found) {
-        err = bj_bt_insert(tr, k, cbK, dt, cbD, BJ_ND_VERSION);
-    } else {
-        err = JET_errSuccess;
-        if (!(tr->flags & BJ_BT_NON_UNIQUE))
-            err = bj_bt_replace(tr, k, cbK, dt, cbD);
+    const uint32_t cbVk = tbl_verkey(tr, k, cbK, dt, cbD, vk);
+    for (int tries = 0;; tries++) {
+        CALL(node_peek(d, tr, k, cbK, dt, cbD, &found, &nflags, old, &cbOld));
+        if (found && !(nflags & BJ_ND_DELETED))
+            ERR(JET_errKeyDuplicate);
+        bj_free(p);
+        p = pay_make(tr, found ? OP_REUSE : OP_INSERT, k, cbK, dt, cbD, old, found ? cbOld : 0,
+                     NULL, 0, &cbp);
+        if (!p)
+            ERR(JET_errOutOfMemory);
+        /* the RCE first: from here on the cleanup of an older delete keeps a flag-deleted node */
+        CALL(modify(d, trx, tr, vk, cbVk, BJ_VER_INSERT, NULL, 0, p, cbp, &rce));
+        if (!found) {
+            err = bj_bt_insert(tr, k, cbK, dt, cbD, BJ_ND_VERSION);
+        } else {
+            err = JET_errSuccess;
+            if (!(tr->flags & BJ_BT_NON_UNIQUE))
+                err = bj_bt_replace(tr, k, cbK, dt, cbD);
+            if (err >= 0)
+                err = bj_bt_set_flags_kd(tr, k, cbK, dt, cbD, BJ_ND_VERSION);
+        }
         if (err >= 0)
-            err = bj_bt_set_flags_kd(tr, k, cbK, dt, cbD, BJ_ND_VERSION);
-    }
-    if (err < 0) {
+            break;
         bj_ver_rce_cancel(trx, rce);
-        goto fail;
+        /* the flag-deleted node went (cleanup removed it after our look) or one appeared: the
+         * page changed under us before our RCE existed; look again */
+        const bool raced = found ? err == JET_errRecordNotFound : err == JET_errRecordDeleted;
+        if (!raced || tries >= 100)
+            goto fail;
+        err = JET_errSuccess;
     }
 fail:
     bj_free(p);

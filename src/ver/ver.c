@@ -568,6 +568,15 @@ bool bj_ver_has_versions(bj_ver *ver, const bj_ver_key *key)
     return any;
 }
 
+bool bj_ver_rce_has_newer(bj_ver *ver, const bj_rce *rce)
+{
+    bj_rwlock *lk = stripe_of(ver, rce->chain->hash);
+    bj_rwlock_rdlock(lk);
+    bool any = rce->newer != NULL;
+    bj_rwlock_unlock(lk);
+    return any;
+}
+
 /* ---- cleanup ---- */
 
 uint64_t bj_ver_cleanup(bj_ver *ver)

@@ -232,6 +232,9 @@ JET_ERR bj_ver_visible(bj_ver *ver, const bj_trx *trx, uint64_t snap_ts, const b
 bool bj_ver_quiet(bj_ver *ver);
 /* True when the key has any RCE (a cheap hint for callers that keep no fNDVersion flag). */
 bool bj_ver_has_versions(bj_ver *ver, const bj_ver_key *key);
+/* For cleanup callbacks (rce is the RCE being cleaned, still linked): whether its key's chain
+ * holds an RCE newer than rce, read under the chain's lock (callable under a page latch). */
+bool bj_ver_rce_has_newer(bj_ver *ver, const bj_rce *rce);
 
 /* ---- cleanup ---- */
 /* Removes the RCEs of transactions that committed before the oldest active snapshot, calling

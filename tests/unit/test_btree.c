@@ -879,6 +879,43 @@ TEST(leaf_chain_loop_is_corruption)
     tenv_free(e);
 }
 
+static bool pred_deleted(void *ctx, uint8_t nflags)
+{
+    (*(int *)ctx)++;
+    return (nflags & BJ_ND_DELETED) != 0;
+}
+
+TEST(conditional_delete_checks_under_the_latch)
+{
+    tenv *e = tenv_new(4096, 64, 0);
+    REQUIRE(e);
+    bj_bt_tree *t = &e->t;
+    int calls = 0;
+    bool deleted = true;
+    CHECK_OK(bj_bt_insert(t, (const uint8_t *)"k", 1, (const uint8_t *)"v", 1, BJ_ND_VERSION));
+    /* live node: the predicate refuses, the node stays */
+    CHECK_OK(bj_bt_delete_kd_if(t, (const uint8_t *)"k", 1, NULL, 0, pred_deleted, &calls,
+                                &deleted));
+    CHECK(!deleted);
+    CHECK_EQ(calls, 1);
+    CHECK_ERR(bj_bt_insert(t, (const uint8_t *)"k", 1, (const uint8_t *)"x", 1, 0),
+              JET_errKeyDuplicate);
+    /* flag-deleted: removed */
+    CHECK_OK(bj_bt_set_flags(t, (const uint8_t *)"k", 1, BJ_ND_VERSION | BJ_ND_DELETED));
+    CHECK_OK(bj_bt_delete_kd_if(t, (const uint8_t *)"k", 1, NULL, 0, pred_deleted, &calls,
+                                &deleted));
+    CHECK(deleted);
+    CHECK_EQ(calls, 2);
+    /* absent: RecordNotFound, predicate not asked */
+    CHECK_ERR(bj_bt_delete_kd_if(t, (const uint8_t *)"k", 1, NULL, 0, pred_deleted, &calls,
+                                 &deleted),
+              JET_errRecordNotFound);
+    CHECK(!deleted);
+    CHECK_EQ(calls, 2);
+    CHECK_OK(bj_bt_insert(t, (const uint8_t *)"k", 1, (const uint8_t *)"y", 1, 0));
+    tenv_free(e);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);

@@ -788,6 +788,44 @@ TEST(allocation_fault_sweep)
     }
 }
 
+/* A cleanup callback that records, for the RCE being cleaned, whether its key's chain holds a
+ * newer RCE (what the table layer checks under the leaf latch before removing a node). */
+static int g_newer_seen = -1;
+static JET_ERR newer_cleanup(bj_rce *rce, void *ctx)
+{
+    g_newer_seen = bj_ver_rce_has_newer(ctx, rce) ? 1 : 0;
+    return JET_errSuccess;
+}
+
+TEST(cleanup_sees_a_newer_rce_of_its_key)
+{
+    setup(0);
+    bj_ver_ops ops = {NULL, newer_cleanup, g_ver};
+    bj_ver_key key = {1, 9, "\x05", 1};
+    uint8_t before[4] = {1, 2, 3, 4};
+    bj_trx *w = trx_new(), *w2 = trx_new();
+    bj_rce *rce = NULL;
+    /* a committed delete, then an uncommitted insert reusing the key: cleanup must see it */
+    CHECK_OK(bj_ver_trx_begin(w));
+    CHECK_OK(bj_ver_modify(w, &key, BJ_VER_DELETE, before, 4, &ops, NULL, 0, &rce));
+    CHECK_OK(bj_ver_trx_commit(w, 0));
+    CHECK_OK(bj_ver_trx_begin(w2));
+    CHECK_OK(bj_ver_modify(w2, &key, BJ_VER_INSERT, NULL, 0, &ops, NULL, 0, &rce));
+    CHECK_EQ(bj_ver_cleanup(g_ver), 1);
+    CHECK_EQ(g_newer_seen, 1);
+    CHECK_OK(bj_ver_trx_rollback(w2, 0));
+    /* a committed delete alone: no newer RCE */
+    g_newer_seen = -1;
+    CHECK_OK(bj_ver_trx_begin(w));
+    CHECK_OK(bj_ver_modify(w, &key, BJ_VER_DELETE, before, 4, &ops, NULL, 0, &rce));
+    CHECK_OK(bj_ver_trx_commit(w, 0));
+    CHECK_EQ(bj_ver_cleanup(g_ver), 1);
+    CHECK_EQ(g_newer_seen, 0);
+    bj_ver_trx_destroy(w);
+    bj_ver_trx_destroy(w2);
+    teardown();
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
