@@ -15,4 +15,15 @@ struct bj_trx;
 /* The session's transaction state (created on first use; api_trx.c). JET_errOutOfMemory. */
 JET_ERR bj_api_sess_trx(bj_sess *s, struct bj_trx **ptrx);
 
+struct bj_tableobj;
+/* How bj_api_table_enter resolves the table. */
+#define BJ_API_TABLE_COPY 0x1u      /* reads only the cursor's copies (bj_tableid_get_copy) */
+#define BJ_API_TABLE_TRX_OWNER 0x2u /* the caller must own the open transaction (writes) */
+/* Enters the session and resolves the table (JET_errInvalidSesid, JET_errInvalidTableId,
+ * JET_errSesidTableIdMismatch, JET_errSessionSharingViolation); on success
+ * bj_api_table_leave must follow. */
+JET_ERR bj_api_table_enter(JET_SESID sesid, JET_TABLEID tableid, uint32_t flags, bj_sess **ps,
+                           struct bj_tableobj **po);
+void bj_api_table_leave(bj_sess *s, struct bj_tableobj *o);
+
 #endif /* BJ_API_H */

@@ -6,36 +6,6 @@
 #include "inst/tempdb.h"
 #include "tbl/tbl_write.h"
 
-/* Enters the session and resolves the table; on success tleave must follow. */
-static JET_ERR tenter(JET_SESID sesid, JET_TABLEID tableid, bj_sess **ps, bj_tableobj **po)
-{
-    JET_ERR err = bj_sess_enter(sesid, 0, ps);
-    if (err < 0)
-        return err;
-    err = bj_tableid_get(*ps, tableid, po);
-    if (err < 0)
-        bj_sess_leave(*ps);
-    return err;
-}
-
-/* tenter for calls that read only the cursor's copies (bj_tableid_get_copy). */
-static JET_ERR tenter_copy(JET_SESID sesid, JET_TABLEID tableid, bj_sess **ps, bj_tableobj **po)
-{
-    JET_ERR err = bj_sess_enter(sesid, 0, ps);
-    if (err < 0)
-        return err;
-    err = bj_tableid_get_copy(*ps, tableid, po);
-    if (err < 0)
-        bj_sess_leave(*ps);
-    return err;
-}
-
-static void tleave(bj_sess *s, bj_tableobj *o)
-{
-    bj_tableid_put(o);
-    bj_sess_leave(s);
-}
-
 BJ_EXPORT JET_ERR JetOpenTable(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTableName,
                                const void *pvParameters, uint32_t cbParameters, JET_GRBIT grbit,
                                JET_TABLEID *ptableid)
@@ -75,12 +45,12 @@ BJ_EXPORT JET_ERR JetSetCurrentIndex4(JET_SESID sesid, JET_TABLEID tableid, JET_
     bj_sess *s;
     bj_tableobj *o;
     (void)pindexid; /* a hint only: the name decides */
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (itagSequence > 1 && grbit == JET_bitNoMove)
         err = BJ_ERR(JET_errInvalidParameter);
     else
         err = bj_tbl_set_index(o->tbl, szIndexName, grbit);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -117,7 +87,7 @@ BJ_EXPORT JET_ERR JetGetCurrentIndex(JET_SESID sesid, JET_TABLEID tableid, JET_P
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     const char *name = bj_tbl_index_name(o->tbl);
     size_t n = strlen(name);
     if (!szIndexName || cbIndexName == 0) {
@@ -129,7 +99,7 @@ BJ_EXPORT JET_ERR JetGetCurrentIndex(JET_SESID sesid, JET_TABLEID tableid, JET_P
         if (c < n)
             err = JET_wrnBufferTruncated;
     }
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -141,13 +111,13 @@ BJ_EXPORT JET_ERR JetMove(JET_SESID sesid, JET_TABLEID tableid, int32_t cRow, JE
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (o->tt) /* a sort's rules (tempdb.h) */
         err = bj_temp_check(o->tt, cRow < 0 && cRow != (int32_t)JET_MoveFirst ? BJ_TEMP_MOVE_BACK
                                                                       : BJ_TEMP_MOVE_FWD);
     if (err >= 0)
         err = bj_tbl_move(o->tbl, cRow, grbit);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -158,12 +128,12 @@ BJ_EXPORT JET_ERR JetMakeKey(JET_SESID sesid, JET_TABLEID tableid, const void *p
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter_copy(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_COPY, &s, &o));
     if (!pvData && cbData)
         err = BJ_ERR(JET_errInvalidParameter);
     else
         err = bj_tbl_make_key(o->tbl, pvData, cbData, grbit);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -173,12 +143,12 @@ BJ_EXPORT JET_ERR JetSeek(JET_SESID sesid, JET_TABLEID tableid, JET_GRBIT grbit)
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (o->tt)
         err = bj_temp_check(o->tt, BJ_TEMP_SEEK);
     if (err >= 0)
         err = bj_tbl_seek(o->tbl, grbit);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -188,12 +158,12 @@ BJ_EXPORT JET_ERR JetSetIndexRange(JET_SESID sesid, JET_TABLEID tableidSrc, JET_
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableidSrc, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableidSrc, 0, &s, &o));
     if (o->tt)
         err = bj_temp_check(o->tt, BJ_TEMP_SEEK);
     if (err >= 0)
         err = bj_tbl_set_index_range(o->tbl, grbit);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -204,12 +174,12 @@ BJ_EXPORT JET_ERR JetIndexRecordCount(JET_SESID sesid, JET_TABLEID tableid, uint
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (!pcrec)
         err = BJ_ERR(JET_errInvalidParameter);
     else
         err = bj_tbl_index_record_count(o->tbl, pcrec, crecMax);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -232,7 +202,7 @@ BJ_EXPORT JET_ERR JetGetRecordPosition(JET_SESID sesid, JET_TABLEID tableid, JET
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (!precpos || cbRecpos < sizeof(JET_RECPOS)) {
         err = BJ_ERR(JET_errInvalidParameter);
     } else {
@@ -245,7 +215,7 @@ BJ_EXPORT JET_ERR JetGetRecordPosition(JET_SESID sesid, JET_TABLEID tableid, JET
             precpos->centriesTotal = total;
         }
     }
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -255,12 +225,12 @@ BJ_EXPORT JET_ERR JetGotoPosition(JET_SESID sesid, JET_TABLEID tableid, JET_RECP
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (!precpos)
         err = BJ_ERR(JET_errInvalidParameter);
     else
         err = bj_tbl_goto_position(o->tbl, precpos->centriesLT, precpos->centriesTotal);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -271,9 +241,9 @@ BJ_EXPORT JET_ERR JetGetBookmark(JET_SESID sesid, JET_TABLEID tableid, void *pvB
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     err = bj_tbl_get_bookmark(o->tbl, pvBookmark, cbMax, pcbActual);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -284,12 +254,12 @@ BJ_EXPORT JET_ERR JetGotoBookmark(JET_SESID sesid, JET_TABLEID tableid, void *pv
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (!pvBookmark || cbBookmark == 0)
         err = BJ_ERR(JET_errInvalidBookmark);
     else
         err = bj_tbl_goto_bookmark(o->tbl, pvBookmark, cbBookmark);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -300,9 +270,9 @@ BJ_EXPORT JET_ERR JetRetrieveKey(JET_SESID sesid, JET_TABLEID tableid, void *pvK
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     err = bj_tbl_retrieve_key(o->tbl, pvKey, cbMax, pcbActual, grbit);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -335,7 +305,7 @@ BJ_EXPORT JET_ERR JetRetrieveColumn(JET_SESID sesid, JET_TABLEID tableid, JET_CO
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter_copy(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_COPY, &s, &o));
     uint32_t ib = 0, itag = 1;
     if (pretinfo) {
         if (pretinfo->cbStruct < sizeof(JET_RETINFO)) {
@@ -348,7 +318,7 @@ BJ_EXPORT JET_ERR JetRetrieveColumn(JET_SESID sesid, JET_TABLEID tableid, JET_CO
     }
     err = retrieve_one(o->tbl, columnid, pvData, cbData, pcbActual, grbit, ib, itag);
 leave:
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -359,7 +329,7 @@ BJ_EXPORT JET_ERR JetRetrieveColumns(JET_SESID sesid, JET_TABLEID tableid,
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter_copy(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_COPY, &s, &o));
     if (!pretrievecolumn && cretrievecolumn) {
         err = BJ_ERR(JET_errInvalidParameter);
         goto leave;
@@ -388,7 +358,7 @@ BJ_EXPORT JET_ERR JetRetrieveColumns(JET_SESID sesid, JET_TABLEID tableid,
             err = r->err;
     }
 leave:
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }

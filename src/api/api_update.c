@@ -9,28 +9,6 @@
 #include "tbl/tbl_write.h"
 #include "ver/ver.h"
 
-static JET_ERR tenter(JET_SESID sesid, JET_TABLEID tableid, bj_sess **ps, bj_tableobj **po)
-{
-    JET_ERR err = bj_sess_enter(sesid, 0, ps);
-    if (err < 0)
-        return err;
-    err = bj_tableid_get(*ps, tableid, po);
-    if (err < 0)
-        bj_sess_leave(*ps);
-    else if ((*ps)->trx_level > 0 && !bj_sess_check_trx_context(*ps)) {
-        bj_tableid_put(*po);
-        bj_sess_leave(*ps);
-        err = BJ_ERR(JET_errSessionSharingViolation);
-    }
-    return err;
-}
-
-static void tleave(bj_sess *s, bj_tableobj *o)
-{
-    bj_tableid_put(o);
-    bj_sess_leave(s);
-}
-
 /* Implicit transaction around a write at level 0: *pfImplicit says whether one was begun. */
 static JET_ERR implicit_begin(bj_sess *s, bj_tableobj *o, bool *pfImplicit)
 {
@@ -76,7 +54,7 @@ BJ_EXPORT JET_ERR JetPrepareUpdate(JET_SESID sesid, JET_TABLEID tableid, uint32_
     bj_sess *s;
     bj_tableobj *o;
     bj_trx *trx;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_TRX_OWNER, &s, &o));
     if (o->tt) {
         /* a sort's rules; no record locks outside transactions of its own (tempdb.h) */
         if (prep == JET_prepInsert || prep == JET_prepInsertCopy)
@@ -95,7 +73,7 @@ BJ_EXPORT JET_ERR JetPrepareUpdate(JET_SESID sesid, JET_TABLEID tableid, uint32_
         err = bj_tbl_prepare_update(o->tbl, prep);
     }
 leave:
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -121,7 +99,7 @@ BJ_EXPORT JET_ERR JetSetColumn(JET_SESID sesid, JET_TABLEID tableid, JET_COLUMNI
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_TRX_OWNER, &s, &o));
     uint32_t ib = 0, itag = 0;
     if (psetinfo) {
         if (psetinfo->cbStruct < sizeof(JET_SETINFO)) {
@@ -133,7 +111,7 @@ BJ_EXPORT JET_ERR JetSetColumn(JET_SESID sesid, JET_TABLEID tableid, JET_COLUMNI
     }
     err = set_one(o->tbl, columnid, pvData, cbData, grbit, ib, itag);
 leave:
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -144,7 +122,7 @@ BJ_EXPORT JET_ERR JetSetColumns(JET_SESID sesid, JET_TABLEID tableid, JET_SETCOL
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_TRX_OWNER, &s, &o));
     if (!psetcolumn && csetcolumn) {
         err = BJ_ERR(JET_errInvalidParameter);
         goto leave;
@@ -161,7 +139,7 @@ BJ_EXPORT JET_ERR JetSetColumns(JET_SESID sesid, JET_TABLEID tableid, JET_SETCOL
             err = sc->err;
     }
 leave:
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -173,7 +151,7 @@ BJ_EXPORT JET_ERR JetUpdate2(JET_SESID sesid, JET_TABLEID tableid, void *pvBookm
     bj_sess *s;
     bj_tableobj *o;
     bool fImplicit = false;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_TRX_OWNER, &s, &o));
     if (grbit & ~(JET_GRBIT)JET_bitUpdateCheckESE97Compatibility) {
         err = BJ_ERR(JET_errInvalidGrbit);
         goto leave;
@@ -187,7 +165,7 @@ BJ_EXPORT JET_ERR JetUpdate2(JET_SESID sesid, JET_TABLEID tableid, void *pvBookm
         err = bj_tbl_update(o->tbl, pvBookmark, cbBookmark, pcbActual);
     err = implicit_end(s, o, fImplicit, err);
 leave:
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -204,7 +182,7 @@ BJ_EXPORT JET_ERR JetDelete(JET_SESID sesid, JET_TABLEID tableid)
     bj_sess *s;
     bj_tableobj *o;
     bool fImplicit = false;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_TRX_OWNER, &s, &o));
     if (o->tt)
         err = bj_temp_check(o->tt, BJ_TEMP_WRITE);
     if (err >= 0)
@@ -212,7 +190,7 @@ BJ_EXPORT JET_ERR JetDelete(JET_SESID sesid, JET_TABLEID tableid)
     if (err >= 0)
         err = bj_tbl_delete(o->tbl);
     err = implicit_end(s, o, fImplicit, err);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -225,13 +203,13 @@ BJ_EXPORT JET_ERR JetEscrowUpdate(JET_SESID sesid, JET_TABLEID tableid, JET_COLU
     bj_sess *s;
     bj_tableobj *o;
     bool fImplicit = false;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_TRX_OWNER, &s, &o));
     err = implicit_begin(s, o, &fImplicit);
     if (err >= 0)
         err =
             bj_tbl_escrow_update(o->tbl, columnid, pv, cbMax, pvOld, cbOldMax, pcbOldActual, grbit);
     err = implicit_end(s, o, fImplicit, err);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
@@ -241,9 +219,9 @@ BJ_EXPORT JET_ERR JetGetLock(JET_SESID sesid, JET_TABLEID tableid, JET_GRBIT grb
     JET_ERR err = JET_errSuccess;
     bj_sess *s;
     bj_tableobj *o;
-    CALL(tenter(sesid, tableid, &s, &o));
+    CALL(bj_api_table_enter(sesid, tableid, BJ_API_TABLE_TRX_OWNER, &s, &o));
     err = bj_tbl_get_lock(o->tbl, grbit);
-    tleave(s, o);
+    bj_api_table_leave(s, o);
 fail:
     return err;
 }
