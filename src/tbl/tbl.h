@@ -61,6 +61,9 @@ typedef struct bj_tbl {
     uint8_t *img;           /* cbPage: a before-image from the version store */
     struct bj_tbl_upd *upd; /* the prepared update, NULL when none */
     bool fCurDeleted;       /* the current record was deleted through this cursor */
+    /* tbl_column's cache: every column of colgen_t is in catalog generation colgen - 1 */
+    const bj_cat_table *colgen_t;
+    uint64_t colgen;
 } bj_tbl;
 
 /* Is a node with these flags visible to the cursor? (versioning plugs in here) */
