@@ -114,7 +114,7 @@ BJ_EXPORT JET_ERR JetMove(JET_SESID sesid, JET_TABLEID tableid, int32_t cRow, JE
     CALL(bj_api_table_enter(sesid, tableid, 0, &s, &o));
     if (o->tt) /* a sort's rules (tempdb.h) */
         err = bj_temp_check(o->tt, cRow < 0 && cRow != (int32_t)JET_MoveFirst ? BJ_TEMP_MOVE_BACK
-                                                                      : BJ_TEMP_MOVE_FWD);
+                                                                              : BJ_TEMP_MOVE_FWD);
     if (err >= 0)
         err = bj_tbl_move(o->tbl, cRow, grbit);
     bj_api_table_leave(s, o);
@@ -335,7 +335,8 @@ BJ_EXPORT JET_ERR JetRetrieveColumns(JET_SESID sesid, JET_TABLEID tableid,
         goto leave;
     }
     /* ESE: each element gets its own err; the call returns the first error, else the last
-     * warning */
+     * warning. The record copy does not change during the call: parsed once. */
+    bj_tbl_retrieve_batch(o->tbl, true);
     for (uint32_t i = 0; i < cretrievecolumn; i++) {
         JET_RETRIEVECOLUMN *r = &pretrievecolumn[i];
         r->columnidNextTagged = 0;
@@ -357,6 +358,7 @@ BJ_EXPORT JET_ERR JetRetrieveColumns(JET_SESID sesid, JET_TABLEID tableid,
         if (r->err > 0)
             err = r->err;
     }
+    bj_tbl_retrieve_batch(o->tbl, false);
 leave:
     bj_api_table_leave(s, o);
 fail:

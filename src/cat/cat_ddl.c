@@ -39,6 +39,7 @@ static JET_ERR reload(bj_cat_db *cdb)
     JET_ERR err = JET_errSuccess;
     bj_cat *cat = NULL;
     CALL(bj_cat_load(cdb->dbc, &cat));
+    atomic_fetch_add(&cdb->gen, 1); /* before *pcat changes (tbl_column) */
     CALL(cdb->publish(cdb->ctx, cat));
 fail:
     return err;
@@ -152,6 +153,8 @@ static JET_ERR undo_fn(bj_rce *rce, void *ctx)
     }
     if (err >= 0)
         err = reload(cdb);
+    if (err >= 0) /* after the reload: the catalog is back (an error keeps the count) */
+        atomic_fetch_sub(&cdb->cRce, 1);
     bj_mutex_unlock(cdb->lock);
     return err;
 }
@@ -161,14 +164,16 @@ static JET_ERR cleanup_fn(bj_rce *rce, void *ctx)
     (void)ctx;
     JET_ERR err = JET_errSuccess;
     const ddl_undo *u = rce->payload;
-    if (u->op != UNDO_DELETE || !u->cpgno)
-        return JET_errSuccess;
     bj_mutex_lock(u->cdb->lock);
-    const uint8_t *p = (const uint8_t *)(u + 1);
-    for (uint32_t i = u->cpgno; i-- > 0 && err >= 0;) /* children before the table */
-        err = free_fdp(u->cdb, u->objidTable, bj_ld32(p + 4 * i));
-    if (err >= 0 && u->type == BJ_CAT_TYPE_TABLE)
-        dead_remove(u->cdb, u->objidTable);
+    if (u->op == UNDO_DELETE && u->cpgno) {
+        const uint8_t *p = (const uint8_t *)(u + 1);
+        for (uint32_t i = u->cpgno; i-- > 0 && err >= 0;) /* children before the table */
+            err = free_fdp(u->cdb, u->objidTable, bj_ld32(p + 4 * i));
+        if (err >= 0 && u->type == BJ_CAT_TYPE_TABLE)
+            dead_remove(u->cdb, u->objidTable);
+    }
+    if (err >= 0) /* the RCE goes now; an error keeps it (and the count) */
+        atomic_fetch_sub(&u->cdb->cRce, 1);
     bj_mutex_unlock(u->cdb->lock);
     return err;
 }
@@ -201,7 +206,11 @@ static JET_ERR version(bj_cat_db *cdb, struct bj_trx *trx, const ddl_undo *u, ui
     const bj_ver_kind kind = u->op == UNDO_DELETE    ? BJ_VER_DELETE
                              : u->op == UNDO_REPLACE ? BJ_VER_REPLACE
                                                      : BJ_VER_INSERT;
-    return bj_ver_modify(trx, &key, kind, before, sizeof(before), &g_ddl_ops, u, cbU, NULL);
+    atomic_fetch_add(&cdb->cRce, 1); /* before the RCE exists (tbl_column's fast path) */
+    JET_ERR err = bj_ver_modify(trx, &key, kind, before, sizeof(before), &g_ddl_ops, u, cbU, NULL);
+    if (err < 0)
+        atomic_fetch_sub(&cdb->cRce, 1);
+    return err;
 }
 
 bool bj_cat_ddl_row_seen(const bj_cat_db *cdb, bj_ver *ver, const struct bj_trx *trx,

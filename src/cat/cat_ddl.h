@@ -22,6 +22,8 @@
 #ifndef BJ_CAT_DDL_H
 #define BJ_CAT_DDL_H
 
+#include <stdatomic.h>
+
 #include "cat/cat.h"
 
 /* ---- index entry keys of a record (cat_idxkey.c) ---- */
@@ -161,6 +163,12 @@ typedef struct bj_cat_db {
     uint32_t dbid;
     bj_cat **pcat; /* the current version */
     JET_ERR (*publish)(void *ctx, bj_cat *cat);
+    /* Bumped (under *lock) before every publish: readers that validated a descriptor against
+     * *pcat cache the generation they saw (tbl_column's fast path). */
+    _Atomic uint64_t gen;
+    /* DDL RCEs in the version store: raised before one is created, lowered once its undo or
+     * cleanup callback succeeded (never too low; too high only costs the fast path). */
+    _Atomic int64_t cRce;
     void *ctx;
     /* Before the FDP pgnoFDP of table objidTable (the table's or one of its trees) is freed:
      * true = the upper layer dropped its handles on it, free it now; false = cursors still use

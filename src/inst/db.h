@@ -45,6 +45,7 @@ typedef struct bj_db {
     uint32_t ccatOld, ccatOldAlloc;
     bj_rwlock schemalock; /* writes of records (read) vs index builds (write); fDdlInit */
     bj_mutex catlock;     /* guards the db->cat pointer swap (fDdlInit) */
+    _Atomic uint64_t catgen; /* bumped after each db->cat swap (under catlock): bj_tableid_get */
     /* db_ddl.c: open cursors per table (deny modes), FDPs to free at a table's last close */
     struct bj_db_tlock *tlocks;
     struct bj_db_deferred *deferred;

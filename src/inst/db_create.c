@@ -65,6 +65,7 @@ JET_ERR bj_db_cat_publish(bj_db *db, bj_cat *cat)
     bj_mutex_lock(&db->catlock);
     db->rgcatOld[db->ccatOld++] = db->cat;
     db->cat = cat;
+    atomic_fetch_add(&db->catgen, 1); /* after the swap, under catlock (tableid.c refresh) */
     bj_mutex_unlock(&db->catlock);
     return JET_errSuccess;
 }

@@ -69,8 +69,13 @@ static void refresh(bj_tableobj *o)
 {
     if (o->tt || !o->db->fDdlInit)
         return;
+    /* db->catgen moves after every swap of db->cat, both under catlock: unchanged since the
+     * last read means no swap since (one under way is concurrent with this call) */
+    if (o->catgen && o->catgen == atomic_load(&o->db->catgen) + 1)
+        return;
     bj_mutex_lock(&o->db->catlock);
     const bj_cat *cat = o->db->cat;
+    const uint64_t gen = atomic_load(&o->db->catgen);
     bj_mutex_unlock(&o->db->catlock);
     if (cat != o->cat) {
         const bj_cat_table *t = bj_cat_table_by_objid(cat, o->tbl->t->objid);
@@ -78,6 +83,7 @@ static void refresh(bj_tableobj *o)
             bj_tbl_retarget(o->tbl, t);
         o->cat = cat;
     }
+    o->catgen = gen + 1;
 }
 
 JET_ERR bj_tableid_get(bj_sess *sess, JET_TABLEID tableid, bj_tableobj **pobj)

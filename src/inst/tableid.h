@@ -23,6 +23,7 @@ typedef struct bj_tableobj {
     struct bj_temptab *tt;     /* a temporary table (tempdb.h), closed with the handle */
     bool fWriting;             /* bj_tableid_write_begin holds db->schemalock (read) */
     const bj_cat *cat;         /* the catalog version tbl's descriptor is from (NULL: unknown) */
+    uint64_t catgen;           /* db->catgen + 1 when cat was read (0: never) */
     struct bj_tableobj *next;  /* the session's list */
 } bj_tableobj;
 

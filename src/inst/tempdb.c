@@ -45,6 +45,7 @@ static JET_ERR temp_publish(void *ctx, bj_cat *cat)
     bj_db *db = ctx;
     bj_cat *old = db->cat;
     db->cat = cat;
+    atomic_fetch_add(&db->catgen, 1);
     bj_cat_release(old);
     return JET_errSuccess;
 }

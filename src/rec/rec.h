@@ -96,6 +96,31 @@ JET_ERR bj_rec_retrieve(const bj_rec_schema *s, const void *rec, size_t cbRec,
                         JET_COLUMNID columnid, uint32_t itagSequence, JET_GRBIT grbit,
                         bj_rec_value *out);
 
+/* The parsed shape of a validated record (fields private to src/rec). Only bj_rec_parse
+ * produces one; it holds pointers into the record, which must not change while it is used. */
+typedef struct bj_rec_layout {
+    const uint8_t *rec;
+    uint32_t cb;
+    bool large;           /* large-page tagged layout */
+    uint8_t fidFixedLast; /* fidFixedLastInRec */
+    uint8_t fidVarLast;   /* fidVarLastInRec */
+    uint32_t ibBitmap;    /* start of the fixed NULL bitmap */
+    uint32_t ibEndFixed;  /* start of the variable offsets */
+    uint32_t ibVarData;   /* start of variable data */
+    uint32_t ibTagged;    /* start of the tagged area (TAGFLD array) */
+    uint32_t cbTagged;    /* bytes of the tagged area (to the end of the record) */
+    uint32_t cTagfld;     /* TAGFLD entries */
+} bj_rec_layout;
+
+/* Parses and validates a record (schema may be NULL: structure only). */
+JET_ERR bj_rec_parse(const bj_rec_schema *s, const void *rec, size_t cbRec, bj_rec_layout *l);
+/* bj_rec_retrieve for several columns of one record: the record is parsed into *l on the first
+ * call that needs it (*pfParsed false; set true on success) and reused while *pfParsed; the
+ * caller keeps s, rec and cbRec the same across the calls that share l. */
+JET_ERR bj_rec_retrieve_reuse(const bj_rec_schema *s, const void *rec, size_t cbRec,
+                              bj_rec_layout *l, bool *pfParsed, JET_COLUMNID columnid,
+                              uint32_t itagSequence, JET_GRBIT grbit, bj_rec_value *out);
+
 /* Number of values of a column (ESE's UlColumnInstances): 0 when NULL, 1 for a set fixed or
  * variable column or a single tagged value, n for multi-values; an absent column with a default
  * counts 1 (unless JET_bitRetrieveIgnoreDefault). */

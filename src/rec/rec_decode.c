@@ -348,28 +348,39 @@ JET_ERR bj_rec_retrieve(const bj_rec_schema *s, const void *rec, size_t cbRec,
                         JET_COLUMNID columnid, uint32_t itagSequence, JET_GRBIT grbit,
                         bj_rec_value *out)
 {
-    JET_ERR err = JET_errSuccess;
     bj_rec_layout l;
+    bool fParsed = false;
+    return bj_rec_retrieve_reuse(s, rec, cbRec, &l, &fParsed, columnid, itagSequence, grbit, out);
+}
+
+JET_ERR bj_rec_retrieve_reuse(const bj_rec_schema *s, const void *rec, size_t cbRec,
+                              bj_rec_layout *l, bool *pfParsed, JET_COLUMNID columnid,
+                              uint32_t itagSequence, JET_GRBIT grbit, bj_rec_value *out)
+{
+    JET_ERR err = JET_errSuccess;
     const bj_rec_column *c = bj_rec_schema_column(s, columnid);
 
     memset(out, 0, sizeof(*out));
     if (!c)
         ERR(JET_errColumnNotFound);
-    CALL(bj_rec_parse(s, rec, cbRec, &l));
+    if (!*pfParsed) {
+        CALL(bj_rec_parse(s, rec, cbRec, l));
+        *pfParsed = true;
+    }
     if (itagSequence == 0)
         itagSequence = 1;
     const uint16_t fid = bj_rec_fid(c->columnid);
     if (fid < BJ_REC_FID_TAGGED_FIRST) {
         if (itagSequence != 1)
             return rec_null(out);
-        return rec_retrieve_nontagged(&l, c, grbit, out);
+        return rec_retrieve_nontagged(l, c, grbit, out);
     }
     bool fFound;
-    uint32_t i = bj_rec_tagfld_find(&l, fid, c->fDerived, &fFound);
+    uint32_t i = bj_rec_tagfld_find(l, fid, c->fDerived, &fFound);
     if (fFound) {
         bj_rec_tagfld t;
-        bj_rec_tagfld_get(&l, i, &t);
-        return bj_rec_tagfld_value(&l, &t, itagSequence, out);
+        bj_rec_tagfld_get(l, i, &t);
+        return bj_rec_tagfld_value(l, &t, itagSequence, out);
     }
     if (itagSequence == 1)
         return rec_default(c, grbit, out);

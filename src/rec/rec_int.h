@@ -1,28 +1,14 @@
 /* rec_int.h: private to src/rec: the parsed shape of a validated record, shared by decoding
  * (rec_decode.c, rec_tagged.c) and encoding (rec_update.c).
  *
- * Invariant: a bj_rec_layout is only produced by bj_rec_parse, which has checked every offset
- * of the record (header, fixed area, variable offsets, TAGFLD array, tagged values); code that
- * holds one may index the record without further bounds checks.
+ * Invariant: a bj_rec_layout (rec.h) is only produced by bj_rec_parse, which has checked every
+ * offset of the record (header, fixed area, variable offsets, TAGFLD array, tagged values); code
+ * that holds one may index the record without further bounds checks.
  */
 #ifndef BJ_REC_INT_H
 #define BJ_REC_INT_H
 
 #include "rec/rec.h"
-
-typedef struct bj_rec_layout {
-    const uint8_t *rec;
-    uint32_t cb;
-    bool large;           /* large-page tagged layout */
-    uint8_t fidFixedLast; /* fidFixedLastInRec */
-    uint8_t fidVarLast;   /* fidVarLastInRec */
-    uint32_t ibBitmap;    /* start of the fixed NULL bitmap */
-    uint32_t ibEndFixed;  /* start of the variable offsets */
-    uint32_t ibVarData;   /* start of variable data */
-    uint32_t ibTagged;    /* start of the tagged area (TAGFLD array) */
-    uint32_t cbTagged;    /* bytes of the tagged area (to the end of the record) */
-    uint32_t cTagfld;     /* TAGFLD entries */
-} bj_rec_layout;
 
 /* One TAGFLD entry, decoded. ib/cb are relative to the tagged area and cover the header byte. */
 typedef struct bj_rec_tagfld {
@@ -35,8 +21,6 @@ typedef struct bj_rec_tagfld {
     uint32_t cb;
 } bj_rec_tagfld;
 
-/* Parses and validates a record (schema may be NULL: structure only). */
-JET_ERR bj_rec_parse(const bj_rec_schema *s, const void *rec, size_t cbRec, bj_rec_layout *l);
 /* Validates the tagged area of a parsed layout (called by bj_rec_parse). */
 JET_ERR bj_rec_parse_tagged(bj_rec_layout *l);
 /* Decodes TAGFLD i of a validated layout. */

@@ -61,7 +61,17 @@ typedef struct bj_tbl {
     uint8_t *img;           /* cbPage: a before-image from the version store */
     struct bj_tbl_upd *upd; /* the prepared update, NULL when none */
     bool fCurDeleted;       /* the current record was deleted through this cursor */
+    /* tbl_column's cache: every column of colgen_t is in catalog generation colgen - 1 */
+    const bj_cat_table *colgen_t;
+    uint64_t colgen;
+    /* between bj_tbl_retrieve_batch(c, true) and (c, false): the record copy parsed once */
+    bool fBatch, fBatchParsed;
+    bj_rec_layout batchLayout;
 } bj_tbl;
+
+/* Starts (fOn) or ends a run of retrievals from the current record copy that neither moves
+ * the cursor nor changes the copy (JetRetrieveColumns): the record is parsed once for them. */
+void bj_tbl_retrieve_batch(bj_tbl *c, bool fOn);
 
 /* Is a node with these flags visible to the cursor? (versioning plugs in here) */
 bool bj_tbl_visible(const bj_tbl *c, uint8_t nflags);

@@ -70,6 +70,12 @@ fail:
     return err;
 }
 
+void bj_tbl_retrieve_batch(bj_tbl *c, bool fOn)
+{
+    c->fBatch = fOn;
+    c->fBatchParsed = false;
+}
+
 /* Copies [ib, ...) of bytes (pb, cb) to pv: sets *pcbActual, returns the warning. */
 static JET_ERR copy_out(const uint8_t *pb, uint32_t cb, uint32_t ib, void *pv, uint32_t cbMax,
                         uint32_t *pcbActual)
@@ -110,9 +116,13 @@ JET_ERR bj_tbl_retrieve_column(bj_tbl *c, JET_COLUMNID columnid, void *pv, uint3
             fFound)
             itagSequence = rgitag[iseg];
     }
-    err =
-        bj_rec_retrieve(&c->t->schema, c->rec, c->cbRec, columnid, itagSequence ? itagSequence : 1,
-                        grbit & JET_bitRetrieveIgnoreDefault, &v);
+    const uint32_t itag = itagSequence ? itagSequence : 1;
+    const JET_GRBIT grbitRec = grbit & JET_bitRetrieveIgnoreDefault;
+    if (c->fBatch)
+        err = bj_rec_retrieve_reuse(&c->t->schema, c->rec, c->cbRec, &c->batchLayout,
+                                    &c->fBatchParsed, columnid, itag, grbitRec, &v);
+    else
+        err = bj_rec_retrieve(&c->t->schema, c->rec, c->cbRec, columnid, itag, grbitRec, &v);
     CALL(err);
     if (err == JET_wrnColumnNull)
         goto fail;

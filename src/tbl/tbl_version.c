@@ -4,6 +4,8 @@
  * Shared trees: one bj_bt_tree per root pgno for the life of the attachment, so that every
  * cursor and writer of a tree uses the same structure-modification lock. Each writable tree
  * carries the allocator of its FDP (space layer); the FDP handle stays open with the tree.
+ * Column visibility (tbl_column) skips the DDL lock while the database has no DDL RCE and the
+ * catalog generation is the one the cursor's descriptor was checked against (cdb->cRce, gen).
  * Lock order: d->lock is taken alone (never while a page latch is held).
  */
 #include <sched.h>
@@ -176,12 +178,44 @@ bool tbl_row_seen(bj_tbl *c, uint16_t type, uint32_t id)
     return f;
 }
 
+/* Under cdb->lock: whether every column of the cursor's descriptor is in the current catalog;
+ * if so, remembers the catalog generation (and the descriptor) it checked. */
+static void column_gen_check(bj_tbl *c, bj_cat_db *cdb)
+{
+    const uint64_t gen = atomic_load(&cdb->gen);
+    for (uint32_t i = 0; i < c->t->ccol; i++)
+        if (!in_current(cdb, c->t->objid, BJ_CAT_TYPE_COLUMN, c->t->rgcol[i].columnid & 0xffffu))
+            return;
+    c->colgen_t = c->t;
+    c->colgen = gen + 1;
+}
+
+/* Fast path: when the version store holds no DDL RCE of the database (cdb->cRce == 0), a
+ * column row is seen iff it is in the current catalog (bj_cat_ddl_row_seen); if the catalog
+ * generation is the one at which every column of c->t was found there (checked under the DDL
+ * lock), the answer is yes without the lock. cRce is read before gen: a DDL raises cRce before
+ * its RCE exists and bumps gen before it publishes; a rollback or cleanup lowers cRce only after
+ * it republished, so a reader that sees cRce 0 and gen unchanged answers as of that moment. */
 const bj_cat_column *tbl_column(bj_tbl *c, JET_COLUMNID columnid)
 {
     const bj_cat_column *col = bj_cat_column_by_id(c->t, columnid);
-    if (col && !tbl_row_seen(c, BJ_CAT_TYPE_COLUMN, columnid & 0xffffu))
+    if (!col)
         return NULL;
-    return col;
+    bj_tbl_db *d = c->tdb;
+    if (!d || !d->cdb || !d->cdb->lock || (c->t->flags & JET_bitObjectSystem))
+        return col; /* tbl_row_seen: always seen */
+    bj_cat_db *cdb = d->cdb;
+    if (atomic_load(&cdb->cRce) == 0 && c->colgen_t == c->t &&
+        c->colgen == atomic_load(&cdb->gen) + 1)
+        return col;
+    bj_mutex_lock(cdb->lock);
+    const bool fIn = in_current(cdb, c->t->objid, BJ_CAT_TYPE_COLUMN, columnid & 0xffffu);
+    bool f = bj_cat_ddl_row_seen(cdb, d->ver, c->trx, c->snap_ts, c->t->objid, BJ_CAT_TYPE_COLUMN,
+                                 columnid & 0xffffu, fIn);
+    if (c->colgen_t != c->t || c->colgen != atomic_load(&cdb->gen) + 1)
+        column_gen_check(c, cdb);
+    bj_mutex_unlock(cdb->lock);
+    return f ? col : NULL;
 }
 
 tbl_tabstate *tbl_tabstate_get(bj_tbl_db *d, uint32_t objid)
@@ -230,6 +264,7 @@ static JET_ERR lv_create(bj_tbl_db *d, const bj_cat_table *t, uint32_t *ppgno, u
     if (cdb->objids) /* at once, like the tree (NULL: not in a transaction) */
         CALL(cdb->objids(cdb->ctx, NULL, true, objid, t->objid, BJ_CAT_TYPE_LV));
     CALL(bj_cat_load(d->dbc, &cat));
+    atomic_fetch_add(&cdb->gen, 1);    /* before *pcat changes (tbl_column) */
     err = cdb->publish(cdb->ctx, cat); /* takes the reference */
     cat = NULL;
     CALL(err);

@@ -240,6 +240,75 @@ TEST(delete_open_table_and_deny_modes)
     env_stop(&e);
 }
 
+/* Retrieval through cursors that already read the table (tbl_column caches the catalog
+ * generation at which their columns were checked): a column committed while another session's
+ * transaction is open appears there only after that transaction; one added in an open
+ * transaction stays unseen by others and disappears for its own cursor on rollback. */
+static JET_ERR getlong(JET_SESID s, JET_TABLEID t, JET_COLUMNID col, int32_t *pv)
+{
+    uint32_t cb = 0;
+    *pv = 0;
+    return JetRetrieveColumn(s, t, col, pv, sizeof(*pv), &cb, 0, NULL);
+}
+
+TEST(retrieve_after_column_ddl_of_others)
+{
+    env e;
+    JET_TABLEID ta, tb;
+    JET_COLUMNID ck, c2, c3;
+    int32_t v = 7, got;
+    REQUIRE(env_start(&e, "isoret.edb"));
+    CHECK_OK(JetCreateTable(e.a, e.dba, "T", 0, 0, &ta));
+    CHECK_OK(addcol(e.a, ta, "k", &ck));
+    CHECK_OK(JetBeginTransaction(e.a));
+    CHECK_OK(JetPrepareUpdate(e.a, ta, JET_prepInsert));
+    CHECK_OK(JetSetColumn(e.a, ta, ck, &v, sizeof(v), 0, NULL));
+    CHECK_OK(JetUpdate(e.a, ta, NULL, 0, NULL));
+    CHECK_OK(JetCommitTransaction(e.a, 0));
+    CHECK_OK(JetOpenTable(e.b, e.dbb, "T", NULL, 0, 0, &tb));
+    CHECK_OK(JetMove(e.a, ta, JET_MoveFirst, 0));
+    CHECK_OK(JetMove(e.b, tb, JET_MoveFirst, 0));
+    for (int i = 0; i < 3; i++) { /* warm both cursors */
+        CHECK_OK(getlong(e.a, ta, ck, &got));
+        CHECK_EQ(got, 7);
+        CHECK_OK(getlong(e.b, tb, ck, &got));
+        CHECK_EQ(got, 7);
+    }
+    /* committed while B's transaction is open: B sees it only after its transaction */
+    CHECK_OK(JetBeginTransaction(e.b));
+    CHECK_OK(getlong(e.b, tb, ck, &got));
+    CHECK_OK(JetBeginTransaction(e.a));
+    CHECK_OK(addcol(e.a, ta, "c2", &c2));
+    CHECK_EQ(getlong(e.a, ta, c2, &got), JET_wrnColumnNull);
+    CHECK_OK(JetCommitTransaction(e.a, 0));
+    CHECK_ERR(getlong(e.b, tb, c2, &got), JET_errColumnNotFound);
+    CHECK_ERR(getlong(e.b, tb, c2, &got), JET_errColumnNotFound);
+    CHECK_OK(JetCommitTransaction(e.b, 0));
+    /* (the record copy, and the snapshot it is read with, are those of the last move) */
+    CHECK_OK(JetMove(e.b, tb, JET_MoveFirst, 0));
+    CHECK_EQ(getlong(e.b, tb, c2, &got), JET_wrnColumnNull);
+    CHECK_OK(JetMove(e.a, ta, JET_MoveFirst, 0));
+    CHECK_EQ(getlong(e.a, ta, c2, &got), JET_wrnColumnNull);
+    /* added in A's open transaction: A sees it (null), B does not */
+    CHECK_OK(JetBeginTransaction(e.a));
+    CHECK_OK(addcol(e.a, ta, "c3", &c3));
+    CHECK_EQ(getlong(e.a, ta, c3, &got), JET_wrnColumnNull);
+    CHECK_ERR(getlong(e.b, tb, c3, &got), JET_errColumnNotFound);
+    CHECK_OK(getlong(e.b, tb, ck, &got));
+    /* rolled back: gone for A's cursor too */
+    CHECK_OK(JetRollback(e.a, 0));
+    CHECK_ERR(getlong(e.a, ta, c3, &got), JET_errColumnNotFound);
+    CHECK_ERR(getlong(e.a, ta, c3, &got), JET_errColumnNotFound);
+    CHECK_ERR(getlong(e.b, tb, c3, &got), JET_errColumnNotFound);
+    CHECK_OK(getlong(e.a, ta, ck, &got));
+    CHECK_EQ(got, 7);
+    CHECK_OK(getlong(e.b, tb, ck, &got));
+    CHECK_EQ(got, 7);
+    CHECK_OK(JetCloseTable(e.a, ta));
+    CHECK_OK(JetCloseTable(e.b, tb));
+    env_stop(&e);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
