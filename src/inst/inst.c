@@ -44,6 +44,13 @@
 #define BJ_CACHE_FRAMES_DEFAULT_MAX 4096u
 #include "inst/inst_priv.h"
 
+/* Tests only: the file backend of instances created from now on (NULL: POSIX). */
+static bj_os *g_test_os;
+void bj_inst_test_set_os(bj_os *os)
+{
+    g_test_os = os;
+}
+
 bj_mutex bj_inst_process_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bj_handle_table inst_handles = BJ_HANDLE_TABLE_INIT(BJ_HKIND_INSTANCE);
@@ -190,7 +197,7 @@ static JET_ERR inst_new(const char *name, const char *display, bj_inst **pinst)
     if (!inst)
         ERR(JET_errOutOfMemory);
     bj_mutex_init(&inst->lock);
-    inst->os = bj_os_posix();
+    inst->os = g_test_os ? g_test_os : bj_os_posix();
     if (name && !(inst->name = bj_strdup(name)))
         ERR(JET_errOutOfMemory);
     if ((display || name) && !(inst->display_name = bj_strdup(display ? display : name)))

@@ -101,6 +101,9 @@ typedef enum bj_run_mode {
 } bj_run_mode;
 bj_run_mode bj_inst_mode(void);
 
+/* Tests only: instances created after this call use os as their file backend (NULL: POSIX
+ * again). Not exported from the shared library. */
+void bj_inst_test_set_os(bj_os *os);
 /* JetCreateInstance2. */
 JET_ERR bj_inst_create(JET_INSTANCE *pinstance, const char *name, const char *display_name);
 /* JetInit3 with a NULL JET_RSTINFO: pinstance may be NULL (legacy mode). */
