@@ -5,9 +5,10 @@
  * JET_errSessionSharingViolation, ESE's FPIBCheckTrxContext).
  * ESE facts (tm.cxx ErrIsamCommitTransaction): JET_bitWaitAllLevel0Commit and
  * JET_bitWaitLastLevel0Commit need no transaction and must come alone (else
- * JET_errInvalidGrbit); with no log they return at once. JET_bitCommitLazyFlush is accepted.
+ * JET_errInvalidGrbit); they make every commit so far durable. JET_bitCommitLazyFlush is accepted.
  */
 #include "api/api.h"
+#include "inst/inst_log.h"
 #include "inst/tableid.h"
 #include "tbl/tbl_write.h"
 #include "ver/ver.h"
@@ -90,9 +91,11 @@ BJ_EXPORT JET_ERR JetCommitTransaction2(JET_SESID sesid, JET_GRBIT grbit,
         goto leave;
     }
     if (grbit & (JET_bitWaitAllLevel0Commit | JET_bitWaitLastLevel0Commit)) {
-        /* no log yet: every commit is as durable as it will be */
+        /* every commit so far is made durable (the last one of this session among them) */
         if (grbit != JET_bitWaitAllLevel0Commit && grbit != JET_bitWaitLastLevel0Commit)
             err = BJ_ERR(JET_errInvalidGrbit);
+        else
+            err = bj_ilog_flush_all(s->inst);
         goto leave;
     }
     if (s->trx_level == 0 || !s->ver_state) {

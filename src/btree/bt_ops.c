@@ -5,6 +5,8 @@
  */
 #include <stdatomic.h>
 
+#include <string.h>
+
 #include "btree/bt_int.h"
 #include "os/os.h"
 #include "page/pgop.h"
@@ -12,13 +14,32 @@
 JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
 {
     JET_ERR err = JET_errSuccess;
+    bj_bt_dbctx *dbc = t->dbc;
     uint8_t *pg = bj_frame_data(fr);
+    uint8_t *before = NULL;
+    uint64_t lsnFirst = 0, lsn = 0;
     op->pgno = bj_frame_pgno(fr);
     op->dbtimeBefore = op->kind == BJ_PGOP_INIT ? 0 : bj_page_dbtime(pg);
-    op->dbtimeAfter = atomic_fetch_add(&t->dbc->dbtime, 1) + 1;
-    CALL(bj_page_apply(pg, t->dbc->cbPage, op));
-    bj_buf_dirty(fr, 0);
+    op->dbtimeAfter = atomic_fetch_add(&dbc->dbtime, 1) + 1;
+    if (dbc->log && op->kind != BJ_PGOP_INIT && !bj_buf_frame_dirty(fr)) {
+        before = bj_malloc(dbc->cbPage); /* the image redo starts from (see btree.h) */
+        if (!before)
+            ERR(JET_errOutOfMemory);
+        memcpy(before, pg, dbc->cbPage);
+    }
+    CALL(bj_page_apply(pg, dbc->cbPage, op));
+    if (dbc->log) {
+        err = dbc->log(dbc->log_ctx, dbc, before, op, &lsnFirst, &lsn);
+        if (err < 0) { /* the change is on the page but not in the log: never write it */
+            bj_buf_dirty(fr, UINT64_MAX);
+            goto fail;
+        }
+    }
+    if (lsnFirst && lsnFirst != lsn)
+        bj_buf_dirty(fr, lsnFirst);
+    bj_buf_dirty(fr, lsn);
 fail:
+    bj_free(before);
     return err;
 }
 

@@ -50,10 +50,24 @@
 
 /* One per attached database: every tree of that database shares it. The buffer cache has no
  * dbtime counter, so it lives here (the log layer will hook into bj_bt_apply). */
+struct bj_pgop;
+struct bj_bt_dbctx;
+/* The log hook of bj_bt_apply (the WAL side of "one way to change a page"): pgBefore non-NULL
+ * asks for a full page image first (the page was clean: its first change since it was last
+ * written), then the op (already applied to the page). *plsnFirst / *plsn: the positions of
+ * the first and the last record written. An error means nothing more may reach the disk. */
+typedef JET_ERR (*bj_bt_log_fn)(void *ctx, struct bj_bt_dbctx *dbc, const uint8_t *pgBefore,
+                                const struct bj_pgop *op, uint64_t *plsnFirst, uint64_t *plsn);
+
 typedef struct bj_bt_dbctx {
     bj_buf_db *db;
     uint32_t cbPage;
     _Atomic uint64_t dbtime; /* last dbtime handed out; the next change gets dbtime + 1 */
+    uint32_t dbid;           /* the instance's id of the database (log records) */
+    bj_bt_log_fn log;        /* NULL: changes are not logged (temporary database, no log) */
+    /* the file grows to cpg database pages (logged before the file changes) */
+    JET_ERR (*log_extend)(void *ctx, struct bj_bt_dbctx *dbc, uint32_t cpg);
+    void *log_ctx;
 } bj_bt_dbctx;
 
 /* Initialises ctx for db with page size cbPage and the database header's dbtimeDirtied. */

@@ -350,6 +350,11 @@ void bj_buf_dirty(bj_frame *f, uint64_t lsn)
     bj_mutex_unlock(&f->mu);
 }
 
+bool bj_buf_frame_dirty(bj_frame *f)
+{
+    return atomic_load_explicit(&f->dirty_hint, memory_order_acquire);
+}
+
 uint8_t *bj_frame_data(bj_frame *f)
 {
     return f->data;

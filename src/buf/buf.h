@@ -125,6 +125,9 @@ void bj_buf_latch_downgrade(bj_frame *f);
  * the page becomes dirty and its oldest/newest lsn since the last write are updated.
  * Ignored on a read-only database (callers reject updates there first). */
 void bj_buf_dirty(bj_frame *f, uint64_t lsn);
+/* Whether the frame holds a change not yet written (exact for the exclusive holder: only it
+ * dirties the frame, and a write-back copies the page under a latch). */
+bool bj_buf_frame_dirty(bj_frame *f);
 
 /* The page bytes (cbPage, page-aligned); writable only under the exclusive latch. */
 uint8_t *bj_frame_data(bj_frame *f);

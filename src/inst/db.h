@@ -66,6 +66,8 @@ typedef struct bj_sess_dbs {
  * JET_wrnDatabaseAttached (already attached), JET_errTooManyAttachedDatabases, header and
  * catalog errors. */
 JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit);
+/* Internal attach grbit (never from the API): recovery attaches a DirtyShutdown database. */
+#define BJ_ATTACH_RECOVERY 0x40000000u
 /* JetDetachDatabase2: szFile NULL or "" detaches every database. JET_errDatabaseNotFound,
  * JET_errDatabaseInUse (a session still has it open). */
 JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit);

@@ -8,6 +8,7 @@
  */
 #include "buf/buf.h"
 #include "inst/db.h"
+#include "inst/inst_log.h"
 #include "page/page.h"
 #include "tbl/tbl_write.h"
 
@@ -118,7 +119,7 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     CALL(bj_dbhdr_choose(hdrbuf, cbRead, &db->cbPage, &db->hdr, &shadow));
     if (db->cbPage != bj_param_page_size())
         ERR(JET_errPageSizeMismatch);
-    if (db->hdr.dbstate == DB_STATE_DIRTY)
+    if (db->hdr.dbstate == DB_STATE_DIRTY && !(grbit & BJ_ATTACH_RECOVERY))
         ERR(JET_errDatabaseDirtyShutdown);
     if (db->hdr.dbstate != DB_STATE_CLEAN && db->hdr.dbstate != DB_STATE_JUST_CREATED)
         ERR(JET_errDatabaseInconsistent);
@@ -129,8 +130,10 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     CALL(bj_cat_load(&db->dbc, &db->cat));
     db->dbid = (JET_DBID)slot;
     db->ver = inst->ver;
-    if (!db->fReadOnly)
+    if (!db->fReadOnly) {
         CALL(bj_db_write_open(db, inst));
+        CALL(bj_ilog_db_attached(inst, db));
+    }
     CALL(bj_tbl_db_open(&db->dbc, db->sdb, inst->ver, (uint32_t)slot, &db->tdb));
     bj_tbl_db_set_ddl(db->tdb, bj_db_ddl(db));
     tab->rgdb[slot] = db;

@@ -14,6 +14,7 @@
 #include "buf/buf.h"
 #include "cat/cat_ddl.h"
 #include "inst/db.h"
+#include "inst/inst_log.h"
 #include "page/page.h"
 #include "space/space.h"
 #include "tbl/tbl_write.h"
@@ -209,6 +210,7 @@ JET_ERR bj_db_write_close(bj_db *db)
     db->catw = NULL;
     CALL(bj_buf_flush_db(db->bdb));
     CALL(bj_file_sync(db->file));
+    CALL(bj_ilog_db_detaching(db)); /* DETACH logged: lgposConsistent */
     db->hdr.dbstate = BJ_DBSTATE_CLEAN_SHUTDOWN;
     bj_logtime_now(&db->hdr.logtimeDetach);
     CALL(bj_db_write_header(db));
@@ -237,6 +239,8 @@ static void created_free(bj_db *db, bool fDelete, bj_os *os)
 {
     if (!db)
         return;
+    if (db->dbc.log)
+        (void)bj_ilog_db_detaching(db); /* stops logging it (a failed create) */
     bj_tbl_db_close(db->tdb);
     bj_cat_writer_close(db->catw);
     bj_space_db_close(db->sdb);
@@ -379,7 +383,8 @@ JET_ERR bj_db_create(bj_sess *sess, const char *szFile, uint32_t cpgMax, JET_GRB
     if (fExists && (fDir || !(grbit & JET_bitDbOverwriteExisting)))
         ERR(JET_errDatabaseDuplicate);
     CALL(db_make(inst, db, slot, &fCreated));
-    CALL(bj_db_sysobj_create(db)); /* user databases only: not the temporary one */
+    CALL(bj_ilog_db_attached(inst, db)); /* logged from here on (not the temporary one) */
+    CALL(bj_db_sysobj_create(db));       /* user databases only: not the temporary one */
     tab->rgdb[slot] = db;
     bj_mutex_unlock(&tab->lock);
     fLocked = false;

@@ -36,6 +36,8 @@
 
 #include "buf/buf.h"
 #include "inst/db.h"
+#include "inst/inst_log.h"
+#include "inst/inst_recover.h"
 #include "inst/tempdb.h"
 #include "page/page.h"
 #include "ver/ver.h"
@@ -84,7 +86,7 @@ static void sleep_briefly(void)
 }
 
 /* ---- the engine below the instance: started at JetInit, stopped at JetTerm ----
- * The buffer cache (inst->buf), the log and recovery (inst->log), the version store
+ * The buffer cache (inst->buf), the log and recovery (inst->ilog), the version store
  * (inst->ver) and the database table (inst->dbs) are started here by the tasks that build
  * them. Today an instance has none of them: JetInit only prepares the folders. */
 static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
@@ -106,12 +108,15 @@ static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
         bj_buf_config cfg = {.cbPage = bj_param_page_size(),
                              .cFrames = (uint32_t)cFrames,
                              .verify = bj_page_verify,
-                             .seal = bj_page_seal};
+                             .seal = bj_page_seal,
+                             .log_flush = bj_ilog_buf_flush,
+                             .log_ctx = inst};
         CALL(bj_buf_open(&cfg, &inst->buf));
         bj_ver_config vcfg = {0};
         const uint32_t cbBucket = bj_ver_bucket_size(
             (uint32_t)bj_param_int(inst, JET_paramVerPageSize), bj_param_page_size());
         vcfg.cbMax = (uint64_t)bj_param_int(inst, JET_paramMaxVerPages) * cbBucket;
+        bj_ilog_ver_hooks(inst, &vcfg);
         CALL(bj_ver_init(&vcfg, &inst->ver));
         CALL(bj_ver_start_cleanup_thread(inst->ver));
     }
@@ -132,8 +137,15 @@ static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
             }
         }
     }
+    /* the log: crash recovery from it (if any), then normal logging */
+    if (bj_ilog_enabled(inst)) {
+        CALL(bj_inst_recover(inst));
+        CALL(bj_ilog_begin_normal(inst));
+    }
 fail:
     if (err < 0) {
+        bj_db_term(inst);
+        bj_ilog_close(inst, false);
         if (inst->ver)
             bj_ver_term(inst->ver);
         inst->ver = NULL;
@@ -155,6 +167,7 @@ static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
     }
     bj_tempdb_term(inst); /* the temporary database: deleted */
     bj_db_term(inst); /* attached databases: flushed and closed */
+    bj_ilog_close(inst, true); /* TERM, the checkpoint at the end */
     if (inst->ver)
         bj_ver_term(inst->ver);
     inst->ver = NULL;

@@ -62,7 +62,7 @@ JET_ERR bj_param_get(bj_inst *inst, bj_sess *sess, uint32_t paramid, JET_API_PTR
 /* What later layers attach to an instance at JetInit and detach at JetTerm. Each is NULL until
  * the task that owns it wires it in bj_inst.c (inst_start_engine / inst_stop_engine). */
 struct bj_buf;     /* buffer cache (src/buf) */
-struct bj_log;     /* transaction log (src/log) */
+struct bj_ilog;    /* transaction logging (inst_log.h) */
 struct bj_ver;     /* version store (src/ver) */
 struct bj_dbtable; /* attached databases of the instance (attach/create/detach) */
 
@@ -87,7 +87,7 @@ struct bj_inst {
 
     bj_os *os;                 /* file backend (bj_os_posix unless a test swaps it) */
     struct bj_buf *buf;        /* buffer cache: branch buf */
-    struct bj_log *log;        /* transaction log: issue 3 */
+    struct bj_ilog *ilog;      /* transaction logging (inst_log.h); NULL when off */
     struct bj_ver *ver;        /* version store: src/ver */
     struct bj_dbtable *dbs;    /* database table: attach/create/detach task */
     struct bj_tempdb *tempdb;  /* the temporary database (tempdb.h), made at first use */

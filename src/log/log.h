@@ -56,7 +56,10 @@ typedef enum bj_lrtype {
     BJ_LR_COMMIT0 = 9,  /* body: trx id, commit time (a level-0 commit) */
     BJ_LR_TRXEND = 10,  /* body: trx id (a level-0 rollback finished: nothing left to undo) */
     BJ_LR_PGOP_VER = 11, /* body: a BJ_LR_VER or BJ_LR_UNDO body, then a BJ_LR_PGOP body, as one
-                           * atomic record (an escrow delta and its undo information) */
+                           * atomic record (a change and its undo information) */
+    BJ_LR_FPI = 12,     /* body: dbid, pgno, the whole page before a change (the first change
+                         * of a page since it was last written: redo never needs a torn page) */
+    BJ_LR_EXTEND = 13,  /* body: dbid, the database's new size in pages (file growth) */
     BJ_LR_MAX
 } bj_lrtype;
 

@@ -340,6 +340,8 @@ static JET_ERR sp_extend_file(bj_space_db *sdb, uint32_t cpg, uint32_t *pfirst)
     uint32_t size = bj_buf_db_size(sdb->dbc->db);
     if ((uint64_t)size + cpg > 0x7fffffffu)
         ERR(JET_errOutOfDatabaseSpace);
+    if (sdb->dbc->log_extend) /* redo grows the file again if this growth is lost */
+        CALL(sdb->dbc->log_extend(sdb->dbc->log_ctx, sdb->dbc, size + cpg));
     if (sdb->file)
         CALL(bj_file_set_size(sdb->file, ((uint64_t)size + cpg + 2) * sdb->cbPage));
     bj_buf_db_set_size(sdb->dbc->db, size + cpg);

@@ -1,0 +1,580 @@
+/* redo.c: the scan and redo passes of crash recovery (see redo.h).
+ *
+ * Rules per record (pass 2), for a database open for redo:
+ *   FPI     the page image replaces the page when the page cannot be read (torn, zero, past
+ *           the end of the file) or is older (dbtime) than the image;
+ *   PGOP    applied when the page's dbtime is older than the op's dbtimeAfter (bj_page_apply
+ *           then checks dbtimeBefore: JET_errDbTimeCorrupted when the page is not the state
+ *           the op was built on); an INIT op also applies to an unreadable page;
+ *   EXTEND  the file grows to the logged size;
+ *   ATTACH / DETACH open and close databases (a detach flushes and marks the file clean);
+ *   VER / UNDO / COMMIT0 / TRXEND / INIT keep the table of unfinished transactions.
+ * Pages changed by redo are dirty in the cache with the record's position (the log is already
+ * durable, so the WAL rule holds) and are flushed at the end.
+ * Not thread-safe: one recovery per instance, before the instance is in use.
+ */
+#include "recovery/redo.h"
+
+#include <stdio.h>
+
+#include "os/os.h"
+#include "page/page.h"
+#include "page/pgop.h"
+
+/* ---- database headers ---- */
+
+static JET_ERR hdr_read(bj_file *f, bj_dbhdr *h, uint32_t *pcbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    size_t cb = 0;
+    bool shadow;
+    uint8_t *b = bj_malloc(2 * 32768);
+    if (!b)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_file_read(f, 0, b, 2 * 32768, &cb));
+    CALL(bj_dbhdr_choose(b, cb, pcbPage, h, &shadow));
+fail:
+    bj_free(b);
+    return err;
+}
+
+static JET_ERR hdr_write(bj_file *f, const bj_dbhdr *h, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t *pg = bj_calloc(1, cbPage);
+    if (!pg)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_dbhdr_encode(h, pg, cbPage));
+    CALL(bj_file_write(f, 0, pg, cbPage));
+    CALL(bj_file_write(f, cbPage, pg, cbPage));
+    CALL(bj_file_sync(f));
+fail:
+    bj_free(pg);
+    return err;
+}
+
+/* ---- transactions ---- */
+
+static bj_redo_trx *trx_find(bj_redo *r, uint64_t trxid, bool fCreate)
+{
+    for (uint32_t i = 0; i < r->ctrx; i++)
+        if (r->rgtrx[i].trxid == trxid)
+            return &r->rgtrx[i];
+    if (!fCreate)
+        return NULL;
+    if (r->ctrx == r->ctrxAlloc) {
+        uint32_t n = r->ctrxAlloc ? 2 * r->ctrxAlloc : 16;
+        bj_redo_trx *rg = bj_realloc(r->rgtrx, n * sizeof(*rg));
+        if (!rg)
+            return NULL;
+        r->rgtrx = rg;
+        r->ctrxAlloc = n;
+    }
+    bj_redo_trx *t = &r->rgtrx[r->ctrx++];
+    memset(t, 0, sizeof(*t));
+    t->trxid = trxid;
+    return t;
+}
+
+static void trx_drop(bj_redo *r, uint64_t trxid)
+{
+    for (uint32_t i = 0; i < r->ctrx; i++)
+        if (r->rgtrx[i].trxid == trxid) {
+            bj_redo_trx *t = &r->rgtrx[i];
+            for (uint32_t j = 0; j < t->c; j++)
+                bj_free(t->rg[j].body);
+            bj_free(t->rg);
+            memmove(t, t + 1, (r->ctrx - i - 1) * sizeof(*t)); /* keep first-record order */
+            r->ctrx--;
+            return;
+        }
+}
+
+static void trx_drop_all(bj_redo *r)
+{
+    while (r->ctrx)
+        trx_drop(r, r->rgtrx[r->ctrx - 1].trxid);
+}
+
+static JET_ERR on_ver(bj_redo *r, const uint8_t *b, uint32_t cb)
+{
+    bj_lr_ver v;
+    JET_ERR err = bj_lr_ver_decode(b, cb, &v);
+    if (err < 0)
+        return err;
+    bj_redo_trx *t = trx_find(r, v.trxid, true);
+    if (!t)
+        return BJ_ERR(JET_errOutOfMemory);
+    if (t->c == t->cAlloc) {
+        uint32_t n = t->cAlloc ? 2 * t->cAlloc : 8;
+        bj_redo_rce *rg = bj_realloc(t->rg, n * sizeof(*rg));
+        if (!rg)
+            return BJ_ERR(JET_errOutOfMemory);
+        t->rg = rg;
+        t->cAlloc = n;
+    }
+    uint8_t *copy = bj_malloc(cb);
+    if (!copy)
+        return BJ_ERR(JET_errOutOfMemory);
+    memcpy(copy, b, cb);
+    t->rg[t->c++] = (bj_redo_rce){v.rceid, copy, cb};
+    return JET_errSuccess;
+}
+
+static JET_ERR on_undo(bj_redo *r, const uint8_t *b, uint32_t cb)
+{
+    uint64_t trxid, rceid;
+    JET_ERR err = bj_lr_undo_decode(b, cb, &trxid, &rceid);
+    if (err < 0)
+        return err;
+    bj_redo_trx *t = trx_find(r, trxid, false);
+    if (!t)
+        return JET_errSuccess;
+    for (uint32_t i = 0; i < t->c; i++)
+        if (t->rg[i].rceid == rceid) {
+            bj_free(t->rg[i].body);
+            memmove(&t->rg[i], &t->rg[i + 1], (t->c - i - 1) * sizeof(t->rg[0]));
+            t->c--;
+            break;
+        }
+    return JET_errSuccess;
+}
+
+/* ---- databases ---- */
+
+static JET_ERR db_close(bj_redo *r, bj_redo_db *d, bool fClean)
+{
+    JET_ERR err = JET_errSuccess;
+    (void)r;
+    if (!d->fOpen)
+        return JET_errSuccess;
+    bj_dbhdr h;
+    uint32_t cbPage;
+    CALL(bj_buf_flush_db(d->bdb));
+    CALL(hdr_read(d->file, &h, &cbPage));
+    if (d->dbtime > h.dbtime)
+        h.dbtime = d->dbtime;
+    if (fClean) {
+        h.dbstate = BJ_DBSTATE_CLEAN_SHUTDOWN;
+        h.genMinRequired = h.genMaxRequired = 0;
+    }
+    CALL(hdr_write(d->file, &h, cbPage));
+    CALL(bj_buf_db_detach(d->bdb, false));
+    d->bdb = NULL;
+    bj_file_close(d->file);
+    d->file = NULL;
+    d->fOpen = false;
+fail:
+    return err;
+}
+
+/* Opens (for redo) the database the log knows as dbid at path with signDb; a missing file
+ * or another database there: its changes are skipped (fMissing). */
+static JET_ERR db_open(bj_redo *r, const bj_redo_config *cfg, uint32_t dbid, const char *path,
+                       uint32_t cbPath, const bj_signature *signDb)
+{
+    JET_ERR err = JET_errSuccess;
+    if (dbid >= BJ_LOG_ATTACH_MAX || cbPath >= sizeof(r->rgdb[0].path))
+        return BJ_ERR(JET_errLogFileCorrupt);
+    bj_redo_db *d = &r->rgdb[dbid];
+    if (d->fOpen && strlen(d->path) == cbPath && memcmp(d->path, path, cbPath) == 0 &&
+        memcmp(&d->signDb, signDb, sizeof(*signDb)) == 0)
+        return JET_errSuccess; /* already open (checkpoint list, then ATTACH) */
+    CALL(db_close(r, d, false));
+    memset(d, 0, sizeof(*d));
+    d->fUsed = true;
+    d->dbid = dbid;
+    memcpy(d->path, path, cbPath);
+    d->signDb = *signDb;
+    bool fExists = false, fDir = false;
+    CALL(bj_os_stat(cfg->os, d->path, &fExists, &fDir, NULL));
+    if (!fExists || fDir) {
+        d->fMissing = true;
+        return JET_errSuccess;
+    }
+    CALL(bj_file_open(cfg->os, d->path, BJ_OPEN_LOCK, &d->file));
+    bj_dbhdr h;
+    uint32_t cbPage = 0;
+    err = hdr_read(d->file, &h, &cbPage);
+    if (err < 0 || memcmp(&h.signDb, signDb, sizeof(*signDb)) != 0) {
+        bj_file_close(d->file); /* not the database the log changed */
+        d->file = NULL;
+        d->fMissing = true;
+        return JET_errSuccess;
+    }
+    if (cbPage != cfg->cbPage)
+        ERR(JET_errPageSizeMismatch);
+    d->dbtime = h.dbtime;
+    CALL(bj_buf_db_attach(cfg->buf, d->file, false, &d->bdb));
+    d->fOpen = true;
+fail:
+    if (err < 0 && d->file && !d->fOpen) {
+        bj_file_close(d->file);
+        d->file = NULL;
+    }
+    return err;
+}
+
+static bj_redo_db *db_of(bj_redo *r, uint32_t dbid)
+{
+    if (dbid >= BJ_LOG_ATTACH_MAX || !r->rgdb[dbid].fOpen)
+        return NULL;
+    return &r->rgdb[dbid];
+}
+
+static JET_ERR grow(bj_redo_db *d, uint32_t cpg, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    if (cpg > bj_buf_db_size(d->bdb)) {
+        CALL(bj_file_set_size(d->file, ((uint64_t)cpg + 2) * cbPage));
+        bj_buf_db_set_size(d->bdb, cpg);
+    }
+fail:
+    return err;
+}
+
+/* ---- page records ---- */
+
+/* Latches pgno for redo; *pfUnreadable when its disk copy cannot be used (then the frame is a
+ * zeroed new page, only for callers that replace the whole page: fWhole). */
+static JET_ERR page_get(bj_redo_db *d, uint32_t pgno, uint32_t cbPage, bool fWhole,
+                        bj_frame **pfr, bool *pfUnreadable)
+{
+    JET_ERR err = JET_errSuccess;
+    *pfUnreadable = false;
+    if (pgno == 0 || pgno > 0x7fffffffu)
+        return BJ_ERR(JET_errLogFileCorrupt);
+    if (fWhole)
+        CALL(grow(d, pgno, cbPage));
+    err = bj_buf_get(d->bdb, pgno, BJ_LATCH_EXCLUSIVE, pfr);
+    if (err >= 0)
+        return err;
+    if (!fWhole || err == JET_errOutOfMemory || err == JET_errOutOfBuffers ||
+        err == JET_errDiskIO)
+        goto fail;
+    *pfUnreadable = true; /* torn, zero or never written: the record supplies the page */
+    err = bj_buf_new(d->bdb, pgno, pfr);
+fail:
+    return err;
+}
+
+static JET_ERR redo_pgop(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn lsn, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t dbid;
+    bj_pgop op;
+    bj_frame *fr = NULL;
+    bool fUnreadable;
+    CALL(bj_lr_pgop_decode(b, cb, &dbid, &op));
+    bj_redo_db *d = db_of(r, dbid);
+    if (!d)
+        return JET_errSuccess;
+    if (op.dbtimeAfter > d->dbtime)
+        d->dbtime = op.dbtimeAfter;
+    CALL(page_get(d, op.pgno, cbPage, op.kind == BJ_PGOP_INIT, &fr, &fUnreadable));
+    uint8_t *pg = bj_frame_data(fr);
+    if (!fUnreadable && bj_page_dbtime(pg) >= op.dbtimeAfter)
+        goto fail; /* the page already has it */
+    CALL(bj_page_apply(pg, cbPage, &op));
+    bj_buf_dirty(fr, lsn);
+    r->cApplied++;
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    return err;
+}
+
+static JET_ERR redo_fpi(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn lsn, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t dbid, pgno, cbImage;
+    const uint8_t *image;
+    bj_frame *fr = NULL;
+    bool fUnreadable;
+    CALL(bj_lr_fpi_decode(b, cb, &dbid, &pgno, &image, &cbImage));
+    bj_redo_db *d = db_of(r, dbid);
+    if (!d)
+        return JET_errSuccess;
+    if (cbImage != cbPage)
+        ERR(JET_errLogFileCorrupt);
+    const uint64_t dbtime = bj_page_dbtime(image);
+    if (dbtime > d->dbtime)
+        d->dbtime = dbtime;
+    CALL(page_get(d, pgno, cbPage, true, &fr, &fUnreadable));
+    uint8_t *pg = bj_frame_data(fr);
+    if (!fUnreadable && bj_page_dbtime(pg) >= dbtime)
+        goto fail;
+    memcpy(pg, image, cbPage);
+    bj_buf_dirty(fr, lsn);
+    r->cApplied++;
+fail:
+    if (fr)
+        bj_buf_release(fr);
+    return err;
+}
+
+/* ---- the passes ---- */
+
+static JET_ERR attach_rec(bj_redo *r, const bj_redo_config *cfg, const uint8_t *b, uint32_t cb)
+{
+    bj_lr_attach a;
+    JET_ERR err = bj_lr_attach_decode(b, cb, &a);
+    if (err < 0)
+        return err;
+    return db_open(r, cfg, a.dbid, a.path, a.cbPath, &a.signDb);
+}
+
+static JET_ERR apply(bj_redo *r, const bj_redo_config *cfg, const bj_logr_rec *rec)
+{
+    JET_ERR err = JET_errSuccess;
+    switch (rec->type) {
+    case BJ_LR_PGOP:
+        return redo_pgop(r, rec->body, rec->cb, rec->lsn, cfg->cbPage);
+    case BJ_LR_FPI:
+        return redo_fpi(r, rec->body, rec->cb, rec->lsn, cfg->cbPage);
+    case BJ_LR_PGOP_VER: {
+        bj_lrtype t;
+        const uint8_t *first, *pgop;
+        uint32_t cbFirst, cbPgop;
+        CALL(bj_lr_pgopver_split(rec->body, rec->cb, &t, &first, &cbFirst, &pgop, &cbPgop));
+        CALL(t == BJ_LR_VER ? on_ver(r, first, cbFirst) : on_undo(r, first, cbFirst));
+        return redo_pgop(r, pgop, cbPgop, rec->lsn, cfg->cbPage);
+    }
+    case BJ_LR_VER:
+        return on_ver(r, rec->body, rec->cb);
+    case BJ_LR_UNDO:
+        return on_undo(r, rec->body, rec->cb);
+    case BJ_LR_COMMIT0:
+    case BJ_LR_TRXEND: {
+        uint64_t trxid;
+        CALL(bj_lr_trxid_decode(rec->body, rec->cb, &trxid));
+        trx_drop(r, trxid);
+        break;
+    }
+    case BJ_LR_INIT: /* a run began: everything before it was finished (or undone) */
+        trx_drop_all(r);
+        break;
+    case BJ_LR_ATTACH:
+        return attach_rec(r, cfg, rec->body, rec->cb);
+    case BJ_LR_DETACH: {
+        uint32_t dbid;
+        uint64_t dbtime;
+        CALL(bj_lr_detach_decode(rec->body, rec->cb, &dbid, &dbtime));
+        bj_redo_db *d = db_of(r, dbid);
+        if (d) {
+            if (dbtime > d->dbtime)
+                d->dbtime = dbtime;
+            CALL(db_close(r, d, true));
+            d->fDetached = true;
+        }
+        break;
+    }
+    case BJ_LR_EXTEND: {
+        if (rec->cb < 8)
+            ERR(JET_errLogFileCorrupt);
+        bj_redo_db *d = db_of(r, bj_ld32(rec->body));
+        if (d)
+            CALL(grow(d, bj_ld32(rec->body + 4), cfg->cbPage));
+        break;
+    }
+    default:
+        break;
+    }
+fail:
+    return err;
+}
+
+typedef struct scan_state {
+    bj_redo *r;
+    const bj_redo_config *cfg;
+    bj_signature signLog;
+    bool fSign;
+} scan_state;
+
+/* Pass 1 check of one database named by the checkpoint or an ATTACH record: a dirty one of
+ * another stream, or one needing generations beyond the log's end, stops recovery. */
+static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath)
+{
+    JET_ERR err = JET_errSuccess;
+    char sz[1024];
+    bj_file *f = NULL;
+    bool fExists = false, fDir = false;
+    if (cbPath >= sizeof sz)
+        return BJ_ERR(JET_errLogFileCorrupt);
+    memcpy(sz, path, cbPath);
+    sz[cbPath] = 0;
+    CALL(bj_os_stat(s->cfg->os, sz, &fExists, &fDir, NULL));
+    if (!fExists || fDir)
+        return JET_errSuccess;
+    if (bj_file_open(s->cfg->os, sz, BJ_OPEN_READONLY, &f) < 0)
+        return JET_errSuccess;
+    bj_dbhdr h;
+    uint32_t cbPage;
+    if (hdr_read(f, &h, &cbPage) >= 0 && h.dbstate == BJ_DBSTATE_DIRTY_SHUTDOWN) {
+        if (s->fSign && h.signLog.random &&
+            memcmp(&h.signLog, &s->signLog, sizeof(h.signLog)) != 0)
+            ERR(JET_errDatabaseLogSetMismatch);
+        if (h.genMaxRequired > BJ_LSN_GEN(s->r->lsnEnd))
+            ERR(JET_errRequiredLogFilesMissing);
+    }
+fail:
+    if (f)
+        bj_file_close(f);
+    return err;
+}
+
+static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *chk)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_logr *lr = NULL;
+    bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0};
+    scan_state s = {r, cfg, {0}, false};
+    char(*paths)[1024] = NULL;
+    uint32_t cpath = 0, cpathAlloc = 0;
+    CALL(bj_logr_open(&lc, &lr));
+    for (;;) {
+        bj_logr_rec rec;
+        bool fEnd = false;
+        CALL(bj_logr_next(lr, &rec, &fEnd));
+        if (fEnd)
+            break;
+        r->cRecords++;
+        r->cbReplayed += rec.cb;
+        if (rec.type == BJ_LR_ATTACH) {
+            bj_lr_attach a;
+            CALL(bj_lr_attach_decode(rec.body, rec.cb, &a));
+            if (a.cbPath >= 1024)
+                ERR(JET_errLogFileCorrupt);
+            if (cpath == cpathAlloc) {
+                uint32_t n = cpathAlloc ? 2 * cpathAlloc : 8;
+                char(*p)[1024] = bj_realloc(paths, n * sizeof(*p));
+                if (!p)
+                    ERR(JET_errOutOfMemory);
+                paths = p;
+                cpathAlloc = n;
+            }
+            memcpy(paths[cpath], a.path, a.cbPath);
+            paths[cpath][a.cbPath] = 0;
+            cpath++;
+        }
+    }
+    r->lsnEnd = bj_logr_end(lr);
+    r->hdrLast = *bj_logr_last_header(lr);
+    s.signLog = r->hdrLast.signLog;
+    s.fSign = true;
+    if (chk && memcmp(&chk->signLog, &s.signLog, sizeof(s.signLog)) != 0)
+        ERR(JET_errBadLogSignature);
+    if (chk)
+        for (uint32_t i = 0; i < chk->cattach; i++)
+            CALL(scan_db(&s, chk->rgattach[i].szPath, (uint32_t)strlen(chk->rgattach[i].szPath)));
+    for (uint32_t i = 0; i < cpath; i++)
+        CALL(scan_db(&s, paths[i], (uint32_t)strlen(paths[i])));
+fail:
+    bj_free(paths);
+    bj_logr_close(lr);
+    return err;
+}
+
+/* Finds the lowest generation in the log folder (no checkpoint file): 0 when none. */
+typedef struct lowest_ctx {
+    const char *base;
+    uint32_t gen;
+    bool fCurrent;
+    char szCurrent[64];
+} lowest_ctx;
+
+static void lowest_fn(void *ctx, const char *name, bool is_dir)
+{
+    lowest_ctx *c = ctx;
+    if (is_dir)
+        return;
+    uint32_t g = bj_log_parse_gen(name, c->base);
+    if (g && (!c->gen || g < c->gen))
+        c->gen = g;
+    if (strcmp(name, c->szCurrent) == 0)
+        c->fCurrent = true;
+}
+
+JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_redo *r = bj_calloc(1, sizeof(*r));
+    bj_chk_info *chk = bj_calloc(1, sizeof(*chk));
+    bj_logr *lr = NULL;
+    *pr = NULL;
+    if (!r || !chk)
+        ERR(JET_errOutOfMemory);
+    err = bj_chk_read(cfg->os, cfg->szSystemPath, cfg->szBaseName, chk);
+    if (err == JET_errCheckpointFileNotFound || err == JET_errFileNotFound) {
+        /* no checkpoint: start at the lowest generation there is, if any */
+        bj_free(chk);
+        chk = NULL;
+        lowest_ctx lc = {cfg->szBaseName, 0, false, {0}};
+        snprintf(lc.szCurrent, sizeof lc.szCurrent, "%s.log", cfg->szBaseName);
+        err = bj_os_list_dir(cfg->os, cfg->szLogPath, lowest_fn, &lc);
+        if (err == JET_errFileNotFound || err == JET_errInvalidPath)
+            err = JET_errSuccess;
+        CALL(err);
+        if (!lc.gen && lc.fCurrent) {
+            char sz[BJ_PATH_MAX];
+            bj_log_hdr h;
+            CALL(bj_log_name_current(sz, sizeof sz, cfg->szLogPath, cfg->szBaseName));
+            CALL(bj_log_read_header(cfg->os, sz, &h));
+            lc.gen = h.gen;
+        }
+        if (!lc.gen) { /* nothing to recover: a new stream */
+            *pr = r;
+            return JET_errSuccess;
+        }
+        r->lsnCheckpoint = BJ_LSN_MAKE(lc.gen, 0);
+    } else {
+        CALL(err);
+        r->lsnCheckpoint = chk->lsnCheckpoint;
+    }
+    r->fLogs = true;
+    CALL(scan(r, cfg, chk)); /* pass 1: nothing is changed before the whole log reads */
+    r->cRecords = r->cbReplayed = 0;
+    if (chk)
+        for (uint32_t i = 0; i < chk->cattach; i++) {
+            const bj_log_attach *a = &chk->rgattach[i];
+            CALL(db_open(r, cfg, a->dbid, a->szPath, (uint32_t)strlen(a->szPath), &a->signDb));
+        }
+    bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0};
+    CALL(bj_logr_open(&lc, &lr));
+    for (;;) {
+        bj_logr_rec rec;
+        bool fEnd = false;
+        CALL(bj_logr_next(lr, &rec, &fEnd));
+        if (fEnd)
+            break;
+        r->cRecords++;
+        r->cbReplayed += rec.cb;
+        CALL(apply(r, cfg, &rec));
+    }
+    for (uint32_t i = 0; i < BJ_LOG_ATTACH_MAX; i++)
+        CALL(db_close(r, &r->rgdb[i], false));
+    *pr = r;
+    r = NULL;
+fail:
+    bj_logr_close(lr);
+    bj_free(chk);
+    if (r) {
+        for (uint32_t i = 0; i < BJ_LOG_ATTACH_MAX; i++)
+            if (r->rgdb[i].fOpen) { /* drop what redo did in the cache: files unchanged */
+                (void)bj_buf_db_detach(r->rgdb[i].bdb, true);
+                bj_file_close(r->rgdb[i].file);
+                r->rgdb[i].fOpen = false;
+            }
+        bj_redo_free(r);
+    }
+    return err;
+}
+
+void bj_redo_free(bj_redo *r)
+{
+    if (!r)
+        return;
+    trx_drop_all(r);
+    bj_free(r->rgtrx);
+    bj_free(r);
+}

@@ -1,0 +1,73 @@
+/* redo.h: layer 8, the physical half of crash recovery: from the checkpoint to the end of the
+ * log, every logged page change is applied to each database page that is older than it
+ * (dbtime), full page images replace torn or older pages, file growth is redone; and the
+ * revision entries of transactions that never ended are collected for the undo that follows
+ * (done by the instance layer with the normal rollback code: inst_recover.c).
+ *
+ * Before any database changes, a first pass reads every record from the checkpoint to the end
+ * (checksums, generations, signatures): a bad log fails recovery with its error and leaves
+ * every file as it was. Databases are matched to the log by signature (signDb in ATTACH
+ * records, signLog in their headers).
+ */
+#ifndef BJ_REDO_H
+#define BJ_REDO_H
+
+#include "buf/buf.h"
+#include "log/log.h"
+#include "recovery/lrbody.h"
+
+/* One revision entry of an unfinished transaction (a copy of its VER record body). */
+typedef struct bj_redo_rce {
+    uint64_t rceid;
+    uint8_t *body;
+    uint32_t cb;
+} bj_redo_rce;
+
+typedef struct bj_redo_trx {
+    uint64_t trxid;
+    bj_redo_rce *rg;
+    uint32_t c, cAlloc;
+} bj_redo_trx;
+
+/* A database the log touched. */
+typedef struct bj_redo_db {
+    bool fUsed;      /* the log attached it */
+    bool fOpen;      /* its file is open for redo */
+    bool fDetached;  /* the log detached it after its last change */
+    bool fMissing;   /* the file is gone or is another database (its changes are skipped) */
+    uint32_t dbid;   /* the id in the log */
+    char path[1024];
+    bj_signature signDb;
+    bj_file *file;
+    bj_buf_db *bdb;
+    uint64_t dbtime; /* the largest dbtime in the header or the log */
+} bj_redo_db;
+
+typedef struct bj_redo_config {
+    bj_os *os;
+    bj_buf *buf;
+    const char *szLogPath, *szSystemPath, *szBaseName;
+    uint32_t cbPage;
+} bj_redo_config;
+
+typedef struct bj_redo {
+    bj_redo_db rgdb[BJ_LOG_ATTACH_MAX];
+    bj_redo_trx *rgtrx; /* unfinished transactions, in order of their first record */
+    uint32_t ctrx, ctrxAlloc;
+    bool fLogs;         /* false: no log and no checkpoint: a new stream starts */
+    bj_lsn lsnCheckpoint, lsnEnd;
+    bj_log_hdr hdrLast; /* the last generation's header (to continue the stream) */
+    uint64_t cRecords, cbReplayed, cApplied;
+} bj_redo;
+
+/* Runs the scan and the redo pass. On success every database the log touched is flushed,
+ * synced and closed with its header's dbtime raised (still DirtyShutdown: undo follows), and
+ * *pr describes what undo needs; free it with bj_redo_free. Errors: the log reader's
+ * (JET_errLogFileCorrupt, JET_errMissingLogFile, JET_errBadLogSignature, ...),
+ * JET_errCheckpointCorrupt, JET_errMissingPreviousLogFile, JET_errRequiredLogFilesMissing
+ * (a database needs generations beyond the last one), JET_errBadLogSignature (a database of
+ * another log stream), page errors, I/O errors. */
+JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr);
+void bj_redo_free(bj_redo *r);
+
+#endif /* BJ_REDO_H */
