@@ -36,12 +36,12 @@
 #define BJ_PAGE 8192
 #define MAX_RUNS 64
 #define MAX_LOGS 8192
-#define WRITE_LIMIT_SEC 900.0
 
 static struct {
     long mb, runs, rows, batch, cache_mb, log_kb;
+    double write_limit; /* seconds: the writer stops there even short of --mb */
     const char *dir;
-} opt = {100, 3, 10000, 100, 1024, 0, NULL};
+} opt = {100, 3, 10000, 100, 1024, 0, 900, NULL};
 
 /* What the writer tells the parent before it is killed. */
 typedef struct {
@@ -83,8 +83,8 @@ static int bj_fail(const char *what, JET_ERR err)
 #define TRY(what, call)                                                                            \
     do {                                                                                           \
         JET_ERR e_ = (call);                                                                       \
-        if (e_ < 0)                                                                            \
-            return bj_fail(what, e_);                                                          \
+        if (e_ < 0)                                                                                \
+            return bj_fail(what, e_);                                                              \
     } while (0)
 
 /* A parameter the engine may not have: set it if it can, go on if it cannot. */
@@ -236,9 +236,9 @@ static void write_until_killed(const char *dir, const char *db, int fd)
             m.logBytes = bench_log_bytes(dir, m.firstGen);
             if (m.logBytes >= target)
                 break;
-            if (bench_now() - t0 > WRITE_LIMIT_SEC) {
+            if (bench_now() - t0 > opt.write_limit) {
                 fprintf(stderr, "writer: only %.1f MB of log after %.0f s: stopping there\n",
-                        (double)m.logBytes / 1e6, WRITE_LIMIT_SEC);
+                        (double)m.logBytes / 1e6, opt.write_limit);
                 break;
             }
         }
@@ -360,6 +360,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--quick")) {
             /* smoke mode (ctest): 1 MB of log in 128 KiB files, one run */
             opt.mb = 1, opt.runs = 1, opt.rows = 1000, opt.cache_mb = 64, opt.log_kb = 128;
+            opt.write_limit = 30;
         } else
             return usage(argv[0]);
     }
