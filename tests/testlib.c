@@ -120,7 +120,18 @@ int bj_test_main(int argc, char **argv)
         current_failed = 0;
         tmpdir[0] = 0;
         fprintf(stderr, "[ RUN  ] %s\n", tests[i].name);
+        /* each test runs in its own scratch folder: an instance with the default paths ("./")
+         * keeps its log and checkpoint there, apart from every other test */
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd) || chdir(bj_test_tmpdir()) != 0) {
+            perror("chdir");
+            exit(2);
+        }
         tests[i].fn();
+        if (chdir(cwd) != 0) {
+            perror("chdir");
+            exit(2);
+        }
         if (current_failed) {
             failed++;
             fprintf(stderr, "[ FAIL ] %s (scratch kept: %s)\n", tests[i].name,

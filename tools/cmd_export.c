@@ -409,7 +409,10 @@ static int run_export(int argc, char **argv)
         return BJ_EXIT_ERROR;
     }
     if ((err = JetSetSystemParameter(NULL, 0, JET_paramDatabasePageSize, cbPage, NULL)) < 0 ||
-        (err = JetCreateInstance(&inst, "bluejet-export")) < 0 || (err = JetInit(&inst)) < 0 ||
+        (err = JetCreateInstance(&inst, "bluejet-export")) < 0 ||
+        /* a reader: no log (nothing is written, and no log files appear where it runs) */
+        (err = JetSetSystemParameter(&inst, 0, JET_paramRecovery, 0, "off")) < 0 ||
+        (err = JetInit(&inst)) < 0 ||
         (err = JetBeginSession(inst, &x.ses, NULL, NULL)) < 0) {
         bj_tool_err("starting the engine", err);
         goto done;

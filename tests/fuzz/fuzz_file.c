@@ -219,7 +219,8 @@ static void api_run(const char *path, uint64_t bound)
     JET_DBID db = 0;
     bool attached = false, opened = false;
     static fz_table tables[FZ_TABLES_MAX];
-    if (JetCreateInstance(&inst, "fuzz") < 0)
+    if (JetCreateInstance(&inst, "fuzz") < 0 ||
+        JetSetSystemParameter(&inst, 0, JET_paramRecovery, 0, "off") < 0) /* read-only runs */
         abort();
     if (JetInit(&inst) < 0 || JetBeginSession(inst, &s, NULL, NULL) < 0)
         goto done;
