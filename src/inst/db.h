@@ -71,8 +71,9 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit);
 /* JetDetachDatabase2: szFile NULL or "" detaches every database. JET_errDatabaseNotFound,
  * JET_errDatabaseInUse (a session still has it open). */
 JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit);
-/* Detaches everything regardless of opens (JetTerm) and frees the database table. */
-void bj_db_term(bj_inst *inst);
+/* Detaches everything regardless of opens (JetTerm) and frees the database table; fDirty
+ * (JET_bitTermDirty): nothing is flushed, headers stay DirtyShutdown (recovery's job). */
+void bj_db_term(bj_inst *inst, bool fDirty);
 /* JetOpenDatabase for an attached database: *pdbid. JET_errDatabaseNotFound. */
 JET_ERR bj_db_open(bj_sess *sess, const char *szFile, JET_GRBIT grbit, JET_DBID *pdbid);
 /* JetCloseDatabase. JET_errInvalidDatabaseId when the session has not opened dbid. */

@@ -9,6 +9,7 @@
 #include "buf/buf.h"
 #include "inst/db.h"
 #include "inst/inst_log.h"
+#include "space/space.h"
 #include "page/page.h"
 #include "tbl/tbl_write.h"
 
@@ -53,13 +54,25 @@ fail:
     return err;
 }
 
-static void db_free(bj_db *db)
+/* Frees an attached database: a writable one is flushed and marked CleanShutdown first
+ * (bj_db_write_close; its error is returned: the file stays DirtyShutdown), unless fDirty
+ * (JetTerm2 with JET_bitTermDirty: the cache is dropped, the header left as it is). */
+static JET_ERR db_free(bj_db *db, bool fDirty)
 {
+    JET_ERR err = JET_errSuccess;
     if (!db)
-        return;
+        return JET_errSuccess;
     bj_tbl_db_close(db->tdb); /* shared trees first */
-    if (db->sdb)
-        (void)bj_db_write_close(db); /* flush, sync, CleanShutdown header; closes sdb */
+    if (db->sdb && !fDirty)
+        err = bj_db_write_close(db); /* flush, sync, CleanShutdown header; closes sdb */
+    else if (db->sdb) {
+        if (db->dbc.log)
+            bj_ilog_db_forget(db);
+        bj_cat_writer_close(db->catw);
+        db->catw = NULL;
+        bj_space_db_close(db->sdb);
+        db->sdb = NULL;
+    }
     for (uint32_t i = 0; i < db->ccatOld; i++)
         bj_cat_release(db->rgcatOld[i]);
     bj_free(db->rgcatOld);
@@ -75,6 +88,7 @@ static void db_free(bj_db *db)
     if (db->file)
         bj_file_close(db->file);
     bj_free(db);
+    return err;
 }
 
 JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
@@ -174,7 +188,7 @@ JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
         tab->rgdb[i] = NULL;
         if (inst->ver)
             bj_ver_cleanup(inst->ver); /* no RCE of this database may outlive it */
-        db_free(db);
+        err = db_free(db, false);
     }
     bj_mutex_unlock(&tab->lock);
     if (err >= 0 && !found && !fAll)
@@ -183,13 +197,13 @@ fail:
     return err;
 }
 
-void bj_db_term(bj_inst *inst)
+void bj_db_term(bj_inst *inst, bool fDirty)
 {
     bj_dbtable *tab = inst->dbs;
     if (!tab)
         return;
     for (int i = 0; i < BJ_DB_MAX; i++) {
-        db_free(tab->rgdb[i]);
+        (void)db_free(tab->rgdb[i], fDirty);
         tab->rgdb[i] = NULL;
     }
     bj_mutex_destroy(&tab->lock);

@@ -144,7 +144,8 @@ static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
     }
 fail:
     if (err < 0) {
-        bj_db_term(inst);
+        bj_ilog_stop_checkpoints(inst);
+        bj_db_term(inst, false);
         bj_ilog_close(inst, false);
         if (inst->ver)
             bj_ver_term(inst->ver);
@@ -157,17 +158,18 @@ fail:
 
 static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
 {
-    /* Later: flush and close databases, stop the log (clean or dirty per grbit), free the
-     * version store and the buffer cache. */
-    (void)grbit;
+    /* databases flushed and detached (or dropped: JET_bitTermDirty), the log stopped, the
+     * version store and the buffer cache freed */
     if (inst->ver) {
         /* every session is gone: nothing can see old versions any more */
         bj_ver_stop_cleanup_thread(inst->ver);
         bj_ver_cleanup(inst->ver);
     }
+    bj_ilog_stop_checkpoints(inst);
     bj_tempdb_term(inst); /* the temporary database: deleted */
-    bj_db_term(inst); /* attached databases: flushed and closed */
-    bj_ilog_close(inst, true); /* TERM, the checkpoint at the end */
+    const bool fDirty = (grbit & JET_bitTermDirty) != 0;
+    bj_db_term(inst, fDirty); /* attached databases: flushed and closed (unless dirty) */
+    bj_ilog_close(inst, !fDirty); /* TERM and the checkpoint at the end (unless dirty) */
     if (inst->ver)
         bj_ver_term(inst->ver);
     inst->ver = NULL;

@@ -119,13 +119,15 @@ static JET_ERR pend_reserve(uint32_t cb)
     return JET_errSuccess;
 }
 
-/* Writes this thread's pending record alone (no page change came after it). */
-static JET_ERR pend_flush(void)
+/* Writes this thread's pending record alone (no page change came after it). A record of
+ * another instance (the thread moved on to another instance's session) is dropped: that
+ * instance may be gone. */
+static JET_ERR pend_flush(bj_ilog *il)
 {
     JET_ERR err = JET_errSuccess;
-    if (t_pend.type && t_pend.owner && t_pend.owner->log) {
+    if (t_pend.type && t_pend.owner == il && il->log) {
         bj_log_part part = {t_pend.buf, t_pend.cb};
-        err = bj_log_append(t_pend.owner->log, (bj_lrtype)t_pend.type, &part, 1, NULL, NULL);
+        err = bj_log_append(il->log, (bj_lrtype)t_pend.type, &part, 1, NULL, NULL);
     }
     t_pend.type = 0;
     t_pend.owner = NULL;
@@ -270,7 +272,7 @@ static JET_ERR hook_rce(void *ctx, bj_trx *trx, const bj_rce *rce)
     bj_ilog *il = ilog_of(ctx);
     if (!il || !il->log || !logged_db(il, rce->dbid))
         return JET_errSuccess;
-    CALL(pend_flush());
+    CALL(pend_flush(il));
     uint64_t trxid = bj_ver_trx_id(trx);
     CALL(trx_note(il, trxid));
     bj_lr_ver v = {.trxid = trxid,
@@ -305,7 +307,7 @@ static JET_ERR hook_undo(void *ctx, bj_trx *trx, const bj_rce *rce)
     bj_ilog *il = ilog_of(ctx);
     if (!il || !il->log || !logged_db(il, rce->dbid))
         return JET_errSuccess;
-    CALL(pend_flush());
+    CALL(pend_flush(il));
     uint64_t trxid = bj_ver_trx_id(trx), rceid = rce->id;
     ids_logged(il, &trxid, &rceid);
     CALL(pend_reserve(16));
@@ -332,7 +334,7 @@ static JET_ERR hook_trx_end(void *ctx, bj_trx *trx)
     bj_ilog *il = ilog_of(ctx);
     if (!il || !il->log)
         return JET_errSuccess;
-    CALL(pend_flush());
+    CALL(pend_flush(il));
     uint64_t trxid = bj_ver_trx_id(trx);
     if (!trx_forget(il, trxid)) {
         uint64_t old = trxid;
@@ -355,7 +357,7 @@ static JET_ERR hook_commit(void *ctx, bj_trx *trx, JET_GRBIT grbit, bool has_cha
     (void)has_changes;
     if (!il || !il->log)
         return JET_errSuccess;
-    CALL(pend_flush());
+    CALL(pend_flush(il));
     const uint64_t trxid = bj_ver_trx_id(trx);
     bj_mutex_lock(&il->mu);
     bool logged = false;
@@ -521,6 +523,18 @@ fail:
     return err;
 }
 
+void bj_ilog_db_forget(bj_db *db)
+{
+    bj_ilog *il = db->dbc.log_ctx;
+    if (il) {
+        bj_mutex_lock(&il->hdrmu);
+        db_register(il, db, false);
+        bj_mutex_unlock(&il->hdrmu);
+    }
+    db->dbc.log = NULL;
+    db->dbc.log_extend = NULL;
+}
+
 /* A new generation began: databases being logged may now get pages of it. */
 static void on_roll(void *ctx, uint32_t genNew)
 {
@@ -565,11 +579,16 @@ static JET_ERR checkpoint_now(bj_ilog *il, bool fFlush)
 {
     JET_ERR err = JET_errSuccess;
     bj_inst *inst = il->inst;
-    bj_mutex_lock(&il->hdrmu);
-    if (fFlush)
+    bj_dbtable *tab = inst->dbs;
+    /* the database table lock keeps the databases attached meanwhile; page latches may be
+     * waited for under it (never under hdrmu: a latch holder may be rolling the log, and the
+     * roll callback takes hdrmu) */
+    if (tab)
+        bj_mutex_lock(&tab->lock);
+    if (fFlush && tab)
         for (uint32_t i = 0; i < BJ_DB_MAX && err >= 0; i++)
-            if (il->rgdb[i])
-                err = bj_buf_flush_db(il->rgdb[i]->bdb);
+            if (tab->rgdb[i] && tab->rgdb[i]->dbc.log)
+                err = bj_buf_flush_db(tab->rgdb[i]->bdb);
     bj_lsn c = bj_log_end(il->log);
     const bj_lsn dirty = bj_buf_oldest_dirty_lsn(inst->buf);
     const bj_lsn trx = trx_oldest(il);
@@ -577,10 +596,14 @@ static JET_ERR checkpoint_now(bj_ilog *il, bool fFlush)
         c = dirty;
     if (trx && trx < c)
         c = trx;
-    for (uint32_t i = 0; i < BJ_DB_MAX && err >= 0; i++)
-        if (il->rgdb[i])
-            err = bj_file_sync(il->rgdb[i]->file);
-    bj_mutex_unlock(&il->hdrmu);
+    /* pages written before this point are durable now; later ones began their dirty period
+     * with a full image or an INIT at or after c */
+    if (tab)
+        for (uint32_t i = 0; i < BJ_DB_MAX && err >= 0; i++)
+            if (tab->rgdb[i] && tab->rgdb[i]->dbc.log)
+                err = bj_file_sync(tab->rgdb[i]->file);
+    if (tab)
+        bj_mutex_unlock(&tab->lock);
     CALL(err);
     CALL(bj_log_checkpoint(il->log, c));
 fail:
@@ -665,18 +688,25 @@ fail:
     return err;
 }
 
+void bj_ilog_stop_checkpoints(bj_inst *inst)
+{
+    bj_ilog *il = ilog_of(inst);
+    if (!il || !il->fChk)
+        return;
+    bj_mutex_lock(&il->chkmu);
+    il->fStop = true;
+    bj_cond_broadcast(&il->chkcv);
+    bj_mutex_unlock(&il->chkmu);
+    bj_thread_join(il->chk);
+    il->fChk = false;
+}
+
 void bj_ilog_close(bj_inst *inst, bool fClean)
 {
     bj_ilog *il = ilog_of(inst);
     if (!il)
         return;
-    if (il->fChk) {
-        bj_mutex_lock(&il->chkmu);
-        il->fStop = true;
-        bj_cond_broadcast(&il->chkcv);
-        bj_mutex_unlock(&il->chkmu);
-        bj_thread_join(il->chk);
-    }
+    bj_ilog_stop_checkpoints(inst);
     if (t_pend.owner == il)
         t_pend.type = 0;
     if (fClean && !bj_log_error(il->log)) {

@@ -37,6 +37,8 @@ JET_ERR bj_ilog_open(bj_inst *inst, const bj_log_start *start);
 /* Logs INIT, writes a checkpoint at the end of the log and starts the checkpoint thread:
  * normal operation begins (after recovery's undo). */
 JET_ERR bj_ilog_begin_normal(bj_inst *inst);
+/* Stops the checkpoint thread (before the databases are detached at JetTerm). */
+void bj_ilog_stop_checkpoints(bj_inst *inst);
 /* Stops the checkpoint thread; fClean (every database detached cleanly): logs TERM, flushes,
  * writes the checkpoint at the end. Closes the writer. */
 void bj_ilog_close(bj_inst *inst, bool fClean);
@@ -56,6 +58,8 @@ JET_ERR bj_ilog_db_attached(bj_inst *inst, bj_db *db);
  * and fills lgposConsistent / lgposDetach and clears the required range in db->hdr. */
 JET_ERR bj_ilog_db_detaching(bj_db *db);
 
+/* Stops logging a database that is dropped without a detach (JET_bitTermDirty). */
+void bj_ilog_db_forget(bj_db *db);
 /* The buffer cache's WAL callback (ctx = inst): the log is durable up to lsn. */
 JET_ERR bj_ilog_buf_flush(void *ctx, uint64_t lsn);
 /* JetCommitTransaction2's JET_bitWaitLastLevel0Commit / WaitAllLevel0Commit: everything
