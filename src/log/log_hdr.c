@@ -291,7 +291,7 @@ JET_ERR bj_chk_read_seq(bj_os *os, const char *szFile, bj_chk_info *pinfo, uint6
     if (!buf || !tmp)
         ERR(JET_errOutOfMemory);
     err = bj_file_open(os, szFile, BJ_OPEN_READONLY, &f);
-    if (err == JET_errFileNotFound)
+    if (err == JET_errFileNotFound || err == JET_errInvalidPath)
         ERR(JET_errCheckpointFileNotFound);
     CALL(err);
     *pseq = 0;
