@@ -120,8 +120,7 @@ _Static_assert(BJ_LGH_IB_FILETYPE + 4u == BJ_LGH_IB_ATTACHINFO, "attach info at 
 #define BJ_ATT_IB_PATH 34u
 #define BJ_ATT_CB_PATH_MAX 1023u
 _Static_assert(BJ_ATT_IB_SIGN + BJ_SIGN_CB == BJ_ATT_IB_CBPATH, "attachment entry");
-_Static_assert(7u * (BJ_ATT_IB_PATH + BJ_ATT_CB_PATH_MAX) <= BJ_ATT_CB_AREA,
-               "7 attachments fit");
+_Static_assert(7u * (BJ_ATT_IB_PATH + BJ_ATT_CB_PATH_MAX) <= BJ_ATT_CB_AREA, "7 attachments fit");
 _Static_assert(BJ_ATT_IB_AREA + BJ_ATT_CB_AREA == BJ_LOG_CB_HDRAREA, "header area");
 
 /* ---- segment ---- */

@@ -103,9 +103,8 @@ void bj_log_hdr_encode(const bj_log_hdr *h, uint8_t *area)
     bj_st16(b + BJ_LGH_IB_CSECHEADER, BJ_LOG_CB_HDRAREA / BJ_LOG_CB_SECTOR);
     uint32_t csec = h->cbLogFile / BJ_LOG_CB_SECTOR;
     bj_st16(b + BJ_LGH_IB_CSECLGFILE, (uint16_t)(csec > 0xffffu ? 0 : csec));
-    bj_st16(b + BJ_LGH_IB_CBPAGE, (uint16_t)(h->cbDbPage == 4096 || h->cbDbPage > 0xffff
-                                                 ? 0
-                                                 : h->cbDbPage));
+    bj_st16(b + BJ_LGH_IB_CBPAGE,
+            (uint16_t)(h->cbDbPage == 4096 || h->cbDbPage > 0xffff ? 0 : h->cbDbPage));
     bj_logtime_encode(&h->tmCreate, b + BJ_LGH_IB_TMCREATE);
     bj_logtime_encode(&h->tmPrevGen, b + BJ_LGH_IB_TMPREVGEN);
     bj_st32(b + BJ_LGH_IB_MAJOR, BJ_LGH_MAJOR);
@@ -188,8 +187,8 @@ fail:
 
 /* ---------------------------------------------------------------- segments and records */
 
-void bj_log_seg_seal(uint8_t *seg, uint32_t gen, uint32_t iseg, uint32_t isegFlush,
-                     uint32_t cbUsed, const bj_logtime *tm)
+void bj_log_seg_seal(uint8_t *seg, uint32_t gen, uint32_t iseg, uint32_t isegFlush, uint32_t cbUsed,
+                     const bj_logtime *tm)
 {
     bj_st32(seg + BJ_SEG_IB_GEN, gen);
     bj_st32(seg + BJ_SEG_IB_ISEG, iseg);
@@ -316,8 +315,7 @@ fail:
     return err;
 }
 
-JET_ERR bj_chk_read(bj_os *os, const char *szSystemPath, const char *szBaseName,
-                    bj_chk_info *pinfo)
+JET_ERR bj_chk_read(bj_os *os, const char *szSystemPath, const char *szBaseName, bj_chk_info *pinfo)
 {
     JET_ERR err = JET_errSuccess;
     char path[BJ_PATH_MAX];

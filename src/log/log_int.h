@@ -15,8 +15,8 @@ void bj_log_hdr_encode(const bj_log_hdr *h, uint8_t *area);
 JET_ERR bj_log_hdr_decode(const uint8_t *area, size_t cb, bj_log_hdr *h);
 
 /* Fills a segment's header and checksum (payload already in place, padding zeroed). */
-void bj_log_seg_seal(uint8_t *seg, uint32_t gen, uint32_t iseg, uint32_t isegFlush,
-                     uint32_t cbUsed, const bj_logtime *tm);
+void bj_log_seg_seal(uint8_t *seg, uint32_t gen, uint32_t iseg, uint32_t isegFlush, uint32_t cbUsed,
+                     const bj_logtime *tm);
 /* Whether seg is a valid segment of generation gen at index iseg; then its flush start index and
  * used byte count (<= payload size, and flush start <= iseg). */
 bool bj_log_seg_valid(const uint8_t *seg, uint32_t gen, uint32_t iseg, uint32_t *pisegFlush,

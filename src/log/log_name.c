@@ -32,8 +32,7 @@ fail:
     return err;
 }
 
-JET_ERR bj_log_name_gen(char *out, size_t cb, const char *szPath, const char *szBase,
-                        uint32_t gen)
+JET_ERR bj_log_name_gen(char *out, size_t cb, const char *szPath, const char *szBase, uint32_t gen)
 {
     JET_ERR err = JET_errSuccess;
     char name[32];

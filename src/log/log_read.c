@@ -43,7 +43,7 @@ struct bj_logr {
     bj_signature signFirst;
     bool fHaveSign;
     uint8_t *file;
-    uint32_t cbFile; /* bytes of file (the header's cbLogFile) */
+    uint32_t cbFile;    /* bytes of file (the header's cbLogFile) */
     uint16_t *rgcbUsed; /* per segment */
     uint32_t isegEnd;   /* first segment after the valid data */
     uint32_t iseg, ib;  /* stream position */
@@ -245,8 +245,8 @@ static JET_ERR load_gen(bj_logr *r)
     r->lsnDataEnd = BJ_LSN_MAKE(g, BJ_LOG_CB_HDRAREA);
     for (; isegBad < nseg; isegBad++) {
         uint32_t isegFlush, cbUsed;
-        if (!bj_log_seg_valid(r->file + (size_t)isegBad * BJ_LOG_CB_SEGMENT, g, isegBad,
-                              &isegFlush, &cbUsed))
+        if (!bj_log_seg_valid(r->file + (size_t)isegBad * BJ_LOG_CB_SEGMENT, g, isegBad, &isegFlush,
+                              &cbUsed))
             break;
         r->rgcbUsed[isegBad] = (uint16_t)cbUsed;
         if (cbUsed)

@@ -57,16 +57,14 @@ struct bj_log {
 
 static bj_lsn cursor_lsn(const bj_log *log, uint32_t seg, uint32_t ib)
 {
-    return BJ_LSN_MAKE(log->gen,
-                       (log->isegBase + seg) * BJ_LOG_CB_SEGMENT + BJ_SEG_CB_HDR + ib);
+    return BJ_LSN_MAKE(log->gen, (log->isegBase + seg) * BJ_LOG_CB_SEGMENT + BJ_SEG_CB_HDR + ib);
 }
 
 /* ---------------------------------------------------------------- files */
 
 /* Creates (replacing) a zeroed log file of full size at szPath with the header h, fsynced;
  * the folder is not synced. */
-static JET_ERR create_log_file(bj_log *log, const char *szPath, const bj_log_hdr *h,
-                               bj_file **pf)
+static JET_ERR create_log_file(bj_log *log, const char *szPath, const bj_log_hdr *h, bj_file **pf)
 {
     JET_ERR err = JET_errSuccess;
     bj_file *f = NULL;

@@ -206,8 +206,8 @@ static void *mt_writer(void *arg)
     mt_ctx *c = arg;
     for (uint32_t i = 0; i < c->n; i++) {
         bj_lsn lsnEnd;
-        JET_ERR err = rec_append(c->log, c->tag, i, rec_size(i * 13 + c->tag) % 3000 + 8, NULL,
-                                 &lsnEnd);
+        JET_ERR err =
+            rec_append(c->log, c->tag, i, rec_size(i * 13 + c->tag) % 3000 + 8, NULL, &lsnEnd);
         if (err == 0)
             err = bj_log_flush(c->log, lsnEnd);
         if (err == 0 && bj_log_durable(c->log) < lsnEnd)

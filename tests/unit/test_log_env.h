@@ -75,22 +75,22 @@ static inline bool rec_ok(const bj_logr_rec *r, uint32_t *ptag, uint32_t *pi)
 }
 
 static inline JET_ERR rec_append(bj_log *log, uint32_t tag, uint32_t i, uint32_t cb, bj_lsn *plsn,
-                          bj_lsn *plsnEnd)
+                                 bj_lsn *plsnEnd)
 {
     uint8_t *p = malloc(cb);
     rec_fill(p, cb, tag, i);
     /* two parts to exercise gathering */
     bj_log_part parts[2] = {{p, cb / 2}, {p + cb / 2, cb - cb / 2}};
-    JET_ERR err = bj_log_append(log, (bj_lrtype)(1 + (i + tag) % (BJ_LR_MAX - 1)), parts, 2,
-                                plsn, plsnEnd);
+    JET_ERR err =
+        bj_log_append(log, (bj_lrtype)(1 + (i + tag) % (BJ_LR_MAX - 1)), parts, 2, plsn, plsnEnd);
     free(p);
     return err;
 }
 
 /* Reads the whole log from lsnStart; *pn = records read (each checked with rec_ok; order of i
  * increasing per tag checked when ordered). Returns the reader's error or 0. */
-static inline JET_ERR read_all(bj_os *os, bj_lsn lsnStart, uint32_t *pn, uint32_t tagOnly, bool *pbad,
-                        bj_lsn *plsnEnd)
+static inline JET_ERR read_all(bj_os *os, bj_lsn lsnStart, uint32_t *pn, uint32_t tagOnly,
+                               bool *pbad, bj_lsn *plsnEnd)
 {
     bj_logr_config rc = {os, LOGDIR, "edb", lsnStart, 0};
     bj_logr *r = NULL;
