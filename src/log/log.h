@@ -177,6 +177,8 @@ typedef struct bj_log_hdr {
     uint32_t cbLogFile, cbSegment, cbDbPage;
     bj_lsn lsnCheckpoint; /* the checkpoint when the generation was created */
     bool fCircular;
+    bool fReserve;        /* the file was made from a reserve log (disk was full) */
+    bj_lsn lsnPrevEnd;    /* the end of generation gen - 1's data (0: unknown) */
     uint32_t cattach;
     bj_log_attach rgattach[BJ_LOG_ATTACH_MAX];
 } bj_log_hdr;
