@@ -156,7 +156,7 @@ fail:
     if (fLocked)
         bj_mutex_unlock(&tab->lock);
     bj_free(hdrbuf);
-    db_free(db);
+    (void)db_free(db, false);
     return err;
 }
 
