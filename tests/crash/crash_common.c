@@ -166,8 +166,8 @@ static void map_grow(cw_map *mp)
 
 size_t cw_format(char *buf, size_t cb, char what, const cw_txn *t)
 {
-    int n = snprintf(buf, cb, "%c %" PRIu32 " %" PRIu64 " %" PRIu32, what, t->thread, t->id,
-                     t->nops);
+    int n =
+        snprintf(buf, cb, "%c %" PRIu32 " %" PRIu64 " %" PRIu32, what, t->thread, t->id, t->nops);
     for (uint32_t i = 0; i < t->nops && n >= 0 && (size_t)n < cb; i++)
         n += snprintf(buf + n, cb - (size_t)n, " %u %" PRIu64 " %" PRId64, t->ops[i].kind,
                       t->ops[i].key, t->ops[i].val);
@@ -697,8 +697,10 @@ int cw_check(cw_model *m, JET_SESID s, JET_DBID db, char *why, size_t cbWhy)
         size_t at = map_find(&m->rows, found.keys[i]);
         key_name(kn, sizeof kn, found.keys[i]);
         if (at == SIZE_MAX) {
-            snprintf(why, cbWhy, "%s is there, but no committed transaction wrote it (rolled back "
-                     "or never committed)", kn);
+            snprintf(why, cbWhy,
+                     "%s is there, but no committed transaction wrote it (rolled back "
+                     "or never committed)",
+                     kn);
             goto done;
         }
         if (m->rows.vals[at] != found.vals[i]) {
@@ -711,8 +713,10 @@ int cw_check(cw_model *m, JET_SESID s, JET_DBID db, char *why, size_t cbWhy)
         for (size_t i = 0; i < m->rows.cap; i++)
             if (m->rows.used[i] == 1 && map_find(&found, m->rows.keys[i]) == SIZE_MAX) {
                 key_name(kn, sizeof kn, m->rows.keys[i]);
-                snprintf(why, cbWhy, "%s is missing: an acknowledged commit was lost (%zu rows, "
-                         "%zu expected)", kn, found.n, m->rows.n);
+                snprintf(why, cbWhy,
+                         "%s is missing: an acknowledged commit was lost (%zu rows, "
+                         "%zu expected)",
+                         kn, found.n, m->rows.n);
                 break;
             }
         goto done;
@@ -734,8 +738,10 @@ int cw_check(cw_model *m, JET_SESID s, JET_DBID db, char *why, size_t cbWhy)
         goto done;
     }
     if (nacc != CW_NACC || sum != (int64_t)CW_NACC * CW_BAL0) {
-        snprintf(why, cbWhy, "accounts: %d rows summing to %" PRId64 ", expected %d summing to %d "
-                 "(a partial transfer)", nacc, sum, CW_NACC, CW_NACC * CW_BAL0);
+        snprintf(why, cbWhy,
+                 "accounts: %d rows summing to %" PRId64 ", expected %d summing to %d "
+                 "(a partial transfer)",
+                 nacc, sum, CW_NACC, CW_NACC * CW_BAL0);
         goto done;
     }
     rc = 0;

@@ -62,8 +62,8 @@ typedef struct cw_worker {
     const char *dbpath;
     uint32_t thread, round;
     uint64_t rng;
-    uint32_t maxTxns;    /* 0: until *stop */
-    bool lazy;           /* some commits with JET_bitCommitLazyFlush */
+    uint32_t maxTxns; /* 0: until *stop */
+    bool lazy;        /* some commits with JET_bitCommitLazyFlush */
     atomic_int *stop;
     cw_sink_fn sink;
     void *ctx;
@@ -92,12 +92,12 @@ typedef struct cw_map {
 } cw_map;
 
 typedef struct cw_model {
-    cw_map rows; /* committed rows */
-    cw_txn pend[CW_MAXTHR][CW_MAXPEND]; /* per thread: 'L's then possibly one 'B' */
+    cw_map rows;                          /* committed rows */
+    cw_txn pend[CW_MAXTHR][CW_MAXPEND];   /* per thread: 'L's then possibly one 'B' */
     char pendKind[CW_MAXTHR][CW_MAXPEND]; /* 'L' or 'B' */
     uint32_t npend[CW_MAXTHR];
     uint64_t ncommitted, nrolledback; /* events seen */
-    char err[512]; /* first protocol error (e.g. 'C' without 'B') */
+    char err[512];                    /* first protocol error (e.g. 'C' without 'B') */
 } cw_model;
 
 void cw_model_init(cw_model *m);

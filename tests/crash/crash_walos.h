@@ -33,11 +33,11 @@
 #include "os/os.h"
 
 typedef struct walos_stats {
-    uint64_t pageWrites;  /* database pages checked */
-    uint64_t logWrites;   /* log file writes seen */
-    uint64_t logSyncs;    /* log file syncs that succeeded */
-    uint64_t violations;  /* pages written ahead of the log */
-    char first[512];      /* the first violation */
+    uint64_t pageWrites; /* database pages checked */
+    uint64_t logWrites;  /* log file writes seen */
+    uint64_t logSyncs;   /* log file syncs that succeeded */
+    uint64_t violations; /* pages written ahead of the log */
+    char first[512];     /* the first violation */
 } walos_stats;
 
 /* A wrapper over inner (not owned). dbName: the database file's name (suffix of its path). */

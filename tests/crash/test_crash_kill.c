@@ -190,9 +190,8 @@ static void eat_lines(char *buf, size_t *pn, cw_model *m, round_out *ro)
 
 /* One child run. killAt: 0 = no kill (the child must finish); else ms after the start
  * (fromReady false) or after "READY" (fromReady true). */
-static bool run_child(const char *dir, uint32_t round, uint64_t seed, uint32_t nthr,
-                      uint32_t slot0, uint32_t maxTxns, uint64_t killAt, bool fromReady,
-                      cw_model *m, round_out *ro)
+static bool run_child(const char *dir, uint32_t round, uint64_t seed, uint32_t nthr, uint32_t slot0,
+                      uint32_t maxTxns, uint64_t killAt, bool fromReady, cw_model *m, round_out *ro)
 {
     memset(ro, 0, sizeof *ro);
     int fds[2];
@@ -346,8 +345,8 @@ static void run_rounds(uint32_t rounds, bool kill, uint32_t maxTxns)
     uint32_t nthr = (uint32_t)cw_env_u64("BJ_CRASH_THREADS", 3);
     if (nthr < 1 || nthr > CW_MAXTHR / 2)
         nthr = 3;
-    printf("  BJ_CRASH_SEED=%" PRIu64 " BJ_CRASH_ROUNDS=%u BJ_CRASH_THREADS=%u%s\n", seed,
-           rounds, nthr, kill ? "" : " (no kill)");
+    printf("  BJ_CRASH_SEED=%" PRIu64 " BJ_CRASH_ROUNDS=%u BJ_CRASH_THREADS=%u%s\n", seed, rounds,
+           nthr, kill ? "" : " (no kill)");
     fflush(stdout);
     ssize_t cb = readlink("/proc/self/exe", g_selfexe, sizeof g_selfexe - 1);
     REQUIRE(cb > 0);
@@ -384,8 +383,7 @@ static void run_rounds(uint32_t rounds, bool kill, uint32_t maxTxns)
             break;
         }
         if (m.err[0]) {
-            bj_test_fail(__FILE__, __LINE__, "round %u (seed %" PRIu64 "): %s", round, seed,
-                         m.err);
+            bj_test_fail(__FILE__, __LINE__, "round %u (seed %" PRIu64 "): %s", round, seed, m.err);
             break;
         }
         if ((round % 2 == 0 || round == rounds) && !verify(dir, &m, round, seed))

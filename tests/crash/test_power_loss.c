@@ -15,10 +15,10 @@
  *      random write-or-sync call (or at the end when the workload issued fewer) the backend
  *      loses power (bj_os_mem_power_loss: unsynced writes dropped or kept by seed, the last
  *      one possibly torn; seed 0 in some rounds: every unsynced write lost);
- *   4. the engine's calls then fail; the threads stop; JetTerm2(JET_bitTermAbrupt) (errors
- *      expected and ignored; it must return and close every file, or destroying the backend
- *      aborts). No page may have been written ahead of the log (WAL checker: 0 violations).
- * The last round ends with recovery, the check, a clean term and `bluejet check`.
+ *   4. the engine's calls then fail; the threads stop; JetTerm2(JET_bitTermAbrupt |
+ * JET_bitTermDirty) (errors expected and ignored; it must return and close every file, or
+ * destroying the backend aborts). No page may have been written ahead of the log (WAL checker: 0
+ * violations). The last round ends with recovery, the check, a clean term and `bluejet check`.
  *
  * Environment: BJ_CRASH_ROUNDS (default 200), BJ_CRASH_SEED (0/unset: clock; printed),
  * BJ_CRASH_TOOL_EVERY (default 4; 0 = only at the end).
@@ -141,7 +141,8 @@ static JET_ERR pl_open(pl_session *ps)
     return JET_errSuccess;
 }
 
-/* Closes what pl_open made; abrupt: JetTerm2(JET_bitTermAbrupt), errors ignored. */
+/* Closes what pl_open made; abrupt: JetTerm2(JET_bitTermAbrupt | JET_bitTermDirty: a crash, open
+ * transactions left as they are), errors ignored. */
 static JET_ERR pl_close(pl_session *ps, bool abrupt)
 {
     JET_ERR err = JET_errSuccess;
@@ -153,7 +154,8 @@ static JET_ERR pl_close(pl_session *ps, bool abrupt)
         JetEndSession(ps->s, 0);
     }
     if (ps->inst) {
-        JET_ERR e2 = JetTerm2(ps->inst, abrupt ? JET_bitTermAbrupt : JET_bitTermComplete);
+        JET_ERR e2 =
+            JetTerm2(ps->inst, abrupt ? JET_bitTermAbrupt | JET_bitTermDirty : JET_bitTermComplete);
         if (err >= 0)
             err = e2;
     }
@@ -219,8 +221,7 @@ static void run_rounds(uint32_t rounds, bool loss)
             break;
         }
         if (cw_check(&c.m, ps.s, ps.db, why, sizeof why) != 0) {
-            bj_test_fail(__FILE__, __LINE__, "round %u (seed %" PRIu64 "): %s", round, c.seed,
-                         why);
+            bj_test_fail(__FILE__, __LINE__, "round %u (seed %" PRIu64 "): %s", round, c.seed, why);
             pl_close(&ps, true);
             break;
         }
@@ -271,8 +272,7 @@ static void run_rounds(uint32_t rounds, bool loss)
         if (!loss) {
             for (uint32_t i = 0; i < PL_NTHR; i++)
                 if (w[i].err < 0)
-                    bj_test_fail(__FILE__, __LINE__, "round %u: worker: %d", round,
-                                 (int)w[i].err);
+                    bj_test_fail(__FILE__, __LINE__, "round %u: worker: %d", round, (int)w[i].err);
             if ((err = pl_close(&ps, false)) < 0) {
                 bj_test_fail(__FILE__, __LINE__, "round %u: clean term: %d", round, (int)err);
                 break;
@@ -353,7 +353,7 @@ TEST(harness_wal_checker)
     CHECK_OK(bj_file_write(db, 3 * cbPage, pg, cbPage)); /* still a violation */
     walos_get_stats(os, &st);
     CHECK_EQ(st.violations, 2);
-    CHECK_OK(bj_file_sync(log)); /* dSynced = 15 */
+    CHECK_OK(bj_file_sync(log));                         /* dSynced = 15 */
     CHECK_OK(bj_file_write(db, 3 * cbPage, pg, cbPage)); /* 12 <= 15: fine */
     bj_page_set_dbtime(pg, 16);
     CHECK_OK(bj_file_write(db, 0, pg, cbPage));          /* header page: not checked */
