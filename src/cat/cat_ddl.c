@@ -53,16 +53,22 @@ static const bj_cat_table *table_named(bj_cat_db *cdb, const char *sz)
 /* Undo information of one DDL change (the RCE payload). */
 enum { UNDO_CREATE_TABLE = 1, UNDO_ADD_COLUMN, UNDO_CREATE_INDEX, UNDO_DELETE, UNDO_REPLACE };
 
+/* Logged: crash recovery writes the payload bytes to the log and hands them to undo_fn in
+ * another process, so it holds no pointer (the database comes from ops.ctx), only u32 fields
+ * in the host's layout (little-endian hosts only: common.h), no padding; the trailing arrays
+ * as bj_st32 (little-endian). It is complete when the RCE is created (before the change's
+ * first page write), except pgnoFDP, which the creator fills in after it made the FDP: the
+ * logged copy has 0 there and undo then takes the FDP from the catalog row. */
 typedef struct ddl_undo {
-    bj_cat_db *cdb;
     uint32_t op;
     uint32_t objidTable;
-    uint16_t type;
+    uint32_t type;
     uint32_t id;
-    uint32_t pgnoFDP; /* CREATE_TABLE / CREATE_INDEX: the FDP to free on undo */
+    uint32_t pgnoFDP; /* CREATE_TABLE / CREATE_INDEX: the FDP to free on undo (0: look it up) */
     uint32_t cpgno;   /* DELETE: after this struct, cpgno u32 FDP roots to free at cleanup */
-    uint32_t crow;    /* DELETE: then crow rows to put back on undo, each u32 size + bytes */
+    uint32_t crow;    /* DELETE/REPLACE: then crow rows to put back on undo, u32 size + bytes */
 } ddl_undo;
+_Static_assert(sizeof(ddl_undo) == 28, "ddl_undo is logged: no padding");
 
 JET_ERR bj_cat_ddl_free_fdp(bj_cat_db *cdb, uint32_t pgno)
 {
@@ -116,34 +122,61 @@ void bj_cat_ddl_db_free(bj_cat_db *cdb)
     }
 }
 
+/* The FDP a created table / index owns, from the current catalog (0: none, e.g. a primary
+ * index, or the row never made it). */
+static uint32_t fdp_of(bj_cat_db *cdb, const ddl_undo *u)
+{
+    const bj_cat_table *t = bj_cat_table_by_objid(*cdb->pcat, u->objidTable);
+    if (!t)
+        return 0;
+    if (u->op == UNDO_CREATE_TABLE)
+        return t->pgnoFDP;
+    for (uint32_t i = 0; i < t->cidx; i++)
+        if (t->rgidx[i].objid == u->id)
+            return (t->rgidx[i].fidb & BJ_FIDB_PRIMARY) ? 0 : t->rgidx[i].pgnoFDP;
+    return 0;
+}
+
+/* A DDL RCE left the store (undo or cleanup succeeded). RCEs re-created by crash recovery were
+ * never counted (no other DDL RCE exists then): the count stops at 0. */
+static void count_down(bj_cat_db *cdb)
+{
+    int64_t c = atomic_load(&cdb->cRce);
+    while (c > 0 && !atomic_compare_exchange_weak(&cdb->cRce, &c, c - 1))
+        ;
+}
+
+/* Rollback of one DDL change. Tolerates a change that was made in part or not at all, and a
+ * second run (crash recovery): rows are removed / put back with the crash-tolerant writer
+ * forms; a created FDP is freed after its row is gone, so a second run, which finds no row
+ * (the logged payload has pgnoFDP 0), does not free it twice (a crash between the two leaks
+ * the FDP's pages, as does one between making the FDP and its row). */
 static JET_ERR undo_fn(bj_rce *rce, void *ctx)
 {
-    (void)ctx;
     JET_ERR err = JET_errSuccess;
     const ddl_undo *u = rce->payload;
-    bj_cat_db *cdb = u->cdb;
+    bj_cat_db *cdb = ctx;
     bj_mutex_lock(cdb->lock);
     switch (u->op) {
     case UNDO_CREATE_TABLE:
     case UNDO_ADD_COLUMN:
-    case UNDO_CREATE_INDEX:
-        err = bj_cat_writer_delete(cdb->w, u->objidTable, u->type, u->id);
-        if (err == JET_errRecordNotFound)
-            err = JET_errSuccess;
-        if (err >= 0 && u->pgnoFDP)
-            err = free_fdp(cdb, u->objidTable, u->pgnoFDP);
+    case UNDO_CREATE_INDEX: {
+        uint32_t pgno = u->pgnoFDP;
+        if (!pgno && u->op != UNDO_ADD_COLUMN)
+            pgno = fdp_of(cdb, u);
+        err = bj_cat_writer_remove(cdb->w, u->objidTable, (uint16_t)u->type, u->id);
+        if (err >= 0 && pgno)
+            err = free_fdp(cdb, u->objidTable, pgno);
         break;
+    }
     case UNDO_REPLACE:
     case UNDO_DELETE: {
-        if (u->op == UNDO_REPLACE) { /* the new row goes, the saved one comes back */
-            err = bj_cat_writer_delete(cdb->w, u->objidTable, u->type, u->id);
-            if (err == JET_errRecordNotFound)
-                err = JET_errSuccess;
-        }
+        if (u->op == UNDO_REPLACE) /* the new row goes, the saved one comes back */
+            err = bj_cat_writer_remove(cdb->w, u->objidTable, (uint16_t)u->type, u->id);
         const uint8_t *p = (const uint8_t *)(u + 1) + 4 * u->cpgno;
         for (uint32_t i = 0; i < u->crow && err >= 0; i++) {
             uint32_t cb = bj_ld32(p);
-            err = bj_cat_writer_insert(cdb->w, p + 4, cb);
+            err = bj_cat_writer_restore(cdb->w, p + 4, cb);
             p += 4 + cb;
         }
         if (u->op == UNDO_DELETE && u->type == BJ_CAT_TYPE_TABLE)
@@ -154,31 +187,40 @@ static JET_ERR undo_fn(bj_rce *rce, void *ctx)
     if (err >= 0)
         err = reload(cdb);
     if (err >= 0) /* after the reload: the catalog is back (an error keeps the count) */
-        atomic_fetch_sub(&cdb->cRce, 1);
+        count_down(cdb);
     bj_mutex_unlock(cdb->lock);
     return err;
 }
 
 static JET_ERR cleanup_fn(bj_rce *rce, void *ctx)
 {
-    (void)ctx;
     JET_ERR err = JET_errSuccess;
     const ddl_undo *u = rce->payload;
-    bj_mutex_lock(u->cdb->lock);
+    bj_cat_db *cdb = ctx;
+    bj_mutex_lock(cdb->lock);
     if (u->op == UNDO_DELETE && u->cpgno) {
         const uint8_t *p = (const uint8_t *)(u + 1);
         for (uint32_t i = u->cpgno; i-- > 0 && err >= 0;) /* children before the table */
-            err = free_fdp(u->cdb, u->objidTable, bj_ld32(p + 4 * i));
+            err = free_fdp(cdb, u->objidTable, bj_ld32(p + 4 * i));
         if (err >= 0 && u->type == BJ_CAT_TYPE_TABLE)
-            dead_remove(u->cdb, u->objidTable);
+            dead_remove(cdb, u->objidTable);
     }
     if (err >= 0) /* the RCE goes now; an error keeps it (and the count) */
-        atomic_fetch_sub(&u->cdb->cRce, 1);
-    bj_mutex_unlock(u->cdb->lock);
+        count_down(cdb);
+    bj_mutex_unlock(cdb->lock);
     return err;
 }
 
-static const bj_ver_ops g_ddl_ops = {undo_fn, cleanup_fn, NULL};
+const bj_ver_ops *bj_cat_ddl_ver_ops(bj_cat_db *cdb)
+{
+    if (cdb->ver_ops.ctx != cdb) {
+        cdb->ver_ops.undo = undo_fn;
+        cdb->ver_ops.cleanup = cleanup_fn;
+        cdb->ver_ops.client = BJ_VER_CLIENT_DDL;
+        cdb->ver_ops.ctx = cdb;
+    }
+    return &cdb->ver_ops;
+}
 
 static bool in_trx(struct bj_trx *trx)
 {
@@ -197,7 +239,8 @@ static void row_bm(uint8_t bm[10], uint32_t objidTable, uint16_t type, uint32_t 
  * view of the catalog row (ErrCATAccessTableColumn & co. read MSysObjects with the session's
  * snapshot): a created object is an insert (absent for whoever must not see it), a deleted or
  * replaced one a delete / replace (still there, unchanged, for them). */
-static JET_ERR version(bj_cat_db *cdb, struct bj_trx *trx, const ddl_undo *u, uint32_t cbU)
+static JET_ERR version(bj_cat_db *cdb, struct bj_trx *trx, const ddl_undo *u, uint32_t cbU,
+                       bj_rce **prce)
 {
     uint8_t bm[10];
     static const uint8_t before[1] = {0};
@@ -207,10 +250,21 @@ static JET_ERR version(bj_cat_db *cdb, struct bj_trx *trx, const ddl_undo *u, ui
                              : u->op == UNDO_REPLACE ? BJ_VER_REPLACE
                                                      : BJ_VER_INSERT;
     atomic_fetch_add(&cdb->cRce, 1); /* before the RCE exists (tbl_column's fast path) */
-    JET_ERR err = bj_ver_modify(trx, &key, kind, before, sizeof(before), &g_ddl_ops, u, cbU, NULL);
+    JET_ERR err = bj_ver_modify(trx, &key, kind, before, sizeof(before), bj_cat_ddl_ver_ops(cdb), u,
+                                cbU, prce);
     if (err < 0)
         atomic_fetch_sub(&cdb->cRce, 1);
     return err;
+}
+
+/* Withdraws the RCE of a change that failed after it was created (the change was taken back
+ * by its maker). */
+static void unversion(bj_cat_db *cdb, struct bj_trx *trx, bj_rce *rce)
+{
+    if (!rce)
+        return;
+    bj_ver_rce_cancel(trx, rce);
+    atomic_fetch_sub(&cdb->cRce, 1);
 }
 
 bool bj_cat_ddl_row_seen(const bj_cat_db *cdb, bj_ver *ver, const struct bj_trx *trx,
@@ -268,6 +322,7 @@ static JET_ERR table_create(bj_cat_db *cdb, struct bj_trx *trx, const char *szTa
     size_t cb = 0;
     uint32_t pgno = 0, objid = 0;
     bool fRow = false, fObjids = false;
+    bj_rce *rce = NULL;
     bj_cat_table *t = bj_calloc(1, sizeof(*t));
     if (!t)
         ERR(JET_errOutOfMemory);
@@ -295,9 +350,20 @@ static JET_ERR table_create(bj_cat_db *cdb, struct bj_trx *trx, const char *szTa
         }
     }
     objid = next_objid(cdb);
-    err = bj_space_fdp_open(cdb->sdb, BJ_PGNO_SYSTEM_ROOT, &root);
+    if (in_trx(trx)) { /* the RCE before the first page write (crash recovery undoes it) */
+        ddl_undo u = {0};
+        u.op = UNDO_CREATE_TABLE;
+        u.objidTable = objid;
+        u.type = BJ_CAT_TYPE_TABLE;
+        u.id = objid;
+        err = version(cdb, trx, &u, sizeof(u), &rce);
+    }
+    if (err >= 0)
+        err = bj_space_fdp_open(cdb->sdb, BJ_PGNO_SYSTEM_ROOT, &root);
     if (err >= 0)
         err = bj_space_create_fdp(root, BJ_MAX(cpg, 1u), objid, 0, 0, 0, &pgno);
+    if (err >= 0 && rce)
+        ((ddl_undo *)rce->payload)->pgnoFDP = pgno;
     if (err >= 0) {
         t->objid = objid;
         t->pgnoFDP = pgno;
@@ -330,16 +396,6 @@ static JET_ERR table_create(bj_cat_db *cdb, struct bj_trx *trx, const char *szTa
         err = cdb->objids(cdb->ctx, trx, true, objid, objid, BJ_CAT_TYPE_TABLE);
         fObjids = err >= 0;
     }
-    if (err >= 0 && in_trx(trx)) {
-        ddl_undo u = {0};
-        u.cdb = cdb;
-        u.op = UNDO_CREATE_TABLE;
-        u.objidTable = objid;
-        u.type = BJ_CAT_TYPE_TABLE;
-        u.id = objid;
-        u.pgnoFDP = pgno;
-        err = version(cdb, trx, &u, sizeof(u));
-    }
     if (err >= 0)
         err = reload(cdb);
     if (err < 0) {
@@ -352,6 +408,7 @@ static JET_ERR table_create(bj_cat_db *cdb, struct bj_trx *trx, const char *szTa
         if (pgno)
             (void)free_fdp(cdb, objid, pgno);
         (void)reload(cdb);
+        unversion(cdb, trx, rce);
     }
     bj_space_fdp_close(root);
     bj_mutex_unlock(cdb->lock);
@@ -552,6 +609,7 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
     uint8_t *row = NULL;
     size_t cb = 0;
     const bj_cat_table *t;
+    bj_rce *rce = NULL;
     CALL(column_from_def(def, &c, &fTrunc));
     bj_mutex_lock(cdb->lock);
     fLocked = true;
@@ -604,21 +662,20 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
     if (!row)
         ERR(JET_errOutOfMemory);
     CALL(bj_cat_row_column(mso_schema(cdb), t->objid, &c, row, cdb->dbc->cbPage, &cb));
+    const uint32_t objidTable = t->objid;
+    if (in_trx(trx)) { /* the RCE before the page writes (crash recovery undoes it) */
+        ddl_undo u = {0};
+        u.op = UNDO_ADD_COLUMN;
+        u.objidTable = objidTable;
+        u.type = BJ_CAT_TYPE_COLUMN;
+        u.id = fid;
+        CALL(version(cdb, trx, &u, sizeof(u), &rce));
+    }
     err = bj_cat_writer_insert(cdb->w, row, (uint32_t)cb);
     if (err == JET_errKeyDuplicate)
         err = BJ_ERR(JET_errColumnDuplicate);
     CALL(err);
     fRow = true;
-    const uint32_t objidTable = t->objid;
-    if (in_trx(trx)) {
-        ddl_undo u = {0};
-        u.cdb = cdb;
-        u.op = UNDO_ADD_COLUMN;
-        u.objidTable = objidTable;
-        u.type = BJ_CAT_TYPE_COLUMN;
-        u.id = fid;
-        CALL(version(cdb, trx, &u, sizeof(u)));
-    }
     err = reload(cdb);
     if (err < 0) {
         (void)bj_cat_writer_delete(cdb->w, objidTable, BJ_CAT_TYPE_COLUMN, fid);
@@ -627,6 +684,7 @@ JET_ERR bj_cat_ddl_add_column(bj_cat_db *cdb, struct bj_trx *trx, const char *sz
         goto fail;
     }
     fRow = false;
+    rce = NULL;
     if (pcolumnid) /* a template table's columns carry the template bit (ESE columnids) */
         *pcolumnid = fid | (c.ffield & BJ_FFIELD_TEMPLATE_ESE98 ? BJ_REC_COLUMNID_TEMPLATE : 0);
     err = fTrunc ? JET_wrnColumnMaxTruncated : JET_errSuccess;
@@ -634,6 +692,8 @@ fail:
     if (fRow) {
         (void)bj_cat_writer_delete(cdb->w, t->objid, BJ_CAT_TYPE_COLUMN, c.columnid);
     }
+    if (err < 0)
+        unversion(cdb, trx, rce);
     if (fLocked)
         bj_mutex_unlock(cdb->lock);
     bj_free(row);
@@ -767,6 +827,7 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
     size_t cb = 0;
     uint32_t pgno = 0, objidTable = 0;
     bj_space_fdp *ft = NULL;
+    bj_rce *rce = NULL;
     bj_cat_index *x = bj_calloc(1, sizeof(*x));
     const bj_cat_table *t;
     if (!x)
@@ -865,6 +926,16 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
         x->pgnoFDP = t->pgnoFDP;
     } else {
         x->objid = next_objid(cdb);
+    }
+    if (in_trx(trx)) { /* the RCE before the first page write (crash recovery undoes it) */
+        ddl_undo u = {0};
+        u.op = UNDO_CREATE_INDEX;
+        u.objidTable = objidTable;
+        u.type = BJ_CAT_TYPE_INDEX;
+        u.id = x->objid;
+        CALL(version(cdb, trx, &u, sizeof(u), &rce));
+    }
+    if (!fPrimary) {
         CALL(bj_space_fdp_open(cdb->sdb, t->pgnoFDP, &ft));
         CALL(bj_space_create_fdp(ft, 1, x->objid,
                                  BJ_BT_INDEX | (x->fidb & BJ_FIDB_UNIQUE ? 0 : BJ_BT_NON_UNIQUE), 0,
@@ -872,6 +943,8 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
         bj_space_fdp_close(ft);
         ft = NULL;
         x->pgnoFDP = pgno;
+        if (rce)
+            ((ddl_undo *)rce->payload)->pgnoFDP = pgno;
     }
     row = bj_malloc(cdb->dbc->cbPage);
     if (!row)
@@ -894,18 +967,9 @@ JET_ERR bj_cat_ddl_create_index(bj_cat_db *cdb, struct bj_trx *trx, const char *
             fObjids = true;
         }
     }
-    if (in_trx(trx)) {
-        ddl_undo u = {0};
-        u.cdb = cdb;
-        u.op = UNDO_CREATE_INDEX;
-        u.objidTable = objidTable;
-        u.type = BJ_CAT_TYPE_INDEX;
-        u.id = x->objid;
-        u.pgnoFDP = pgno;
-        CALL(version(cdb, trx, &u, sizeof(u)));
-    }
     fRow = false;
     pgno = 0;
+    rce = NULL;
 fail:
     if (err < 0 && fLocked) {
         if (fObjids)
@@ -917,6 +981,7 @@ fail:
             (void)free_fdp(cdb, objidTable, pgno);
         if (fRow)
             (void)reload(cdb);
+        unversion(cdb, trx, rce);
     }
     if (fLocked)
         bj_mutex_unlock(cdb->lock);
@@ -966,7 +1031,6 @@ static JET_ERR delete_rows(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTab
     if (!row)
         ERR(JET_errOutOfMemory);
     ddl_undo u = {0};
-    u.cdb = cdb;
     u.op = UNDO_DELETE;
     u.objidTable = objidTable;
     u.type = typeKey;
@@ -988,8 +1052,8 @@ static JET_ERR delete_rows(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTab
         CALL(ub_put(&b, a, 4));
         CALL(ub_put(&b, row, cb));
     }
-    if (in_trx(trx))
-        CALL(version(cdb, trx, (const ddl_undo *)b.pb, b.cb));
+    if (in_trx(trx)) /* before the first page write (crash recovery undoes it) */
+        CALL(version(cdb, trx, (const ddl_undo *)b.pb, b.cb, NULL));
     /* MSysObjids: every B-tree but the primary index (its objid is the table's) */
     for (uint32_t i = 0; i < c && cdb->objids; i++) {
         const uint16_t ty = rg[i].type;
@@ -1166,20 +1230,13 @@ static JET_ERR replace_row(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTab
     uint8_t *buf = bj_malloc(sizeof(ddl_undo) + 4 + cbPage);
     uint32_t cbOld = 0;
     bool fDeleted = false;
+    bj_rce *rce = NULL;
     if (!buf)
         ERR(JET_errOutOfMemory);
     uint8_t *old = buf + sizeof(ddl_undo) + 4;
     CALL(bj_cat_writer_read(cdb->w, objidTable, type, id, old, cbPage, &cbOld));
-    CALL(bj_cat_writer_delete(cdb->w, objidTable, type, id));
-    fDeleted = true;
-    err = bj_cat_writer_insert(cdb->w, row, cb);
-    if (err == JET_errKeyDuplicate)
-        err = BJ_ERR(dupErr);
-    CALL(err);
-    fDeleted = false;
-    if (in_trx(trx)) {
+    if (in_trx(trx)) { /* the RCE before the page writes (crash recovery undoes it) */
         ddl_undo u = {0};
-        u.cdb = cdb;
         u.op = UNDO_REPLACE;
         u.objidTable = objidTable;
         u.type = type;
@@ -1187,19 +1244,24 @@ static JET_ERR replace_row(bj_cat_db *cdb, struct bj_trx *trx, uint32_t objidTab
         u.crow = 1;
         memcpy(buf, &u, sizeof(u));
         bj_st32(buf + sizeof(u), cbOld);
-        err = version(cdb, trx, (const ddl_undo *)buf, (uint32_t)(sizeof(u) + 4 + cbOld));
-        if (err < 0) {
-            (void)bj_cat_writer_delete(cdb->w, objidTable, type, id);
-            fDeleted = true;
-            goto fail;
-        }
+        CALL(version(cdb, trx, (const ddl_undo *)buf, (uint32_t)(sizeof(u) + 4 + cbOld), &rce));
     }
+    CALL(bj_cat_writer_delete(cdb->w, objidTable, type, id));
+    fDeleted = true;
+    err = bj_cat_writer_insert(cdb->w, row, cb);
+    if (err == JET_errKeyDuplicate)
+        err = BJ_ERR(dupErr);
+    CALL(err);
+    fDeleted = false;
+    rce = NULL; /* the change is made: a rollback takes it back */
     err = reload(cdb);
 fail:
     if (fDeleted) {
         (void)bj_cat_writer_insert(cdb->w, old, cbOld);
         (void)reload(cdb);
     }
+    if (err < 0)
+        unversion(cdb, trx, rce);
     bj_free(buf);
     return err;
 }

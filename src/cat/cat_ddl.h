@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 
 #include "cat/cat.h"
+#include "ver/ver.h"
 
 /* ---- index entry keys of a record (cat_idxkey.c) ---- */
 
@@ -135,6 +136,12 @@ void bj_cat_writer_close(bj_cat_writer *w);
 JET_ERR bj_cat_writer_insert(bj_cat_writer *w, const uint8_t *row, uint32_t cb);
 /* Deletes the row (ObjidTable, Type, Id) from all four trees. JET_errRecordNotFound. */
 JET_ERR bj_cat_writer_delete(bj_cat_writer *w, uint32_t objidTable, uint16_t type, uint32_t id);
+/* Crash-tolerant forms for undo (also in crash recovery, where a change may be partly made and
+ * an undo may run twice): remove deletes whatever the four trees hold of row (ObjidTable, Type,
+ * Id) (index entries only when they point to it; absent: success); restore inserts the row into
+ * each tree that lacks it (present: success). */
+JET_ERR bj_cat_writer_remove(bj_cat_writer *w, uint32_t objidTable, uint16_t type, uint32_t id);
+JET_ERR bj_cat_writer_restore(bj_cat_writer *w, const uint8_t *row, uint32_t cb);
 /* Reads the row (ObjidTable, Type, Id) into out (cbMax bytes). JET_errRecordNotFound. */
 JET_ERR bj_cat_writer_read(bj_cat_writer *w, uint32_t objidTable, uint16_t type, uint32_t id,
                            uint8_t *out, uint32_t cbMax, uint32_t *pcb);
@@ -192,7 +199,16 @@ typedef struct bj_cat_db {
     JET_ERR (*objids)
     (void *ctx, struct bj_trx *trx, bool fInsert, uint32_t objid, uint32_t objidTable,
      uint16_t type);
+    /* Private: the version-store callbacks of this database's DDL RCEs (ctx = this cdb), see
+     * bj_cat_ddl_ver_ops. */
+    bj_ver_ops ver_ops;
 } bj_cat_db;
+
+/* The callbacks (client BJ_VER_CLIENT_DDL, ctx = cdb) of every DDL RCE of cdb's database: crash
+ * recovery re-creates logged DDL RCEs with them. The first call fills them in (DDL calls it
+ * under cdb->lock; call it once at setup before DDL can run concurrently). The undo of a
+ * re-created RCE reads the catalog version *cdb->pcat (load it after redo). */
+const bj_ver_ops *bj_cat_ddl_ver_ops(bj_cat_db *cdb);
 
 /* Who asks for a column or index (ESE's FixedDDL rules, fcreate.cxx ErrIsamAddColumn /
  * ErrIsamCreateIndex): a plain cursor, a cursor opened with JET_bitTablePermitDDL (FixedDDL
@@ -231,7 +247,8 @@ typedef struct bj_cat_idxdef {
 } bj_cat_idxdef;
 
 /* Each call below: trx NULL or at level 0 = the change is final at return; otherwise it is
- * undone by rolling back trx (a BJ_VER_DDL revision entry keyed (dbid, objid 2, row key);
+ * undone by rolling back trx (a revision entry keyed (dbid, objid 2, row key), created before
+ * the change's first page write, whose undo tolerates a partly made change;
  * concurrent DDL on the same object by two transactions: JET_errWriteConflict).
  * Errors are ESE's (fcreate.cxx, cat.cxx): JET_errInvalidName, JET_errTableDuplicate,
  * JET_errObjectNotFound, JET_errColumnDuplicate, JET_errInvalidColumnType,
@@ -286,8 +303,6 @@ uint32_t bj_cat_ddl_deleted_table(const bj_cat_db *cdb, const char *sz);
 JET_ERR bj_cat_ddl_free_fdp(bj_cat_db *cdb, uint32_t pgno);
 /* Frees what cdb accumulated (at detach). */
 void bj_cat_ddl_db_free(bj_cat_db *cdb);
-
-typedef struct bj_ver bj_ver;
 
 /* Whether a reader (trx, or outside a transaction the registered snapshot snap_ts) sees the
  * catalog row (objidTable, type, id) of cdb's database: fInCatalog = the row is in the current

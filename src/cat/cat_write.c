@@ -379,3 +379,123 @@ fail:
     bj_free(row);
     return err;
 }
+
+/* ---- crash-tolerant forms (DDL undo, also in crash recovery) ---- */
+
+/* The row (objidTable, type, id) from MSysObjects, else from the shadow (a delete removes the
+ * MSysObjects row before the shadow's). JET_errRecordNotFound when neither has it. */
+static JET_ERR row_any(bj_cat_writer *w, const uint8_t *pk, uint32_t cbPk, uint8_t *out,
+                       uint32_t cbMax, uint32_t *pcb)
+{
+    JET_ERR err = JET_errRecordNotFound;
+    for (int i = 0; i < 2 && err == JET_errRecordNotFound; i++) {
+        bj_bt_cursor c;
+        const uint8_t *pb;
+        uint32_t cb;
+        err = bj_bt_cursor_open(&w->rgt[i ? T_SHADOW : T_MSO], true, &c);
+        if (err < 0)
+            break;
+        err = bj_bt_seek(&c, pk, cbPk, BJ_BT_SEEK_EQ);
+        if (err >= 0)
+            err = bj_bt_get(&c, NULL, NULL, &pb, &cb, NULL);
+        if (err >= 0 && cb > cbMax)
+            err = BJ_ERR(JET_errBufferTooSmall);
+        if (err >= 0) {
+            memcpy(out, pb, cb);
+            *pcb = cb;
+        }
+        bj_bt_cursor_close(&c);
+    }
+    return err;
+}
+
+/* Deletes the index entry key of tree it if it points to the row pk (absent: success). */
+static JET_ERR entry_remove(bj_cat_writer *w, int it, const uint8_t *key, uint32_t cbKey,
+                            const uint8_t *pk, uint32_t cbPk)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_bt_cursor c;
+    const uint8_t *pb;
+    uint32_t cb;
+    bool fMine = false;
+    CALL(bj_bt_cursor_open(&w->rgt[it], true, &c));
+    err = bj_bt_seek(&c, key, cbKey, BJ_BT_SEEK_EQ);
+    if (err >= 0)
+        err = bj_bt_get(&c, NULL, NULL, &pb, &cb, NULL);
+    if (err >= 0)
+        fMine = cb == cbPk && !memcmp(pb, pk, cb);
+    bj_bt_cursor_close(&c);
+    if (err == JET_errRecordNotFound || err == JET_errRecordDeleted)
+        err = JET_errSuccess;
+    CALL(err);
+    if (fMine) {
+        err = bj_bt_delete(&w->rgt[it], key, cbKey);
+        if (err == JET_errRecordNotFound)
+            err = JET_errSuccess;
+    }
+fail:
+    return err;
+}
+
+JET_ERR bj_cat_writer_remove(bj_cat_writer *w, uint32_t objidTable, uint16_t type, uint32_t id)
+{
+    JET_ERR err = JET_errSuccess;
+    const uint32_t cbPage = w->dbc->cbPage;
+    uint8_t *row = bj_malloc(cbPage);
+    uint8_t pk[JET_cbKeyMostMost], kName[JET_cbKeyMostMost], kRoot[JET_cbKeyMostMost];
+    uint32_t cb = 0, cbPk = 0, cbName = 0, cbRoot = 0;
+    if (!row)
+        ERR(JET_errOutOfMemory);
+    CALL(row_pk(w, objidTable, type, id, pk, &cbPk));
+    err = row_any(w, pk, cbPk, row, cbPage, &cb);
+    if (err == JET_errRecordNotFound) {
+        err = JET_errSuccess;
+        goto fail; /* neither tree has the row: its index entries went before it */
+    }
+    CALL(err);
+    CALL(sec_key(w, w->xName, row, cb, kName, &cbName));
+    CALL(sec_key(w, w->xRoot, row, cb, kRoot, &cbRoot));
+    if (cbRoot)
+        CALL(entry_remove(w, T_ROOT, kRoot, cbRoot, pk, cbPk));
+    if (cbName)
+        CALL(entry_remove(w, T_NAME, kName, cbName, pk, cbPk));
+    for (int i = 0; i < 2; i++) {
+        err = bj_bt_delete(&w->rgt[i ? T_SHADOW : T_MSO], pk, cbPk);
+        if (err == JET_errRecordNotFound)
+            err = JET_errSuccess;
+        CALL(err);
+    }
+fail:
+    bj_free(row);
+    return err;
+}
+
+JET_ERR bj_cat_writer_restore(bj_cat_writer *w, const uint8_t *row, uint32_t cb)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t pk[JET_cbKeyMostMost], kName[JET_cbKeyMostMost], kRoot[JET_cbKeyMostMost];
+    uint32_t cbPk = 0, cbName = 0, cbRoot = 0;
+    CALL(bj_cat_primary_key(w->mso, row, cb, NULL, NULL, pk, &cbPk));
+    CALL(sec_key(w, w->xName, row, cb, kName, &cbName));
+    CALL(sec_key(w, w->xRoot, row, cb, kRoot, &cbRoot));
+    /* in bj_cat_writer_insert's order; a node already there is the row's (undo runs newest
+     * change first, so nothing else can hold its keys) */
+    struct {
+        int it;
+        const uint8_t *k, *d;
+        uint32_t cbK, cbD;
+    } rg[4] = {{T_MSO, pk, row, cbPk, cb},
+               {T_NAME, kName, pk, cbName, cbPk},
+               {T_ROOT, kRoot, pk, cbRoot, cbPk},
+               {T_SHADOW, pk, row, cbPk, cb}};
+    for (int i = 0; i < 4; i++) {
+        if (!rg[i].cbK)
+            continue;
+        err = bj_bt_insert(&w->rgt[rg[i].it], rg[i].k, rg[i].cbK, rg[i].d, rg[i].cbD, 0);
+        if (err == JET_errKeyDuplicate)
+            err = JET_errSuccess;
+        CALL(err);
+    }
+fail:
+    return err;
+}

@@ -138,4 +138,10 @@ JET_ERR bj_tbl_count_values(bj_tbl *c, JET_COLUMNID columnid, JET_GRBIT grbit, u
 JET_ERR bj_tbl_lv_read(bj_tbl *c, uint64_t lid, uint32_t ib, void *pv, uint32_t cbMax,
                        uint32_t *pcbTotal);
 
+struct bj_tbl_db;
+struct bj_ver_ops;
+/* The version-store callbacks (client BJ_VER_CLIENT_TBL) of every RCE the table layer creates
+ * for database d: crash recovery re-creates d's logged RCEs with them (valid while d is open). */
+const struct bj_ver_ops *bj_tbl_db_ver_ops(struct bj_tbl_db *d);
+
 #endif /* BJ_TBL_H */

@@ -18,7 +18,12 @@
 
 enum { OP_INSERT = 1, OP_REUSE, OP_REPLACE, OP_DELETE, OP_ESCROW, OP_LVNEW, OP_LOCK };
 
-/* Payload: header, then key, data (node identity), old data (REUSE), LIDs to free. */
+/* Payload: header, then key, data (node identity), old data (REUSE), LIDs to free.
+ * Logged: crash recovery writes the payload bytes to the log and gives them back to rce_undo in
+ * another process, so it holds no pointer, only fixed-width fields, in the host's layout (we
+ * build for little-endian hosts only: common.h), the LIDs as bj_st32 (little-endian).
+ * Fields per op: pgnoFDP/objid name the tree (bj_tbl_db_tree); DELETE/REPLACE with LIDs: the LV
+ * tree's root in ibDelta and its objid in delta; ESCROW: ibDelta = offset, delta = amount. */
 typedef struct vpay {
     uint32_t pgnoFDP, objid;
     uint32_t op;
@@ -82,6 +87,14 @@ fail:
     return err;
 }
 
+/* Rollback of one tbl RCE. Each case succeeds when the change never reached the page (recovery
+ * re-creates RCEs whose page change was not logged) and when run again on an undone node (a
+ * crash during a recovery rollback): INSERT: the node is deleted, absent = done; REUSE: the old
+ * data and the flag-deleted flags are written again (absent: a flag-deleted node and none look
+ * alike to every reader, done); REPLACE: the before-image is written again; DELETE: the delete
+ * flag is cleared again; LVNEW: the LV's nodes are deleted, each absent one skipped. ESCROW is
+ * one page operation (bj_bt_delta) and not idempotent: the log makes it atomic with its record.
+ */
 static JET_ERR rce_undo(bj_rce *rce, void *ctx)
 {
     JET_ERR err = JET_errSuccess;
@@ -93,13 +106,20 @@ static JET_ERR rce_undo(bj_rce *rce, void *ctx)
     CALL(bj_tbl_db_tree(d, p->pgnoFDP, p->objid, &tr));
     switch (p->op) {
     case OP_INSERT:
-        CALL(bj_bt_delete_kd(tr, pay_key(p), p->cbKey, pay_data(p), p->cbData));
+        err = bj_bt_delete_kd(tr, pay_key(p), p->cbKey, pay_data(p), p->cbData);
+        if (err == JET_errRecordNotFound) /* never inserted, or already undone */
+            err = JET_errSuccess;
+        CALL(err);
         break;
     case OP_REUSE:
         if (!(tr->flags & BJ_BT_NON_UNIQUE))
-            CALL(bj_bt_replace(tr, pay_key(p), p->cbKey, pay_old(p), p->cbOld));
-        CALL(bj_bt_set_flags_kd(tr, pay_key(p), p->cbKey, pay_old(p), p->cbOld,
-                                BJ_ND_VERSION | BJ_ND_DELETED));
+            err = bj_bt_replace(tr, pay_key(p), p->cbKey, pay_old(p), p->cbOld);
+        if (err >= 0)
+            err = bj_bt_set_flags_kd(tr, pay_key(p), p->cbKey, pay_old(p), p->cbOld,
+                                     BJ_ND_VERSION | BJ_ND_DELETED);
+        if (err == JET_errRecordNotFound)
+            err = JET_errSuccess;
+        CALL(err);
         break;
     case OP_REPLACE:
         CALL(bj_bt_replace(tr, pay_key(p), p->cbKey, rce->before, rce->cbBefore));
@@ -173,6 +193,12 @@ void tbl_ops_init(bj_tbl_db *d)
     d->ops.undo = rce_undo;
     d->ops.cleanup = rce_cleanup;
     d->ops.ctx = d;
+    d->ops.client = BJ_VER_CLIENT_TBL;
+}
+
+const bj_ver_ops *bj_tbl_db_ver_ops(bj_tbl_db *d)
+{
+    return &d->ops;
 }
 
 /* Builds a payload (malloc'ed). */

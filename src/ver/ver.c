@@ -159,6 +159,9 @@ JET_ERR bj_ver_init(const bj_ver_config *cfg, bj_ver **pver)
     atomic_init(&ver->cbUsed, 0);
     atomic_init(&ver->fatal, 0);
     atomic_init(&ver->commits_since_cleanup, 0);
+    atomic_init(&ver->rce_ids, 0);
+    atomic_init(&ver->trx_ids, 0);
+    atomic_init(&ver->logging, true);
     bj_mutex_init(&ver->trx_lock);
     bj_mutex_init(&ver->cleanup_lock);
     bj_mutex_init(&ver->thr_lock);
@@ -238,6 +241,17 @@ JET_ERR bj_ver_fatal_error(bj_ver *ver)
 uint64_t bj_ver_now(bj_ver *ver)
 {
     return atomic_load(&ver->ts);
+}
+
+void bj_ver_set_logging(bj_ver *ver, bool on)
+{
+    atomic_store(&ver->logging, on);
+}
+
+bool bj_ver_logs(const bj_ver *ver, const bj_rce *rce)
+{
+    return rce->kind != BJ_VER_READ_LOCK && rce->kind != BJ_VER_WRITE_LOCK &&
+           atomic_load(&((bj_ver *)ver)->logging);
 }
 
 /* ---- modify ---- */
@@ -392,6 +406,7 @@ static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
     rce->cbCharge = (uint32_t)charge;
     atomic_init(&rce->undone, 0);
     atomic_init(&rce->inflight, kind == BJ_VER_DELTA ? 1 : 0);
+    rce->id = atomic_fetch_add(&ver->rce_ids, 1) + 1;
 
     uint32_t hash = key_hash(key);
     lk = stripe_of(ver, hash);
@@ -432,8 +447,17 @@ static JET_ERR modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
         t->first = rce;
     t->last = rce;
     t->nrce++;
-    atomic_fetch_add_explicit(&ver->st_created, 1, memory_order_relaxed);
     atomic_fetch_add(&ver->st_live, 1); /* before the page changes (bj_ver_quiet) */
+    if (ver->cfg.log_rce && bj_ver_logs(ver, rce)) {
+        err = ver->cfg.log_rce(ver->cfg.log_ctx, trx, rce);
+        if (err < 0) {
+            bj_ver_txn_remove(t, rce);
+            bj_ver_rce_free(ver, rce); /* releases the charge */
+            return err;
+        }
+        err = JET_errSuccess;
+    }
+    atomic_fetch_add_explicit(&ver->st_created, 1, memory_order_relaxed);
     if (prce)
         *prce = rce;
     return JET_errSuccess;
@@ -467,6 +491,8 @@ JET_ERR bj_ver_modify_delta(bj_trx *trx, const bj_ver_key *key, uint32_t off, ui
 
 void bj_ver_rce_cancel(bj_trx *trx, bj_rce *rce)
 {
+    if (trx->ver->cfg.log_cancel && bj_ver_logs(trx->ver, rce))
+        trx->ver->cfg.log_cancel(trx->ver->cfg.log_ctx, trx, rce);
     bj_ver_txn_remove(trx->txn, rce);
     bj_ver_rce_free(trx->ver, rce);
 }

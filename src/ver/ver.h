@@ -60,6 +60,23 @@ typedef struct bj_ver_config {
      * commit wait). A failure fails the commit; the transaction stays open. NULL = no-op. */
     JET_ERR (*commit_hook)(void *ctx, bj_trx *trx, JET_GRBIT grbit, bool has_changes);
     void *commit_hook_ctx;
+    /* Logging hooks (crash recovery's undo information; all NULL = no logging). Each is called
+     * with no ver lock held, only while logging is on (bj_ver_set_logging), and only for RCEs
+     * of the logged kinds (INSERT, REPLACE, DELETE, DELTA, DDL: never for lock RCEs); the trx
+     * passed has its bj_ver_trx_id still valid.
+     * log_rce: a new RCE is linked and its creator has not yet changed the page; an error makes
+     *   bj_ver_modify / bj_ver_modify_delta fail with it (the RCE is withdrawn, no log_cancel).
+     * log_undo: a rollback (also a recovery rollback) is about to run the RCE's undo callback
+     *   (called also when the RCE has none); an error fails the rollback like a failing undo
+     *   callback (JET_errRollbackError, instance unavailable), the RCE stays.
+     * log_cancel: bj_ver_rce_cancel withdraws the RCE (its page change failed).
+     * log_trx_end: a level-0 rollback completed (the transaction is over even if it fails; its
+     *   error is bj_ver_trx_rollback's result then). */
+    JET_ERR (*log_rce)(void *ctx, bj_trx *trx, const bj_rce *rce);
+    JET_ERR (*log_undo)(void *ctx, bj_trx *trx, const bj_rce *rce);
+    void (*log_cancel)(void *ctx, bj_trx *trx, const bj_rce *rce);
+    JET_ERR (*log_trx_end)(void *ctx, bj_trx *trx);
+    void *log_ctx;
 } bj_ver_config;
 
 typedef struct bj_ver_stats {
@@ -81,6 +98,9 @@ void bj_ver_get_stats(bj_ver *ver, bj_ver_stats *st);
 JET_ERR bj_ver_fatal_error(bj_ver *ver);
 /* The current value of the timestamp counter (the last timestamp drawn). */
 uint64_t bj_ver_now(bj_ver *ver);
+/* Switches the logging hooks of the configuration on (the default) or off (crash recovery
+ * re-creates logged RCEs and rolls them back without logging them again). */
+void bj_ver_set_logging(bj_ver *ver, bool on);
 
 /* ---- reader snapshots without a transaction ---- */
 typedef struct bj_ver_snap {
@@ -121,6 +141,12 @@ JET_ERR bj_ver_trx_commit(bj_trx *trx, JET_GRBIT grbit);
 JET_ERR bj_ver_trx_rollback(bj_trx *trx, JET_GRBIT grbit);
 uint32_t bj_ver_trx_level(const bj_trx *trx);
 bj_trx_state bj_ver_trx_state(const bj_trx *trx);
+/* The id of the open level-0 transaction: unique per bj_ver, from 1 (a counter drawn at level
+ * 0 -> 1); 0 at level 0, except inside the commit hook and log_trx_end, which still see it. */
+uint64_t bj_ver_trx_id(const bj_trx *trx);
+/* Crash simulation (tests): ends the open transaction as if the process had died: its RCEs are
+ * freed without undo callbacks or hooks (the pages keep the changes); level 0 afterwards. */
+void bj_ver_trx_abandon(bj_trx *trx);
 /* trxBegin0 of the open transaction (0 at level 0). */
 uint64_t bj_ver_trx_begin_ts(const bj_trx *trx);
 /* trxCommit0 of the last committed transaction (0 when none). */
@@ -146,7 +172,15 @@ typedef struct bj_ver_key {
     uint32_t cbBm;
 } bj_ver_key;
 
-/* The creating layer's callbacks for its RCEs (a static table; ctx is passed back). */
+/* Which layer created an RCE (bj_ver_ops.client): crash recovery finds the callbacks of a
+ * logged RCE again by (dbid, client). */
+#define BJ_VER_CLIENT_TBL 1 /* src/tbl: record and index nodes, long values (bj_tbl_db_ver_ops) */
+#define BJ_VER_CLIENT_DDL 2 /* src/cat: catalog changes (bj_cat_ddl_ver_ops) */
+
+/* The creating layer's callbacks for its RCEs (ctx is passed back). Undo callbacks must be
+ * idempotent and succeed when the change they undo never reached the page (recovery re-creates
+ * logged RCEs whose page change may not have been logged, and a crash during a recovery
+ * rollback runs undo again), except for escrow deltas (see bj_ver_modify_delta). */
 typedef struct bj_ver_ops {
     /* Rollback: physically undo the change (NULL: nothing to undo, e.g. locks). */
     JET_ERR (*undo)(bj_rce *rce, void *ctx);
@@ -154,10 +188,12 @@ typedef struct bj_ver_ops {
      * An error keeps the RCE for the next cleanup pass. */
     JET_ERR (*cleanup)(bj_rce *rce, void *ctx);
     void *ctx;
+    uint32_t client; /* BJ_VER_CLIENT_* (0: not logged by a client recovery knows) */
 } bj_ver_ops;
 
 /* Read-only for everyone but ver, except payload which the creator may change. */
 struct bj_rce {
+    uint64_t id; /* unique per bj_ver, from 1, in creation order */
     uint32_t dbid, objid;
     const uint8_t *bm;
     uint32_t cbBm;
@@ -191,11 +227,13 @@ JET_ERR bj_ver_modify(bj_trx *trx, const bj_ver_key *key, bj_ver_kind kind, cons
                       uint32_t cbBefore, const bj_ver_ops *ops, const void *payload,
                       uint32_t cbPayload, bj_rce **prce);
 /* An escrow delta RCE: the record's little-endian signed integer of size 4 or 8 at off gets
- * delta added. Deltas of one size by several transactions do not conflict. */
+ * delta added. Deltas of one size by several transactions do not conflict. Its undo is not
+ * idempotent: the log makes a delta's RCE and its page change one record, and its undo and
+ * the undo's page change (one page operation) another. */
 JET_ERR bj_ver_modify_delta(bj_trx *trx, const bj_ver_key *key, uint32_t off, uint32_t size,
                             int64_t delta, const bj_ver_ops *ops, const void *payload,
                             uint32_t cbPayload, bj_rce **prce);
-/* Withdraws trx's newest RCE after its page change failed (no undo callback). */
+/* Withdraws an RCE of trx after its page change failed (no undo callback; log_cancel). */
 void bj_ver_rce_cancel(bj_trx *trx, bj_rce *rce);
 /* For undo callbacks: the page no longer shows this RCE's change (call under the latch). */
 void bj_ver_rce_set_undone(bj_rce *rce);

@@ -59,6 +59,8 @@ struct bj_ver {
 
     _Atomic uint64_t cbUsed;
     _Atomic int32_t fatal;
+    _Atomic uint64_t rce_ids, trx_ids; /* the last RCE / transaction id handed out */
+    _Atomic bool logging;              /* the cfg.log_* hooks are called */
     _Atomic uint32_t commits_since_cleanup;
 
     bj_mutex cleanup_lock; /* one cleanup pass at a time */
@@ -79,7 +81,11 @@ struct bj_trx {
     bj_trx_state state;
     bj_ver_txn *txn; /* the open transaction (level > 0) */
     uint64_t last_commit;
+    uint64_t id; /* bj_ver_trx_id: set at level 0 -> 1, cleared after commit / log_trx_end */
 };
+
+/* Whether rce's kind is logged (not a lock) and logging is on. */
+bool bj_ver_logs(const bj_ver *ver, const bj_rce *rce);
 
 /* trxCommit0 or BJ_TS_ACTIVE / BJ_TS_ROLLEDBACK; waits out BJ_TS_COMMITTING. */
 uint64_t bj_ver_txn_commit_ts(const bj_ver_txn *txn);

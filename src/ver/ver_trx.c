@@ -149,6 +149,11 @@ bj_trx_state bj_ver_trx_state(const bj_trx *trx)
     return trx->state;
 }
 
+uint64_t bj_ver_trx_id(const bj_trx *trx)
+{
+    return trx->id;
+}
+
 uint64_t bj_ver_trx_begin_ts(const bj_trx *trx)
 {
     return trx->level ? trx->txn->snap.ts : 0;
@@ -183,6 +188,7 @@ static JET_ERR trx_begin(bj_trx *trx, uint32_t levelMax)
         snap_register(ver, &t->snap);
         bj_mutex_unlock(&ver->trx_lock);
         trx->txn = t;
+        trx->id = atomic_fetch_add(&ver->trx_ids, 1) + 1;
     }
     trx->level++;
     trx->state = BJ_TRX_ACTIVE;
@@ -237,6 +243,7 @@ JET_ERR bj_ver_trx_commit(bj_trx *trx, JET_GRBIT grbit)
 
     trx->txn = NULL;
     trx->level = 0;
+    trx->id = 0;
     trx->state = BJ_TRX_COMMITTED;
     trx->last_commit = c;
     atomic_fetch_add_explicit(&ver->st_commits, 1, memory_order_relaxed);
@@ -256,8 +263,16 @@ static JET_ERR rollback_level(bj_trx *trx)
     bj_ver_txn *t = trx->txn;
     while (t->last && t->last->level >= trx->level) {
         bj_rce *r = t->last;
+        JET_ERR e = JET_errSuccess;
+        if (ver->cfg.log_undo && bj_ver_logs(ver, r))
+            e = ver->cfg.log_undo(ver->cfg.log_ctx, trx, r);
+        if (e < 0) {
+            int32_t expected = 0;
+            atomic_compare_exchange_strong(&ver->fatal, &expected, e);
+            ERR(JET_errRollbackError);
+        }
         if (r->ops && r->ops->undo) {
-            JET_ERR e = r->ops->undo(r, r->ops->ctx);
+            e = r->ops->undo(r, r->ops->ctx);
             if (e < 0) {
                 int32_t expected = 0;
                 atomic_compare_exchange_strong(&ver->fatal, &expected, e);
@@ -278,9 +293,34 @@ static JET_ERR rollback_level(bj_trx *trx)
         bj_free(t);
         trx->txn = NULL;
         trx->state = BJ_TRX_ROLLED_BACK;
+        if (ver->cfg.log_trx_end && atomic_load(&ver->logging))
+            err = ver->cfg.log_trx_end(ver->cfg.log_ctx, trx);
+        trx->id = 0;
     }
 fail:
     return err;
+}
+
+void bj_ver_trx_abandon(bj_trx *trx)
+{
+    bj_ver *ver = trx->ver;
+    bj_ver_txn *t = trx->txn;
+    if (trx->level == 0)
+        return;
+    while (t->first) {
+        bj_rce *r = t->first;
+        bj_ver_txn_remove(t, r);
+        bj_ver_rce_free(ver, r);
+    }
+    atomic_store(&t->commit, BJ_TS_ROLLEDBACK);
+    bj_mutex_lock(&ver->trx_lock);
+    snap_unregister(ver, &t->snap);
+    bj_mutex_unlock(&ver->trx_lock);
+    bj_free(t);
+    trx->txn = NULL;
+    trx->level = 0;
+    trx->id = 0;
+    trx->state = BJ_TRX_ROLLED_BACK;
 }
 
 JET_ERR bj_ver_trx_rollback(bj_trx *trx, JET_GRBIT grbit)

@@ -800,7 +800,7 @@ static JET_ERR newer_cleanup(bj_rce *rce, void *ctx)
 TEST(cleanup_sees_a_newer_rce_of_its_key)
 {
     setup(0);
-    bj_ver_ops ops = {NULL, newer_cleanup, g_ver};
+    bj_ver_ops ops = {NULL, newer_cleanup, g_ver, 0};
     bj_ver_key key = {1, 9, "\x05", 1};
     uint8_t before[4] = {1, 2, 3, 4};
     bj_trx *w = trx_new(), *w2 = trx_new();

@@ -37,7 +37,7 @@ static JET_ERR fs_undo(bj_rce *rce, void *ctx);
 static JET_ERR fs_cleanup(bj_rce *rce, void *ctx);
 
 static fstore g_fs;
-static const bj_ver_ops g_fs_ops = {fs_undo, fs_cleanup, &g_fs};
+static const bj_ver_ops g_fs_ops = {fs_undo, fs_cleanup, &g_fs, 0};
 
 static const uint8_t g_bm[NKEYS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
