@@ -137,6 +137,44 @@ static void misc_out(const bj_dbhdr *h, uint32_t cbPage, JET_DBINFOMISC *m)
     m->cbPageSize = cbPage;
 }
 
+/* JET_DbInfoMisc in the largest version that fits cbMax (V1..V5; ESE fills by size too). */
+static void misc_out_v(const bj_dbhdr *h, uint32_t cbPage, void *pv, uint32_t cbMax)
+{
+    JET_DBINFOMISC5 m;
+    memset(&m, 0, sizeof(m));
+    misc_out(h, cbPage, (JET_DBINFOMISC *)&m);
+    m.genMinRequired = h->genMinRequired;
+    m.genMaxRequired = h->genMaxRequired;
+    logtime_out(&h->logtimeGenMaxCreate, &m.logtimeGenMaxCreate);
+    m.ulRepairCount = h->repairCount;
+    logtime_out(&h->logtimeRepair, &m.logtimeRepair);
+    m.ulRepairCountOld = h->repairCountOld;
+    m.ulECCFixSuccess = h->eccFixSuccess;
+    logtime_out(&h->logtimeEccFixSuccess, &m.logtimeECCFixSuccess);
+    m.ulECCFixSuccessOld = h->eccFixSuccessOld;
+    m.ulECCFixFail = h->eccFixFail;
+    logtime_out(&h->logtimeEccFixFail, &m.logtimeECCFixFail);
+    m.ulECCFixFailOld = h->eccFixFailOld;
+    m.ulBadChecksum = h->badChecksum;
+    logtime_out(&h->logtimeBadChecksum, &m.logtimeBadChecksum);
+    m.ulBadChecksumOld = h->badChecksumOld;
+    m.genCommitted = h->genMaxCommitted;
+    bkinfo_out(&h->bkinfoCopyPrev, &m.bkinfoCopyPrev);
+    bkinfo_out(&h->bkinfoDiffPrev, &m.bkinfoDiffPrev);
+    m.ulIncrementalReseedCount = h->incReseedCount;
+    logtime_out(&h->logtimeIncReseed, &m.logtimeIncrementalReseed);
+    m.ulIncrementalReseedCountOld = h->incReseedCountOld;
+    m.ulPagePatchCount = h->pagePatchCount;
+    logtime_out(&h->logtimePagePatch, &m.logtimePagePatch);
+    m.ulPagePatchCountOld = h->pagePatchCountOld;
+    const size_t cb = cbMax >= sizeof(JET_DBINFOMISC5)   ? sizeof(JET_DBINFOMISC5)
+                      : cbMax >= sizeof(JET_DBINFOMISC4) ? sizeof(JET_DBINFOMISC4)
+                      : cbMax >= sizeof(JET_DBINFOMISC3) ? sizeof(JET_DBINFOMISC3)
+                      : cbMax >= sizeof(JET_DBINFOMISC2) ? sizeof(JET_DBINFOMISC2)
+                                                         : sizeof(JET_DBINFOMISC);
+    memcpy(pv, &m, cb);
+}
+
 /* The info levels both functions answer from a header and a file size. */
 static JET_ERR header_info(const bj_dbhdr *h, uint32_t cbPage, uint64_t cbFile, void *pv,
                            uint32_t cbMax, uint32_t level)
@@ -145,7 +183,7 @@ static JET_ERR header_info(const bj_dbhdr *h, uint32_t cbPage, uint64_t cbFile, 
     case JET_DbInfoMisc:
         if (cbMax < sizeof(JET_DBINFOMISC))
             return BJ_ERR(JET_errInvalidBufferSize);
-        misc_out(h, cbPage, pv);
+        misc_out_v(h, cbPage, pv, cbMax);
         return JET_errSuccess;
     case JET_DbInfoPageSize:
         if (cbMax < sizeof(uint32_t))

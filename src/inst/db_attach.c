@@ -135,7 +135,8 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
         ERR(JET_errPageSizeMismatch);
     if (db->hdr.dbstate == DB_STATE_DIRTY && !(grbit & BJ_ATTACH_RECOVERY))
         ERR(JET_errDatabaseDirtyShutdown);
-    if (db->hdr.dbstate != DB_STATE_CLEAN && db->hdr.dbstate != DB_STATE_JUST_CREATED)
+    if (db->hdr.dbstate != DB_STATE_CLEAN && db->hdr.dbstate != DB_STATE_JUST_CREATED &&
+        !(db->hdr.dbstate == DB_STATE_DIRTY && (grbit & BJ_ATTACH_RECOVERY)))
         ERR(JET_errDatabaseInconsistent);
     if (!inst->buf || bj_buf_page_size(inst->buf) != db->cbPage)
         ERR(JET_errPageSizeMismatch);

@@ -90,6 +90,7 @@ JET_ERR bj_ilog_error(bj_inst *inst)
 typedef struct pending {
     bj_ilog *owner;
     uint8_t type; /* BJ_LR_VER / BJ_LR_UNDO; 0 = none */
+    bool fDelta;  /* about an escrow delta: goes only with the delta's own page change */
     uint8_t *buf;
     uint32_t cb, cap;
 } pending;
@@ -296,6 +297,7 @@ static JET_ERR hook_rce(void *ctx, bj_trx *trx, const bj_rce *rce)
     CALL(pend_reserve(cb));
     t_pend.cb = bj_lr_ver_encode(&v, t_pend.buf, t_pend.cap);
     t_pend.type = BJ_LR_VER;
+    t_pend.fDelta = rce->kind == BJ_VER_DELTA;
     t_pend.owner = il;
 fail:
     return err;
@@ -313,6 +315,7 @@ static JET_ERR hook_undo(void *ctx, bj_trx *trx, const bj_rce *rce)
     CALL(pend_reserve(16));
     t_pend.cb = bj_lr_undo_encode(trxid, rceid, t_pend.buf, t_pend.cap);
     t_pend.type = BJ_LR_UNDO;
+    t_pend.fDelta = rce->kind == BJ_VER_DELTA;
     t_pend.owner = il;
 fail:
     return err;
@@ -412,7 +415,9 @@ static JET_ERR hook_page(void *ctx, bj_bt_dbctx *dbc, const uint8_t *pgBefore,
     bj_st32(body, dbc->dbid);
     if (bj_pgop_encode(op, body + 4, cbOp) != cbOp)
         ERR(JET_errInvalidParameter);
-    if (t_pend.type && t_pend.owner == il) {
+    /* the pending undo information goes with this change; an escrow delta's only with the
+     * delta itself (its version flag may be set by an earlier op) */
+    if (t_pend.type && t_pend.owner == il && (!t_pend.fDelta || op->kind == BJ_PGOP_DELTA)) {
         uint8_t pre[5];
         pre[0] = t_pend.type;
         bj_st32(pre + 1, t_pend.cb);

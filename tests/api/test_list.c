@@ -611,6 +611,10 @@ TEST(no_temporary_tables_allowed)
     REQUIRE_OK(JetCreateInstance(&inst2, "list0"));
     REQUIRE_OK(JetSetSystemParameter(&inst2, 0, JET_paramMaxTemporaryTables, 0, NULL));
     REQUIRE_OK(JetSetSystemParameter(&inst2, 0, JET_paramTempPath, 0, e.tmp));
+    /* a second instance keeps its log apart from the first one's (ESE requires it) */
+    REQUIRE_OK(JetSetSystemParameter(&inst2, 0, JET_paramCreatePathIfNotExist, 1, NULL));
+    REQUIRE_OK(JetSetSystemParameter(&inst2, 0, JET_paramLogFilePath, 0, "log2/"));
+    REQUIRE_OK(JetSetSystemParameter(&inst2, 0, JET_paramSystemPath, 0, "log2/"));
     REQUIRE_OK(JetInit(&inst2));
     REQUIRE_OK(JetBeginSession(inst2, &s2, NULL, NULL));
     CHECK_OK(JetCloseTable(e.ses, e.t));

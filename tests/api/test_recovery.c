@@ -6,6 +6,7 @@
  * are there, and the database is CleanShutdown after recovery. Also: the log files ESE names,
  * and the header fields (dbstate, genMinRequired/genMaxRequired) while attached and after. */
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -182,6 +183,7 @@ TEST(crash_then_recover)
     CHECK_EQ(misc.dbstate, (uint32_t)JET_dbstateDirtyShutdown);
     CHECK(misc.genMinRequired >= 1);
     CHECK(misc.genMaxRequired >= misc.genMinRequired);
+    fprintf(stderr, "gen min %u max %u\n", misc.genMinRequired, misc.genMaxRequired);
     CHECK_ERR(JetAttachDatabase(0, g_db, 0), JET_errInvalidSesid);
 
     JET_INSTANCE inst;

@@ -205,6 +205,10 @@ TEST(positions_counts_variants)
     CHECK_OK(JetCreateInstance(&i2, "pos2"));
     JET_RSTINFO rst = {.cbStruct = sizeof rst};
     CHECK_ERR(JetInit3(&i2, &rst, 0), JET_errFeatureNotAvailable);
+    /* its own log folder: the first instance's log is in use */
+    CHECK_OK(JetSetSystemParameter(&i2, 0, JET_paramCreatePathIfNotExist, 1, NULL));
+    CHECK_OK(JetSetSystemParameter(&i2, 0, JET_paramLogFilePath, 0, "log2/"));
+    CHECK_OK(JetSetSystemParameter(&i2, 0, JET_paramSystemPath, 0, "log2/"));
     CHECK_OK(JetInit3(&i2, NULL, 0));
     CHECK_OK(JetTerm(i2));
     env_close(&e);
