@@ -143,6 +143,13 @@ JET_ERR bt_smo_write(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const ui
 /* Removes the leaf covering bm if it is empty (and not the root), or merges it into a sibling
  * when their nodes fit one page with the tree's density free space left (bt_merge.c). */
 JET_ERR bt_smo_shrink(bj_bt_tree *t, const bt_bm *bm);
+/* Brackets of a structure modification of t (bt_ops.c): the pages it changes are logged
+ * before their first change in it, and its end is logged (recovery undoes an unfinished one).
+ * Call with t->smo held exclusive; bt_smo_end returns the log's error. */
+void bt_smo_begin(bj_bt_tree *t);
+JET_ERR bt_smo_end(bj_bt_tree *t);
+/* Inside a logged SMO of t: pgno is given back at the SMO's end (*pfDeferred); else nothing. */
+JET_ERR bt_smo_defer_free(bj_bt_tree *t, uint32_t pgno, bool *pfDeferred);
 /* Whether an insert of kd at itag of leaf pg must be an append split under the tree's density
  * (bt.cxx FBTIAppend): last leaf, past its last node, and the page would keep less than
  * cbDensityFree + the node's size free. */

@@ -251,6 +251,7 @@ JET_ERR bt_smo_shrink(bj_bt_tree *t, const bt_bm *bm)
     bj_frame *fr = NULL;
     bt_path path;
     pthread_rwlock_wrlock(&t->smo);
+    bt_smo_begin(t);
     CALL(bt_descend_bm(t, bm, 0, BJ_LATCH_EXCLUSIVE, &path, &fr));
     const uint8_t *pg = bj_frame_data(fr);
     if (path.depth < 2)
@@ -277,6 +278,11 @@ JET_ERR bt_smo_shrink(bj_bt_tree *t, const bt_bm *bm)
 fail:
     if (fr)
         bj_buf_release(fr);
+    {
+        JET_ERR e2 = bt_smo_end(t); /* then the pages it gave back are freed */
+        if (err >= 0 && e2 < 0)
+            err = e2;
+    }
     pthread_rwlock_unlock(&t->smo);
     return err;
 }

@@ -5,11 +5,113 @@
  */
 #include <stdatomic.h>
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "btree/bt_int.h"
 #include "os/os.h"
 #include "page/pgop.h"
+
+/* ---- structure modifications (SMOs) ----
+ * A split or merge changes several pages in several log records; the log can end between
+ * them. So the first change of each existing page inside an SMO logs the page's image before
+ * it (tagged with the SMO's id), and the SMO's end is logged; recovery puts back the images of
+ * an SMO whose end is missing, which leaves the tree as it was before it (the pages it took
+ * from the space tree stay allocated: a leak, never a broken tree). The SMOs a thread is in
+ * (an SMO of one tree may run an SMO of a space tree) are a small per-thread stack. */
+#define BT_SMO_DEPTH 6
+#define BT_SMO_PAGES 64
+typedef struct bt_smo {
+    bj_bt_tree *t;
+    uint64_t id;
+    uint32_t n;
+    uint32_t pgno[BT_SMO_PAGES];
+    uint32_t *rgfree; /* pages the SMO gives back: freed after its end is logged */
+    uint32_t cfree, cfreeAlloc;
+} bt_smo;
+static _Thread_local bt_smo t_smo[BT_SMO_DEPTH];
+static _Thread_local uint32_t t_smo_depth;
+static _Atomic uint64_t g_smo_id;
+
+static bt_smo *smo_of(bj_bt_tree *t);
+
+void bt_smo_begin(bj_bt_tree *t)
+{
+    if (t_smo_depth < BT_SMO_DEPTH) {
+        bt_smo *s = &t_smo[t_smo_depth];
+        s->t = t;
+        s->id = atomic_fetch_add(&g_smo_id, 1) + 1;
+        s->n = 0;
+        s->cfree = 0;
+    }
+    t_smo_depth++;
+}
+
+JET_ERR bt_smo_end(bj_bt_tree *t)
+{
+    JET_ERR err = JET_errSuccess;
+    if (t_smo_depth == 0)
+        return JET_errSuccess;
+    t_smo_depth--;
+    if (t_smo_depth < BT_SMO_DEPTH) {
+        bt_smo *s = &t_smo[t_smo_depth];
+        if (s->n && t->dbc->log_smo_end) /* an SMO that logged images */
+            err = t->dbc->log_smo_end(t->dbc->log_ctx, t->dbc, s->id);
+        s->t = NULL;
+        /* only now may its pages go back to the space tree: an unfinished SMO is taken back
+         * by recovery, and a page it still uses must not be free then */
+        for (uint32_t i = 0; i < s->cfree; i++) {
+            JET_ERR e2 = err >= 0 && t->alloc.release
+                             ? t->alloc.release(t->alloc.ctx, t, s->rgfree[i])
+                             : JET_errSuccess;
+            if (err >= 0 && e2 < 0)
+                err = e2;
+        }
+        s->cfree = 0;
+        bj_free(s->rgfree);
+        s->rgfree = NULL;
+        s->cfreeAlloc = 0;
+    }
+    return err;
+}
+
+JET_ERR bt_smo_defer_free(bj_bt_tree *t, uint32_t pgno, bool *pfDeferred)
+{
+    bt_smo *s = smo_of(t);
+    *pfDeferred = false;
+    if (!s || !t->dbc->log)
+        return JET_errSuccess;
+    if (s->cfree == s->cfreeAlloc) {
+        uint32_t n = s->cfreeAlloc ? 2 * s->cfreeAlloc : 8;
+        uint32_t *rg = bj_realloc(s->rgfree, n * sizeof(*rg));
+        if (!rg)
+            return BJ_ERR(JET_errOutOfMemory);
+        s->rgfree = rg;
+        s->cfreeAlloc = n;
+    }
+    s->rgfree[s->cfree++] = pgno;
+    *pfDeferred = true;
+    return JET_errSuccess;
+}
+
+/* The SMO of tree t this thread is in (innermost), or NULL. */
+static bt_smo *smo_of(bj_bt_tree *t)
+{
+    uint32_t d = t_smo_depth < BT_SMO_DEPTH ? t_smo_depth : BT_SMO_DEPTH;
+    return d && t_smo[d - 1].t == t ? &t_smo[d - 1] : NULL;
+}
+
+/* Whether this is the first change of page pgno in SMO s (then it is noted). */
+static bool smo_first_touch(bt_smo *s, uint32_t pgno)
+{
+    for (uint32_t i = 0; i < s->n && i < BT_SMO_PAGES; i++)
+        if (s->pgno[i] == pgno)
+            return false;
+    if (s->n < BT_SMO_PAGES)
+        s->pgno[s->n] = pgno;
+    s->n++;
+    return true;
+}
 
 JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
 {
@@ -21,7 +123,15 @@ JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
     op->pgno = bj_frame_pgno(fr);
     op->dbtimeBefore = op->kind == BJ_PGOP_INIT ? 0 : bj_page_dbtime(pg);
     op->dbtimeAfter = atomic_fetch_add(&dbc->dbtime, 1) + 1;
-    if (dbc->log && op->kind != BJ_PGOP_INIT && !bj_buf_frame_dirty(fr)) {
+    uint64_t smoid = 0;
+    if (dbc->log) {
+        bt_smo *s = smo_of(t);
+        /* an existing page's first change in an SMO: its image before (a fresh page's
+         * content, dbtime 0, needs none) */
+        if (s && bj_page_dbtime(pg) != 0 && smo_first_touch(s, op->pgno))
+            smoid = s->id;
+    }
+    if (dbc->log && (smoid || (op->kind != BJ_PGOP_INIT && !bj_buf_frame_dirty(fr)))) {
         before = bj_malloc(dbc->cbPage); /* the image redo starts from (see btree.h) */
         if (!before)
             ERR(JET_errOutOfMemory);
@@ -29,7 +139,7 @@ JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
     }
     CALL(bj_page_apply(pg, dbc->cbPage, op));
     if (dbc->log) {
-        err = dbc->log(dbc->log_ctx, dbc, before, op, &lsnFirst, &lsn);
+        err = dbc->log(dbc->log_ctx, dbc, before, smoid, op, &lsnFirst, &lsn);
         if (err < 0) { /* the change is on the page but not in the log: never write it */
             bj_buf_dirty(fr, UINT64_MAX);
             goto fail;

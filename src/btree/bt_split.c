@@ -49,8 +49,12 @@ fail:
 
 JET_ERR bt_free_page(bj_bt_tree *t, uint32_t pgno)
 {
+    bool fDeferred;
     if (!t->alloc.release)
         return JET_errSuccess;
+    JET_ERR err = bt_smo_defer_free(t, pgno, &fDeferred);
+    if (err < 0 || fDeferred)
+        return err;
     return t->alloc.release(t->alloc.ctx, t, pgno);
 }
 
@@ -474,6 +478,7 @@ JET_ERR bt_smo_write(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const ui
     bt_path path;
     bt_bm bm = {key, cbKey, data, cbData, BT_BM_KD};
     pthread_rwlock_wrlock(&t->smo);
+    bt_smo_begin(t);
     for (int round = 0;; round++) {
         if (round > 64)
             ERR(JET_errDatabaseCorrupted);
@@ -513,6 +518,11 @@ JET_ERR bt_smo_write(bj_bt_tree *t, const uint8_t *key, uint32_t cbKey, const ui
 fail:
     if (fr)
         bj_buf_release(fr);
+    {
+        JET_ERR e2 = bt_smo_end(t);
+        if (err >= 0 && e2 < 0)
+            err = e2;
+    }
     pthread_rwlock_unlock(&t->smo);
     return err;
 }

@@ -54,10 +54,12 @@ struct bj_pgop;
 struct bj_bt_dbctx;
 /* The log hook of bj_bt_apply (the WAL side of "one way to change a page"): pgBefore non-NULL
  * asks for a full page image first (the page was clean: its first change since it was last
- * written), then the op (already applied to the page). *plsnFirst / *plsn: the positions of
- * the first and the last record written. An error means nothing more may reach the disk. */
+ * written; or, with smoid != 0, the page's first change in structure modification smoid),
+ * then the op (already applied to the page). *plsnFirst / *plsn: the positions of the first
+ * and the last record written. An error means nothing more may reach the disk. */
 typedef JET_ERR (*bj_bt_log_fn)(void *ctx, struct bj_bt_dbctx *dbc, const uint8_t *pgBefore,
-                                const struct bj_pgop *op, uint64_t *plsnFirst, uint64_t *plsn);
+                                uint64_t smoid, const struct bj_pgop *op, uint64_t *plsnFirst,
+                                uint64_t *plsn);
 
 typedef struct bj_bt_dbctx {
     bj_buf_db *db;
@@ -65,6 +67,9 @@ typedef struct bj_bt_dbctx {
     _Atomic uint64_t dbtime; /* last dbtime handed out; the next change gets dbtime + 1 */
     uint32_t dbid;           /* the instance's id of the database (log records) */
     bj_bt_log_fn log;        /* NULL: changes are not logged (temporary database, no log) */
+    /* a structure modification (split, merge) of several pages ended: recovery takes back
+     * the pages of one whose end is not in the log (their images before it were logged) */
+    JET_ERR (*log_smo_end)(void *ctx, struct bj_bt_dbctx *dbc, uint64_t smoid);
     /* the file grows to cpg database pages (logged before the file changes) */
     JET_ERR (*log_extend)(void *ctx, struct bj_bt_dbctx *dbc, uint32_t cpg);
     void *log_ctx;

@@ -170,8 +170,8 @@ static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
     const bool fDirty = (grbit & JET_bitTermDirty) != 0;
     bj_db_term(inst, fDirty); /* attached databases: flushed and closed (unless dirty) */
     bj_ilog_close(inst, !fDirty); /* TERM and the checkpoint at the end (unless dirty) */
-    if (inst->ver)
-        bj_ver_term(inst->ver);
+    if (inst->ver) /* the databases are gone: cleanup left over (I/O errors) is dropped */
+        bj_ver_term_discard(inst->ver);
     inst->ver = NULL;
     bj_buf_close(inst->buf);
     inst->buf = NULL;

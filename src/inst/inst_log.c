@@ -91,6 +91,7 @@ typedef struct pending {
     bj_ilog *owner;
     uint8_t type; /* BJ_LR_VER / BJ_LR_UNDO; 0 = none */
     bool fDelta;  /* about an escrow delta: goes only with the delta's own page change */
+    bool fAfter;  /* an undo's record: written alone after its page changes (the next hook) */
     uint8_t *buf;
     uint32_t cb, cap;
 } pending;
@@ -298,6 +299,7 @@ static JET_ERR hook_rce(void *ctx, bj_trx *trx, const bj_rce *rce)
     t_pend.cb = bj_lr_ver_encode(&v, t_pend.buf, t_pend.cap);
     t_pend.type = BJ_LR_VER;
     t_pend.fDelta = rce->kind == BJ_VER_DELTA;
+    t_pend.fAfter = false;
     t_pend.owner = il;
 fail:
     return err;
@@ -315,7 +317,11 @@ static JET_ERR hook_undo(void *ctx, bj_trx *trx, const bj_rce *rce)
     CALL(pend_reserve(16));
     t_pend.cb = bj_lr_undo_encode(trxid, rceid, t_pend.buf, t_pend.cap);
     t_pend.type = BJ_LR_UNDO;
+    /* an escrow delta's undo is one page change and not idempotent: its record goes with it;
+     * any other undo is idempotent and may take several page changes (even a split): its
+     * record is written once they are all made, so a crash in between undoes it again */
     t_pend.fDelta = rce->kind == BJ_VER_DELTA;
+    t_pend.fAfter = !t_pend.fDelta;
     t_pend.owner = il;
 fail:
     return err;
@@ -393,21 +399,23 @@ void bj_ilog_ver_hooks(bj_inst *inst, bj_ver_config *cfg)
 
 /* ---- page changes (bj_bt_apply) ---- */
 
-static JET_ERR hook_page(void *ctx, bj_bt_dbctx *dbc, const uint8_t *pgBefore,
+static JET_ERR hook_page(void *ctx, bj_bt_dbctx *dbc, const uint8_t *pgBefore, uint64_t smoid,
                          const bj_pgop *op, uint64_t *plsnFirst, uint64_t *plsn)
 {
     JET_ERR err = JET_errSuccess;
     bj_ilog *il = ctx;
     uint8_t stack[512], *body = stack;
-    uint8_t hdr[8];
     *plsnFirst = *plsn = 0;
     if (!il->log)
         ERR(JET_errLogWriteFail);
     if (pgBefore) {
-        bj_st32(hdr, dbc->dbid);
-        bj_st32(hdr + 4, op->pgno);
-        bj_log_part parts[2] = {{hdr, 8}, {pgBefore, dbc->cbPage}};
-        CALL(bj_log_append(il->log, BJ_LR_FPI, parts, 2, plsnFirst, NULL));
+        uint8_t hdr16[16];
+        bj_st32(hdr16, dbc->dbid);
+        bj_st32(hdr16 + 4, op->pgno);
+        bj_st64(hdr16 + 8, smoid);
+        bj_log_part parts[2] = {{hdr16, smoid ? 16u : 8u}, {pgBefore, dbc->cbPage}};
+        CALL(bj_log_append(il->log, smoid ? BJ_LR_SMO_IMAGE : BJ_LR_FPI, parts, 2, plsnFirst,
+                           NULL));
     }
     const uint32_t cbOp = bj_pgop_encoded_size(op);
     if (4 + cbOp > sizeof stack && !(body = bj_malloc(4 + cbOp)))
@@ -417,7 +425,8 @@ static JET_ERR hook_page(void *ctx, bj_bt_dbctx *dbc, const uint8_t *pgBefore,
         ERR(JET_errInvalidParameter);
     /* the pending undo information goes with this change; an escrow delta's only with the
      * delta itself (its version flag may be set by an earlier op) */
-    if (t_pend.type && t_pend.owner == il && (!t_pend.fDelta || op->kind == BJ_PGOP_DELTA)) {
+    if (t_pend.type && t_pend.owner == il && !t_pend.fAfter &&
+        (!t_pend.fDelta || op->kind == BJ_PGOP_DELTA)) {
         uint8_t pre[5];
         pre[0] = t_pend.type;
         bj_st32(pre + 1, t_pend.cb);
@@ -434,6 +443,18 @@ fail:
     if (body != stack)
         bj_free(body);
     return err;
+}
+
+static JET_ERR hook_smo_end(void *ctx, bj_bt_dbctx *dbc, uint64_t smoid)
+{
+    bj_ilog *il = ctx;
+    uint8_t b[12];
+    if (!il->log)
+        return BJ_ERR(JET_errLogWriteFail);
+    bj_st32(b, dbc->dbid);
+    bj_st64(b + 4, smoid);
+    bj_log_part part = {b, 12};
+    return bj_log_append(il->log, BJ_LR_SMO_END, &part, 1, NULL, NULL);
 }
 
 static JET_ERR hook_extend(void *ctx, bj_bt_dbctx *dbc, uint32_t cpg)
@@ -493,6 +514,7 @@ JET_ERR bj_ilog_db_attached(bj_inst *inst, bj_db *db)
         db->dbc.dbid = db->dbid;
         db->dbc.log_ctx = il;
         db->dbc.log_extend = hook_extend;
+        db->dbc.log_smo_end = hook_smo_end;
         db->dbc.log = hook_page;
         db_register(il, db, true);
     }
@@ -524,6 +546,7 @@ JET_ERR bj_ilog_db_detaching(bj_db *db)
     db->hdr.genMaxCommitted = BJ_LSN_GEN(lsn);
     db->dbc.log = NULL;
     db->dbc.log_extend = NULL;
+    db->dbc.log_smo_end = NULL;
 fail:
     return err;
 }
@@ -538,6 +561,7 @@ void bj_ilog_db_forget(bj_db *db)
     }
     db->dbc.log = NULL;
     db->dbc.log_extend = NULL;
+    db->dbc.log_smo_end = NULL;
 }
 
 /* A new generation began: databases being logged may now get pages of it. */

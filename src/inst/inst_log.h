@@ -5,11 +5,15 @@
  * fields they move (dbstate, lgposAttach/Consistent, lGenMin/MaxRequired, signLog), and the
  * checkpoint thread. Private to src/inst.
  *
- * Undo information and atomicity: a revision entry's log record (VER) and an undo's record
- * (UNDO) are held per thread ("pending") and written in ONE record with the next page change
- * of that thread (PGOP_VER), so the log holds the undo information of a change exactly when it
- * holds the change (an escrow delta is not idempotent). A pending record with no page change
- * after it goes out alone before the thread's next VER/UNDO, commit or transaction end.
+ * Undo information and atomicity: a revision entry's log record (VER) is held per thread
+ * ("pending") and written in ONE record with the next page change of that thread (PGOP_VER),
+ * so the log holds the undo information of a change whenever it holds the change (undo
+ * tolerates a change that never happened); an escrow delta's VER waits for the delta itself
+ * (not idempotent). An undo's record (UNDO) is written after all the undo's page changes (at
+ * the thread's next hook), so a crash in between undoes it again (undo is idempotent) -
+ * except an escrow delta's, which goes in one record with the undo's single delta change. A
+ * pending record with no page change after it goes out alone before the thread's next
+ * VER/UNDO, commit or transaction end.
  *
  * Checkpoint: min(oldest dirty page's first change, first record of every open transaction),
  * written after the database files were fsynced (so a page written before is durable and a

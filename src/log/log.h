@@ -60,6 +60,9 @@ typedef enum bj_lrtype {
     BJ_LR_FPI = 12,     /* body: dbid, pgno, the whole page before a change (the first change
                          * of a page since it was last written: redo never needs a torn page) */
     BJ_LR_EXTEND = 13,  /* body: dbid, the database's new size in pages (file growth) */
+    BJ_LR_SMO_IMAGE = 14, /* body: dbid, pgno, smo id, the page before its first change in a
+                           * structure modification (also a full page image for redo) */
+    BJ_LR_SMO_END = 15,   /* body: dbid, smo id: that structure modification is complete */
     BJ_LR_MAX
 } bj_lrtype;
 

@@ -209,6 +209,7 @@ const char *bj_lr_name(uint32_t type)
 {
     static const char *const names[] = {"NOP",    "INIT", "TERM",    "CREATEDB", "ATTACH",
                                         "DETACH", "PGOP", "VER",     "UNDO",     "COMMIT0",
-                                        "TRXEND", "PGOP_VER", "FPI",  "EXTEND"};
+                                        "TRXEND", "PGOP_VER", "FPI",  "EXTEND",
+                                        "SMO_IMAGE", "SMO_END"};
     return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }

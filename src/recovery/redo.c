@@ -6,6 +6,9 @@
  *   PGOP    applied when the page's dbtime is older than the op's dbtimeAfter (bj_page_apply
  *           then checks dbtimeBefore: JET_errDbTimeCorrupted when the page is not the state
  *           the op was built on); an INIT op also applies to an unreadable page;
+ *   SMO_IMAGE as FPI, and kept until SMO_END: the pages of a structure modification whose end
+ *           is not in the log are put back to these images after the last record (the tree
+ *           as it was before it; pages it allocated stay allocated);
  *   EXTEND  the file grows to the logged size;
  *   ATTACH / DETACH open and close databases (a detach flushes and marks the file clean);
  *   VER / UNDO / COMMIT0 / TRXEND / INIT keep the table of unfinished transactions.
@@ -284,25 +287,20 @@ fail:
     return err;
 }
 
-static JET_ERR redo_fpi(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn lsn, uint32_t cbPage)
+/* Puts image (the page pgno of d as a record saw it) on the page when the page cannot be read
+ * or is older; fForce: always (an unfinished SMO taken back). */
+static JET_ERR put_image(bj_redo *r, bj_redo_db *d, uint32_t pgno, const uint8_t *image,
+                         bj_lsn lsn, uint32_t cbPage, bool fForce)
 {
     JET_ERR err = JET_errSuccess;
-    uint32_t dbid, pgno, cbImage;
-    const uint8_t *image;
     bj_frame *fr = NULL;
     bool fUnreadable;
-    CALL(bj_lr_fpi_decode(b, cb, &dbid, &pgno, &image, &cbImage));
-    bj_redo_db *d = db_of(r, dbid);
-    if (!d)
-        return JET_errSuccess;
-    if (cbImage != cbPage)
-        ERR(JET_errLogFileCorrupt);
     const uint64_t dbtime = bj_page_dbtime(image);
     if (dbtime > d->dbtime)
         d->dbtime = dbtime;
     CALL(page_get(d, pgno, cbPage, true, &fr, &fUnreadable));
     uint8_t *pg = bj_frame_data(fr);
-    if (!fUnreadable && bj_page_dbtime(pg) >= dbtime)
+    if (!fForce && !fUnreadable && bj_page_dbtime(pg) >= dbtime)
         goto fail;
     memcpy(pg, image, cbPage);
     bj_buf_dirty(fr, lsn);
@@ -310,6 +308,82 @@ static JET_ERR redo_fpi(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn lsn, u
 fail:
     if (fr)
         bj_buf_release(fr);
+    return err;
+}
+
+static JET_ERR redo_fpi(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn lsn, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    uint32_t dbid, pgno, cbImage;
+    const uint8_t *image;
+    CALL(bj_lr_fpi_decode(b, cb, &dbid, &pgno, &image, &cbImage));
+    bj_redo_db *d = db_of(r, dbid);
+    if (!d)
+        return JET_errSuccess;
+    if (cbImage != cbPage)
+        ERR(JET_errLogFileCorrupt);
+    CALL(put_image(r, d, pgno, image, lsn, cbPage, false));
+fail:
+    return err;
+}
+
+static JET_ERR redo_smo_image(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn lsn,
+                              uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    if (cb != 16 + cbPage)
+        return BJ_ERR(JET_errLogFileCorrupt);
+    const uint32_t dbid = bj_ld32(b), pgno = bj_ld32(b + 4);
+    const uint64_t smoid = bj_ld64(b + 8);
+    const uint8_t *image = b + 16;
+    bj_redo_db *d = db_of(r, dbid);
+    if (!d)
+        return JET_errSuccess;
+    CALL(put_image(r, d, pgno, image, lsn, cbPage, false));
+    for (uint32_t i = 0; i < r->csmo; i++)
+        if (r->rgsmo[i].smoid == smoid && r->rgsmo[i].dbid == dbid && r->rgsmo[i].pgno == pgno)
+            return JET_errSuccess; /* the first image is the one before the SMO */
+    if (r->csmo == r->csmoAlloc) {
+        uint32_t n = r->csmoAlloc ? 2 * r->csmoAlloc : 16;
+        bj_redo_smo *rg = bj_realloc(r->rgsmo, n * sizeof(*rg));
+        if (!rg)
+            ERR(JET_errOutOfMemory);
+        r->rgsmo = rg;
+        r->csmoAlloc = n;
+    }
+    uint8_t *copy = bj_malloc(cbPage);
+    if (!copy)
+        ERR(JET_errOutOfMemory);
+    memcpy(copy, image, cbPage);
+    r->rgsmo[r->csmo++] = (bj_redo_smo){smoid, dbid, pgno, copy};
+fail:
+    return err;
+}
+
+/* Drops the kept images of smoid (0: all). */
+static void smo_drop(bj_redo *r, uint64_t smoid)
+{
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < r->csmo; i++) {
+        if (!smoid || r->rgsmo[i].smoid == smoid)
+            bj_free(r->rgsmo[i].image);
+        else
+            r->rgsmo[j++] = r->rgsmo[i];
+    }
+    r->csmo = j;
+}
+
+/* After the last record: unfinished structure modifications are taken back. */
+static JET_ERR smo_undo_unfinished(bj_redo *r, uint32_t cbPage)
+{
+    JET_ERR err = JET_errSuccess;
+    for (uint32_t i = 0; i < r->csmo; i++) {
+        bj_redo_db *d = db_of(r, r->rgsmo[i].dbid);
+        if (d)
+            CALL(put_image(r, d, r->rgsmo[i].pgno, r->rgsmo[i].image, r->lsnEnd, cbPage, true));
+        r->cSmoUndone++;
+    }
+fail:
     return err;
 }
 
@@ -340,6 +414,13 @@ static JET_ERR apply(bj_redo *r, const bj_redo_config *cfg, const bj_logr_rec *r
         CALL(t == BJ_LR_VER ? on_ver(r, first, cbFirst) : on_undo(r, first, cbFirst));
         return redo_pgop(r, pgop, cbPgop, rec->lsn, cfg->cbPage);
     }
+    case BJ_LR_SMO_IMAGE:
+        return redo_smo_image(r, rec->body, rec->cb, rec->lsn, cfg->cbPage);
+    case BJ_LR_SMO_END:
+        if (rec->cb < 12)
+            ERR(JET_errLogFileCorrupt);
+        smo_drop(r, bj_ld64(rec->body + 4));
+        break;
     case BJ_LR_VER:
         return on_ver(r, rec->body, rec->cb);
     case BJ_LR_UNDO:
@@ -353,6 +434,7 @@ static JET_ERR apply(bj_redo *r, const bj_redo_config *cfg, const bj_logr_rec *r
     }
     case BJ_LR_INIT: /* a run began: everything before it was finished (or undone) */
         trx_drop_all(r);
+        smo_drop(r, 0);
         break;
     case BJ_LR_ATTACH:
         return attach_rec(r, cfg, rec->body, rec->cb);
@@ -551,6 +633,7 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
         r->cbReplayed += rec.cb;
         CALL(apply(r, cfg, &rec));
     }
+    CALL(smo_undo_unfinished(r, cfg->cbPage));
     for (uint32_t i = 0; i < BJ_LOG_ATTACH_MAX; i++)
         CALL(db_close(r, &r->rgdb[i], false));
     *pr = r;
@@ -576,5 +659,7 @@ void bj_redo_free(bj_redo *r)
         return;
     trx_drop_all(r);
     bj_free(r->rgtrx);
+    smo_drop(r, 0);
+    bj_free(r->rgsmo);
     bj_free(r);
 }

@@ -50,6 +50,13 @@ typedef struct bj_redo_config {
     uint32_t cbPage;
 } bj_redo_config;
 
+/* A page image of a structure modification whose end has not been seen yet. */
+typedef struct bj_redo_smo {
+    uint64_t smoid;
+    uint32_t dbid, pgno;
+    uint8_t *image;
+} bj_redo_smo;
+
 typedef struct bj_redo {
     bj_redo_db rgdb[BJ_LOG_ATTACH_MAX];
     bj_redo_trx *rgtrx; /* unfinished transactions, in order of their first record */
@@ -57,7 +64,9 @@ typedef struct bj_redo {
     bool fLogs;         /* false: no log and no checkpoint: a new stream starts */
     bj_lsn lsnCheckpoint, lsnEnd;
     bj_log_hdr hdrLast; /* the last generation's header (to continue the stream) */
-    uint64_t cRecords, cbReplayed, cApplied;
+    bj_redo_smo *rgsmo; /* images of unfinished structure modifications */
+    uint32_t csmo, csmoAlloc;
+    uint64_t cRecords, cbReplayed, cApplied, cSmoUndone;
 } bj_redo;
 
 /* Runs the scan and the redo pass. On success every database the log touched is flushed,

@@ -191,6 +191,14 @@ void bj_ver_term(bj_ver *ver)
         return;
     bj_ver_stop_cleanup_thread(ver);
     bj_ver_cleanup(ver);
+    bj_ver_term_discard(ver);
+}
+
+void bj_ver_term_discard(bj_ver *ver)
+{
+    if (!ver)
+        return;
+    bj_ver_stop_cleanup_thread(ver);
     while (ver->committed) {
         bj_ver_txn *t = ver->committed;
         ver->committed = t->cnext;

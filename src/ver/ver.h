@@ -93,6 +93,9 @@ JET_ERR bj_ver_init(const bj_ver_config *cfg, bj_ver **pver);
 /* Stops the cleanup thread, runs a last cleanup, frees everything. Sessions' bj_trx must have
  * been destroyed; RCEs still held (e.g. after a failed rollback) are freed without callbacks. */
 void bj_ver_term(bj_ver *ver);
+/* The same without the last cleanup: no callback runs (the databases they would touch are
+ * gone, e.g. after a failed flush; what cleanup left stays on the pages for recovery). */
+void bj_ver_term_discard(bj_ver *ver);
 void bj_ver_get_stats(bj_ver *ver, bj_ver_stats *st);
 /* 0, or the error of the undo callback that made the instance unavailable for updates. */
 JET_ERR bj_ver_fatal_error(bj_ver *ver);

@@ -122,6 +122,9 @@ static JET_ERR wo_write(bj_file *f, uint64_t off, const void *buf, size_t cb)
     walos *wo = wo_of(f->os);
     count_call(wo);
     uint64_t d = 0;
+    if (getenv("BJ_WO_DEBUG"))
+        fprintf(stderr, "write %s off %llu cb %zu isDb %d on %d\n", wf->base.path,
+                (unsigned long long)off, cb, wf->isDb, wo->on);
     if (wf->isDb)
         check_db_write(wo, off, buf, cb);
     if (wf->isLog) {
@@ -251,6 +254,14 @@ void walos_enable(bj_os *os, const _Atomic uint64_t *dbtime)
     wo->dbtime = dbtime;
     if (dbtime)
         wo->dSynced = atomic_load(dbtime);
+    pthread_mutex_unlock(&wo->lock);
+}
+
+void walos_forget_dbtime(bj_os *os)
+{
+    walos *wo = wo_of(os);
+    pthread_mutex_lock(&wo->lock);
+    wo->dbtime = NULL;
     pthread_mutex_unlock(&wo->lock);
 }
 

@@ -48,6 +48,9 @@ void walos_destroy(bj_os *os);
 void walos_enable(bj_os *os, const _Atomic uint64_t *dbtime);
 /* Stops checking altogether. */
 void walos_disable(bj_os *os);
+/* The database's counter is about to go away (detach / term): later log writes no longer read
+ * it (no page of it can be written after that). */
+void walos_forget_dbtime(bj_os *os);
 void walos_get_stats(bj_os *os, walos_stats *st);
 /* From now on, the nth write-or-sync call (1-based; 0: never) first calls
  * bj_os_mem_power_loss(inner, seed) and is then forwarded (and fails: the files are dead). */

@@ -35,6 +35,7 @@
 
 #include "crash_common.h"
 #include "crash_walos.h"
+#include "buf/buf.h"
 #include "inst/db.h"
 #include "inst/inst.h"
 #include "page/page.h"
@@ -84,6 +85,36 @@ static const _Atomic uint64_t *db_dbtime(JET_SESID s, JET_DBID dbid)
     JET_ERR err = bj_db_get(sess, dbid, &db);
     bj_sess_leave(sess);
     return err < 0 ? NULL : &db->dbc.dbtime;
+}
+
+/* A thread that writes the database's dirty pages every few hundred microseconds while the
+ * workers run (as the engine's checkpoint and eviction do, only much more often), so power
+ * losses hit database page writes: torn pages, pages newer than the durable log (the WAL
+ * checker's case), pages written between a change and its commit. */
+typedef struct flusher {
+    JET_SESID s;
+    JET_DBID db;
+    _Atomic bool stop;
+    uint64_t flushes;
+} flusher;
+
+static void *flusher_main(void *arg)
+{
+    flusher *fl = arg;
+    bj_sess *sess = NULL;
+    bj_db *db = NULL;
+    if (bj_sess_enter(fl->s, 0, &sess) < 0)
+        return NULL;
+    JET_ERR err = bj_db_get(sess, fl->db, &db);
+    bj_sess_leave(sess);
+    while (err >= 0 && !atomic_load(&fl->stop)) {
+        if (bj_buf_flush_db(db->bdb) < 0)
+            break; /* the power is gone */
+        fl->flushes++;
+        struct timespec ts = {0, 300 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
 }
 
 /* Copies PL_DB out of the memory backend to dir/pl.edb and runs `bluejet check` on it. */
@@ -141,6 +172,8 @@ static JET_ERR pl_open(pl_session *ps)
     return JET_errSuccess;
 }
 
+static bj_os *g_wo; /* the WAL checker of the running rounds */
+
 /* Closes what pl_open made; abrupt: JetTerm2(JET_bitTermAbrupt | JET_bitTermDirty: a crash, open
  * transactions left as they are), errors ignored. */
 static JET_ERR pl_close(pl_session *ps, bool abrupt)
@@ -151,6 +184,8 @@ static JET_ERR pl_close(pl_session *ps, bool abrupt)
     if (ps->s) {
         if (!abrupt)
             err = JetDetachDatabase(ps->s, PL_DB);
+        if (g_wo)
+            walos_forget_dbtime(g_wo); /* the database (and its counter) may be freed now */
         JetEndSession(ps->s, 0);
     }
     if (ps->inst) {
@@ -176,8 +211,12 @@ static void run_rounds(uint32_t rounds, bool loss)
     printf("  BJ_CRASH_SEED=%" PRIu64 " BJ_CRASH_ROUNDS=%u%s\n", c.seed, rounds,
            loss ? "" : " (no power loss)");
     fflush(stdout);
+    /* a small cache: pages are evicted (written) during the workload, so power losses find
+     * torn and half-written database pages, and the WAL checker sees page writes */
+    REQUIRE_OK(JetSetSystemParameter(NULL, 0, JET_paramCacheSizeMax, 16, NULL));
     c.mem = bj_os_mem_create();
     c.os = walos_create(c.mem, "pl.edb", bj_param_page_size());
+    g_wo = c.os;
     bj_inst_test_set_os(c.os);
     REQUIRE_OK(bj_os_mkdir(c.mem, PL_DIR));
     REQUIRE_OK(bj_os_mkdir(c.mem, PL_DIR "/tmp"));
@@ -250,7 +289,7 @@ static void run_rounds(uint32_t rounds, bool loss)
         if (loss) {
             walos_enable(c.os, db_dbtime(ps.s, ps.db));
             uint64_t lossSeed = cw_rand(&rng) % 4 == 0 ? 0 : cw_rand(&rng) | 1;
-            walos_arm_power_loss(c.os, 1 + cw_rand(&rng) % 80, lossSeed);
+            walos_arm_power_loss(c.os, 1 + cw_rand(&rng) % cw_env_u64("BJ_PL_CALLS", 400), lossSeed);
         }
         cw_worker w[PL_NTHR];
         pthread_t th[PL_NTHR];
@@ -261,14 +300,19 @@ static void run_rounds(uint32_t rounds, bool loss)
             w[i].thread = (round % 2) * PL_NTHR + i;
             w[i].round = round;
             w[i].rng = cw_rand(&rng);
-            w[i].maxTxns = 3 + (uint32_t)(cw_rand(&rng) % 18);
+            w[i].maxTxns = 3 + (uint32_t)(cw_rand(&rng) % (uint32_t)cw_env_u64("BJ_PL_TXNS", 60));
             w[i].lazy = true;
             w[i].sink = pl_sink;
             w[i].ctx = &c;
             REQUIRE(pthread_create(&th[i], NULL, cw_worker_main, &w[i]) == 0);
         }
+        flusher fl = {.s = ps.s, .db = ps.db};
+        pthread_t thf;
+        REQUIRE(pthread_create(&thf, NULL, flusher_main, &fl) == 0);
         for (uint32_t i = 0; i < PL_NTHR; i++)
             pthread_join(th[i], NULL);
+        atomic_store(&fl.stop, true);
+        pthread_join(thf, NULL);
         if (!loss) {
             for (uint32_t i = 0; i < PL_NTHR; i++)
                 if (w[i].err < 0)
@@ -307,6 +351,7 @@ static void run_rounds(uint32_t rounds, bool loss)
 out:
     pl_close(&ps, true);
     bj_inst_test_set_os(NULL);
+    g_wo = NULL;
     walos_destroy(c.os);
     bj_os_mem_destroy(c.mem);
     cw_model_free(&c.m);
