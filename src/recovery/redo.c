@@ -587,8 +587,10 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
     if (!r || !chk)
         ERR(JET_errOutOfMemory);
     err = bj_chk_read(cfg->os, cfg->szSystemPath, cfg->szBaseName, chk);
-    if (err == JET_errCheckpointFileNotFound || err == JET_errFileNotFound) {
-        /* no checkpoint: start at the lowest generation there is, if any */
+    if (err == JET_errCheckpointFileNotFound || err == JET_errFileNotFound ||
+        err == JET_errCheckpointCorrupt) {
+        /* no checkpoint (or none readable, e.g. its first write failed): start at the lowest
+         * generation there is, if any (replaying more than needed is harmless: dbtimes) */
         bj_free(chk);
         chk = NULL;
         lowest_ctx lc = {cfg->szBaseName, 0, false, {0}};
