@@ -62,9 +62,29 @@ static bj_lsn cursor_lsn(const bj_log *log, uint32_t seg, uint32_t ib)
 
 /* ---------------------------------------------------------------- files */
 
-/* Creates (replacing) a zeroed log file of full size at szPath with the header h, fsynced;
+/* Writes zeros over the whole file (cb bytes). As ESE formats its logs: the blocks then exist,
+ * so a commit's fdatasync flushes data only (a preallocated, unwritten extent would make every
+ * first write into it a file-system metadata change, a journal commit per commit). */
+static JET_ERR zero_fill(bj_file *f, uint64_t cb)
+{
+    JET_ERR err = JET_errSuccess;
+    const size_t cbChunk = 256 * 1024;
+    uint8_t *z = bj_calloc(1, cbChunk);
+    if (!z)
+        ERR(JET_errOutOfMemory);
+    CALL(bj_file_set_size(f, cb)); /* the space first: a full disk shows here */
+    for (uint64_t off = 0; off < cb; off += cbChunk)
+        CALL(bj_file_write(f, off, z, (size_t)BJ_MIN((uint64_t)cbChunk, cb - off)));
+fail:
+    bj_free(z);
+    return err;
+}
+
+/* Creates (replacing) a log file of full size at szPath (zero-filled when fZero, else only
+ * allocated) with the header h, fsynced;
  * the folder is not synced. */
-static JET_ERR create_log_file(bj_log *log, const char *szPath, const bj_log_hdr *h, bj_file **pf)
+static JET_ERR create_log_file(bj_log *log, const char *szPath, const bj_log_hdr *h, bool fZero,
+                               bj_file **pf)
 {
     JET_ERR err = JET_errSuccess;
     bj_file *f = NULL;
@@ -72,7 +92,10 @@ static JET_ERR create_log_file(bj_log *log, const char *szPath, const bj_log_hdr
     if (!area)
         ERR(JET_errOutOfMemory);
     CALL(bj_file_open(log->os, szPath, BJ_OPEN_CREATE | BJ_OPEN_TRUNCATE, &f));
-    CALL(bj_file_set_size(f, log->cbLogFile));
+    if (fZero)
+        CALL(zero_fill(f, log->cbLogFile));
+    else /* a reserve log: the space is held (fallocate), written only if it is ever used */
+        CALL(bj_file_set_size(f, log->cbLogFile));
     if (h) {
         bj_log_hdr_encode(h, area);
         CALL(bj_file_write(f, 0, area, BJ_LOG_CB_HDRAREA));
@@ -134,7 +157,7 @@ static JET_ERR make_tmp(bj_log *log, uint32_t genNext)
     bj_mutex_lock(&log->mu);
     make_header(log, h, genNext, &log->tmCreate, 0);
     bj_mutex_unlock(&log->mu);
-    err = create_log_file(log, log->szTmp, h, &f);
+    err = create_log_file(log, log->szTmp, h, true, &f);
     if (err == JET_errDiskFull) {
         /* ESE's reserve logs: take one already made at full size. */
         char szRes[BJ_PATH_MAX];
@@ -276,11 +299,14 @@ static void roll_locked(bj_log *log)
     bj_mutex_unlock(&log->mu);
     bj_file_close(fOld);
 
-    /* The next edbtmp.log, right away. A failure here is not fatal: the next roll retries (and
-     * fails then). */
-    if (make_tmp(log, gen + 2) < 0)
+    /* The next edbtmp.log, right away. An I/O error here takes the log down (the log device is
+     * failing); a full disk only leaves no edbtmp.log (the next roll takes a reserve log). */
+    JET_ERR errTmp = make_tmp(log, gen + 2);
+    if (errTmp < 0)
         log->fTmp = NULL;
     bj_mutex_lock(&log->mu);
+    if (errTmp < 0 && errTmp != JET_errLogDiskFull && errTmp != JET_errDiskFull)
+        go_down(log, errTmp);
     log->fIoBusy = false;
     bj_cond_broadcast(&log->cv);
     fn = log->rollFn;
@@ -349,7 +375,7 @@ static JET_ERR make_reserves(bj_log *log)
         CALL(bj_os_stat(log->os, sz, &exists, NULL, &cb));
         if (exists && cb == log->cbLogFile)
             continue;
-        err = create_log_file(log, sz, NULL, &f);
+        err = create_log_file(log, sz, NULL, false, &f);
         bj_file_close(f);
         if (err == JET_errDiskFull)
             ERR(JET_errLogDiskFull);
