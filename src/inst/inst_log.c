@@ -43,6 +43,7 @@ struct bj_ilog {
     bj_mutex chkmu;
     bj_cond chkcv;
     uint64_t cbDepth; /* JET_paramCheckpointDepthMax */
+    _Atomic bj_lsn lsnChk; /* the last checkpoint written */
 };
 
 static bj_ilog *ilog_of(bj_inst *inst)
@@ -471,11 +472,26 @@ static JET_ERR hook_extend(void *ctx, bj_bt_dbctx *dbc, uint32_t cpg)
 
 /* ---- databases ---- */
 
+/* hdrmu held: the logged databases change; the log's list of attachments (in every new
+ * generation's header and in the checkpoint file, where recovery finds the databases whose
+ * ATTACH record lies before the checkpoint) follows. */
 static void db_register(bj_ilog *il, bj_db *db, bool on)
 {
     if (db->dbid >= BJ_DB_MAX)
         return;
     il->rgdb[db->dbid] = on ? db : NULL;
+    bj_log_attach rg[BJ_LOG_ATTACH_MAX];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < BJ_DB_MAX && n < BJ_LOG_ATTACH_MAX; i++) {
+        const bj_db *d = il->rgdb[i];
+        if (!d || strlen(d->path) >= sizeof(rg[0].szPath))
+            continue;
+        rg[n].dbid = d->dbid;
+        rg[n].signDb = d->hdr.signDb;
+        memcpy(rg[n].szPath, d->path, strlen(d->path) + 1);
+        n++;
+    }
+    (void)bj_log_set_attachments(il->log, rg, n); /* only fails on a bad argument */
 }
 
 JET_ERR bj_ilog_db_attached(bj_inst *inst, bj_db *db)
@@ -497,8 +513,20 @@ JET_ERR bj_ilog_db_attached(bj_inst *inst, bj_db *db)
         ERR(JET_errOutOfMemory);
     bj_lsn lsn, lsnEnd;
     bj_log_part part = {b, bj_lr_attach_encode(&a, b, BJ_LR_ATTACH_FIXED + cbPath)};
-    CALL(bj_log_append(il->log, BJ_LR_ATTACH, &part, 1, &lsn, &lsnEnd));
-    CALL(bj_log_flush(il->log, lsnEnd));
+    /* in the log's attachment list before the ATTACH record: a checkpoint written after the
+     * record then names the database */
+    bj_mutex_lock(&il->hdrmu);
+    db_register(il, db, true);
+    bj_mutex_unlock(&il->hdrmu);
+    err = bj_log_append(il->log, BJ_LR_ATTACH, &part, 1, &lsn, &lsnEnd);
+    if (err >= 0)
+        err = bj_log_flush(il->log, lsnEnd);
+    if (err < 0) {
+        bj_mutex_lock(&il->hdrmu);
+        db_register(il, db, false);
+        bj_mutex_unlock(&il->hdrmu);
+        goto fail;
+    }
     bj_mutex_lock(&il->hdrmu);
     const uint32_t gen = bj_log_generation(il->log);
     db->hdr.dbstate = BJ_DBSTATE_DIRTY_SHUTDOWN;
@@ -516,8 +544,8 @@ JET_ERR bj_ilog_db_attached(bj_inst *inst, bj_db *db)
         db->dbc.log_extend = hook_extend;
         db->dbc.log_smo_end = hook_smo_end;
         db->dbc.log = hook_page;
-        db_register(il, db, true);
-    }
+    } else
+        db_register(il, db, false);
     bj_mutex_unlock(&il->hdrmu);
 fail:
     bj_free(b);
@@ -575,6 +603,10 @@ static void on_roll(void *ctx, uint32_t genNew)
             continue;
         db->hdr.genMaxRequired = BJ_MAX(db->hdr.genMaxRequired, genNew);
         db->hdr.genMaxCommitted = BJ_MAX(db->hdr.genMaxCommitted, genNew);
+        /* the oldest generation recovery needs: the last checkpoint's (ESE moves it too) */
+        const uint32_t genChk = BJ_LSN_GEN(atomic_load(&il->lsnChk));
+        if (genChk > db->hdr.genMinRequired && genChk <= genNew)
+            db->hdr.genMinRequired = genChk;
         (void)bj_db_write_header(db); /* a failure here shows up as the database's I/O error */
     }
     bj_mutex_unlock(&il->hdrmu);
@@ -635,6 +667,7 @@ static JET_ERR checkpoint_now(bj_ilog *il, bool fFlush)
         bj_mutex_unlock(&tab->lock);
     CALL(err);
     CALL(bj_log_checkpoint(il->log, c));
+    atomic_store(&il->lsnChk, c);
 fail:
     return err;
 }
@@ -711,6 +744,7 @@ JET_ERR bj_ilog_begin_normal(bj_inst *inst)
     CALL(bj_log_append(il->log, BJ_LR_INIT, &part, 1, NULL, &lsnEnd));
     CALL(bj_log_flush(il->log, lsnEnd));
     CALL(bj_log_checkpoint(il->log, lsnEnd));
+    atomic_store(&il->lsnChk, lsnEnd);
     CALL(bj_thread_start(&il->chk, chk_main, il));
     il->fChk = true;
 fail:

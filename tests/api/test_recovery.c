@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "esent.h"
@@ -80,6 +81,8 @@ static JET_ERR make_table(JET_SESID s, JET_DBID db, JET_TABLEID *pt)
  * transaction that inserts 101..150, replaces row 1's long value, deletes row 2 and adds 5 to
  * row 3's escrow column; a second session commits 200..209 lazily and waits for them. Exits
  * with the open transaction still open. */
+static bool g_sleep_after_load; /* let the checkpoint thread move past the ATTACH record */
+
 static int child_work(void)
 {
     JET_INSTANCE inst;
@@ -97,6 +100,10 @@ static int child_work(void)
             ins(s, t, i, i == 7 ? big : "v", i == 7 ? sizeof big : 1) < 0 ||
             JetCommitTransaction(s, 0) < 0)
             return 11;
+    }
+    if (g_sleep_after_load) {
+        struct timespec ts = {1, 600 * 1000 * 1000}; /* > the checkpoint thread's period */
+        nanosleep(&ts, NULL);
     }
     if (JetBeginSession(inst, &s2, NULL, NULL) < 0 || JetOpenDatabase(s2, g_db, NULL, &db, 0) < 0 ||
         JetOpenTable(s2, db, "t", NULL, 0, 0, &t2) < 0)
@@ -215,6 +222,31 @@ TEST(crash_then_recover)
     CHECK_OK(JetOpenDatabase(s, g_db, NULL, &db, 0));
     CHECK_OK(JetOpenTable(s, db, "t", NULL, 0, 0, &t));
     CHECK_OK(seek(s, t, 300));
+    CHECK_OK(JetEndSession(s, 0));
+    CHECK_OK(JetTerm(inst));
+}
+
+/* The checkpoint passes the ATTACH record before the crash: recovery finds the database in
+ * the checkpoint file's list of attached databases. */
+TEST(checkpoint_after_attach)
+{
+    snprintf(g_dir, sizeof g_dir, "%s", bj_test_tmpdir());
+    snprintf(g_db, sizeof g_db, "%s/r.edb", g_dir);
+    g_sleep_after_load = true;
+    run_child();
+    g_sleep_after_load = false;
+    JET_INSTANCE inst;
+    JET_SESID s;
+    JET_DBID db;
+    JET_TABLEID t;
+    REQUIRE(inst_open(&inst, &s) >= 0);
+    JET_DBINFOMISC4 misc;
+    CHECK_OK(JetGetDatabaseFileInfo(g_db, &misc, sizeof misc, JET_DbInfoMisc));
+    CHECK_EQ(misc.dbstate, (uint32_t)JET_dbstateCleanShutdown);
+    CHECK_OK(JetAttachDatabase(s, g_db, 0));
+    CHECK_OK(JetOpenDatabase(s, g_db, NULL, &db, 0));
+    CHECK_OK(JetOpenTable(s, db, "t", NULL, 0, 0, &t));
+    check_state(s, t);
     CHECK_OK(JetEndSession(s, 0));
     CHECK_OK(JetTerm(inst));
 }
