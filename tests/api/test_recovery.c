@@ -7,6 +7,7 @@
  * and the header fields (dbstate, genMinRequired/genMaxRequired) while attached and after. */
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -273,6 +274,92 @@ TEST(dirty_without_logs)
     CHECK_ERR(JetAttachDatabase(s, g_db, 0), JET_errDatabaseDirtyShutdown);
     CHECK_OK(JetEndSession(s, 0));
     CHECK_OK(JetTerm(inst));
+}
+
+/* Counts the finished generations (edbXXXXXXXX.log) in g_dir. */
+static int count_archives(void)
+{
+    int n = 0;
+    char p[1200];
+    for (uint32_t g = 1; g < 4096; g++) {
+        snprintf(p, sizeof p, "%s/edb%08X.log", g_dir, g);
+        n += access(p, F_OK) == 0;
+    }
+    return n;
+}
+
+/* Circular logging deletes generations behind the checkpoint, and only then; the checkpoint
+ * advances while the engine runs (JET_paramCheckpointDepthMax makes it write pages). */
+static void circular_case(bool fCircular)
+{
+    snprintf(g_dir, sizeof g_dir, "%s/%s", bj_test_tmpdir(), fCircular ? "c" : "n");
+    REQUIRE(mkdir(g_dir, 0700) == 0);
+    snprintf(g_db, sizeof g_db, "%s/r.edb", g_dir);
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/", g_dir);
+    JET_INSTANCE inst;
+    JET_SESID s;
+    JET_DBID db;
+    JET_TABLEID t;
+    REQUIRE_OK(JetCreateInstance(&inst, "circ"));
+    REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramLogFilePath, 0, dir));
+    REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramSystemPath, 0, dir));
+    REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramLogFileSize, 128, NULL));
+    REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramCircularLog, fCircular, NULL));
+    REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramCheckpointDepthMax, 1 << 20, NULL));
+    REQUIRE_OK(JetInit(&inst));
+    REQUIRE_OK(JetBeginSession(inst, &s, NULL, NULL));
+    REQUIRE_OK(JetCreateDatabase(s, g_db, NULL, &db, 0));
+    REQUIRE_OK(JetBeginTransaction(s));
+    REQUIRE_OK(make_table(s, db, &t));
+    REQUIRE_OK(JetCommitTransaction(s, 0));
+    static char val[2000];
+    memset(val, 'c', sizeof val);
+    int32_t id = 1;
+    const uint64_t t0 = (uint64_t)time(NULL);
+    int maxArchives = 0;
+    /* about 4 MB of log over more than two checkpoint periods */
+    while ((uint64_t)time(NULL) < t0 + 3 || id < 2000) {
+        CHECK_OK(JetBeginTransaction(s));
+        CHECK_OK(ins(s, t, id++, val, sizeof val));
+        CHECK_OK(JetCommitTransaction(s, JET_bitCommitLazyFlush));
+        if (id % 200 == 0) {
+            int n = count_archives();
+            maxArchives = n > maxArchives ? n : maxArchives;
+        }
+        if (id > 20000)
+            break;
+    }
+    CHECK_OK(JetCommitTransaction2(s, JET_bitWaitAllLevel0Commit, 0, NULL));
+    int n = count_archives();
+    char p1[1200];
+    snprintf(p1, sizeof p1, "%s/edb00000001.log", g_dir);
+    fprintf(stderr, "  %s: %d finished generations now, at most %d seen, %d rows\n",
+            fCircular ? "circular" : "not circular", n, maxArchives, (int)id);
+    if (fCircular) { /* the oldest generations went */
+        CHECK(access(p1, F_OK) != 0);
+        CHECK(n < maxArchives);
+    }
+    else /* every generation stays */
+        CHECK(n >= 20 && n >= maxArchives);
+    CHECK_OK(JetCloseTable(s, t));
+    CHECK_OK(JetEndSession(s, 0));
+    CHECK_OK(JetTerm(inst));
+    if (!fCircular) {
+        char p[1200];
+        snprintf(p, sizeof p, "%s/edb00000001.log", g_dir);
+        CHECK(access(p, F_OK) == 0);
+    }
+}
+
+TEST(circular_logging)
+{
+    circular_case(true);
+}
+
+TEST(no_circular_logging_keeps_every_generation)
+{
+    circular_case(false);
 }
 
 int main(int argc, char **argv)
