@@ -118,7 +118,7 @@ TEST(append_flush_read_across_generations)
 
     uint32_t n;
     bool bad;
-    bj_lsn end;
+    bj_lsn end = 0;
     CHECK_OK(read_all(os, 0, &n, 0, &bad, &end));
     CHECK_EQ(n, N);
     CHECK(!bad);

@@ -59,7 +59,7 @@ TEST(power_loss_at_random_points)
 
         uint32_t n;
         bool bad;
-        bj_lsn end;
+        bj_lsn end = 0;
         JET_ERR err = read_all(os, 0, &n, 0, &bad, &end);
         CHECK_OK(err);
         CHECK(!bad);
@@ -138,7 +138,7 @@ TEST(torn_last_write_ends_quietly)
     bj_log_close(log);
     uint32_t n;
     bool bad;
-    bj_lsn end;
+    bj_lsn end = 0;
     /* the middle segment of that flush lost (later ones of the same flush survived) */
     uint8_t zero[4096];
     memset(zero, 0, sizeof(zero));
