@@ -15,6 +15,8 @@ static const bj_tool_cmd *const commands[] = {
     &bj_cmd_pages,
     &bj_cmd_export,
     &bj_cmd_check,
+    &bj_cmd_logs,
+    &bj_cmd_recover,
 };
 
 static void print_help(FILE *f)

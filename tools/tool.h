@@ -38,6 +38,8 @@ extern const bj_tool_cmd bj_cmd_header;
 extern const bj_tool_cmd bj_cmd_pages;
 extern const bj_tool_cmd bj_cmd_export;
 extern const bj_tool_cmd bj_cmd_check;
+extern const bj_tool_cmd bj_cmd_logs;
+extern const bj_tool_cmd bj_cmd_recover;
 
 /* ---- option parsing ---- */
 typedef enum bj_tool_opt_kind {
