@@ -24,7 +24,7 @@ static void print_help(FILE *f)
     fputs("usage: bluejet <command> [options] ARGS\n"
           "       bluejet <command> --help\n"
           "\n"
-          "Inspects and maintains ESE (JET Blue) database files.\n"
+          "Inspects and maintains ESE (JET Blue) database files and transaction logs.\n"
           "\n"
           "commands:\n",
           f);
