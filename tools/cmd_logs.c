@@ -113,9 +113,8 @@ static void print_chk(const char *path, const bj_chk_info *c)
 
 static const char *pgop_kind_name(uint8_t k)
 {
-    static const char *const names[] = {"?",      "INIT",  "INSERT", "REPLACE",      "DELETE",
-                                        "FLAGS",  "DELTA", "EXTHDR", "LINKS",        "DELRANGE",
-                                        "INSRANGE"};
+    static const char *const names[] = {"?",     "INIT",   "INSERT", "REPLACE",  "DELETE",  "FLAGS",
+                                        "DELTA", "EXTHDR", "LINKS",  "DELRANGE", "INSRANGE"};
     return k < BJ_ARRAY_LEN(names) ? names[k] : "?";
 }
 
@@ -175,8 +174,7 @@ static bool decode_body(bj_lrtype type, const uint8_t *b, uint32_t cb)
         bj_lr_ver v;
         if (bj_lr_ver_decode(b, cb, &v) < 0)
             return false;
-        printf(" VER trx %" PRIu64 " rce %" PRIu64 " dbid %" PRIu32 " objid %" PRIu32
-               " kind %u",
+        printf(" VER trx %" PRIu64 " rce %" PRIu64 " dbid %" PRIu32 " objid %" PRIu32 " kind %u",
                v.trxid, v.rceid, v.dbid, v.objid, (unsigned)v.kind);
         return true;
     }

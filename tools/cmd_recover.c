@@ -154,8 +154,8 @@ static int run_jet(recover *rc)
     folder(rc->logDir, logDir, sizeof(logDir));
     folder(rc->sysDir, sysDir, sizeof(sysDir));
     if (rc->fHdr && rc->hdr.cbDbPage &&
-        (err = JetSetSystemParameter(NULL, 0, JET_paramDatabasePageSize, rc->hdr.cbDbPage,
-                                     NULL)) < 0) {
+        (err = JetSetSystemParameter(NULL, 0, JET_paramDatabasePageSize, rc->hdr.cbDbPage, NULL)) <
+            0) {
         bj_tool_err("JET_paramDatabasePageSize", err);
         return BJ_EXIT_ERROR;
     }
@@ -218,8 +218,7 @@ static int run_recover(int argc, char **argv)
     };
     const char *pos[1] = {"."};
     int npos = 0;
-    int rc = bj_tool_parse(&bj_cmd_recover, argc, argv, opts, BJ_ARRAY_LEN(opts), pos, 0, 1,
-                           &npos);
+    int rc = bj_tool_parse(&bj_cmd_recover, argc, argv, opts, BJ_ARRAY_LEN(opts), pos, 0, 1, &npos);
     if (rc != BJ_TOOL_PARSED)
         return rc;
     if (strlen(base) != 3) {

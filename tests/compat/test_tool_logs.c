@@ -253,7 +253,9 @@ TEST(logs_recover_header_after_a_crash)
     snprintf(p, sizeof p, "Log file: %s/edb00000001.log", g_dir);
     CHECK(has(r.out, p)); /* 128 KiB files: the work spans several generations */
     CHECK(has(r.out, "lGeneration: 1 (0x1)"));
-    CHECK(has(r.out, "00000001:0018:0020 INIT")); /* the first record: 12288 + 32 bytes (a segment header) */
+    CHECK(
+        has(r.out,
+            "00000001:0018:0020 INIT")); /* the first record: 12288 + 32 bytes (a segment header) */
     CHECK(has(r.out, " COMMIT0 "));
     CHECK(has(r.out, " PGOP"));
     CHECK(has(r.out, " ATTACH "));
