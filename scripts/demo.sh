@@ -21,6 +21,10 @@ echo
 echo "== bluejet check hello.edb"
 "$tool" check "$out/hello/hello.edb" | tail -n 1
 echo
+echo "== its transaction log (ESE's file names): bluejet logs --headers"
+ls "$out/hello"
+"$tool" logs --headers "$out/hello" | tail -n 4
+echo
 echo "== Debian's esedbexport reads it back"
 esedbexport -t "$out/hello/export" "$out/hello/hello.edb" >/dev/null
 cat "$out"/hello/export.export/Birds.*
