@@ -26,6 +26,7 @@ typedef struct bt_smo {
     uint64_t id;
     uint32_t n;
     uint32_t pgno[BT_SMO_PAGES];
+    bool imaged[BT_SMO_PAGES]; /* an image of the page before the SMO is in the log */
     uint32_t *rgfree; /* pages the SMO gives back: freed after its end is logged */
     uint32_t cfree, cfreeAlloc;
 } bt_smo;
@@ -101,16 +102,90 @@ static bt_smo *smo_of(bj_bt_tree *t)
     return d && t_smo[d - 1].t == t ? &t_smo[d - 1] : NULL;
 }
 
-/* Whether this is the first change of page pgno in SMO s (then it is noted). */
-static bool smo_first_touch(bt_smo *s, uint32_t pgno)
+/* The SMO's record of page pgno: *pimaged = whether the page's state before the SMO is
+ * already recoverable from the log (an image, or a fresh page); NULL when the table is full
+ * (the caller then logs an image every time). */
+static bool *smo_page(bt_smo *s, uint32_t pgno)
 {
     for (uint32_t i = 0; i < s->n && i < BT_SMO_PAGES; i++)
         if (s->pgno[i] == pgno)
-            return false;
-    if (s->n < BT_SMO_PAGES)
-        s->pgno[s->n] = pgno;
+            return &s->imaged[i];
     s->n++;
-    return true;
+    if (s->n > BT_SMO_PAGES)
+        return NULL;
+    s->pgno[s->n - 1] = pgno;
+    s->imaged[s->n - 1] = false;
+    return &s->imaged[s->n - 1];
+}
+
+/* The op that takes op back on page pg (cbPage), built before op is applied (its data points
+ * into pg): LINKS, FLAGS, REPLACE, INSERT, DELETE and DELTA have one; false for the others
+ * (INIT, ranges, TAG 0: the caller logs the page's image instead). *pkey receives the full key
+ * of a deleted node (cbPage bytes). */
+static bool smo_inverse(const uint8_t *pg, uint32_t cbPage, const bj_pgop *op, bj_pgop *inv,
+                        uint8_t *pkey)
+{
+    bj_node nd;
+    memset(inv, 0, sizeof(*inv));
+    inv->pgno = op->pgno;
+    inv->dbtimeBefore = 0; /* applied to whatever redo left: not checked */
+    inv->dbtimeAfter = bj_page_dbtime(pg);
+    switch (op->kind) {
+    case BJ_PGOP_LINKS:
+        inv->kind = BJ_PGOP_LINKS;
+        inv->linkMask = op->linkMask;
+        inv->pgnoPrev = bj_page_prev(pg);
+        inv->pgnoNext = bj_page_next(pg);
+        inv->pageFlags = bj_page_flags(pg);
+        inv->objid = bj_page_objid(pg);
+        return true;
+    case BJ_PGOP_FLAGS: {
+        if (bj_page_get_node(pg, cbPage, op->itag, &nd) < 0)
+            return false;
+        const uint8_t m = (uint8_t)(op->flagsSet | op->flagsClear);
+        inv->kind = BJ_PGOP_FLAGS;
+        inv->itag = op->itag;
+        inv->flagsSet = (uint8_t)(nd.flags & m);
+        inv->flagsClear = (uint8_t)(~nd.flags & m);
+        return true;
+    }
+    case BJ_PGOP_REPLACE:
+        if (bj_page_get_node(pg, cbPage, op->itag, &nd) < 0)
+            return false;
+        inv->kind = BJ_PGOP_REPLACE;
+        inv->itag = op->itag;
+        inv->data = nd.data;
+        inv->cbData = nd.cbData;
+        return true;
+    case BJ_PGOP_INSERT:
+        inv->kind = BJ_PGOP_DELETE;
+        inv->itag = op->itag;
+        return true;
+    case BJ_PGOP_DELETE:
+        if (bj_page_get_node(pg, cbPage, op->itag, &nd) < 0 || nd.cbPrefix + nd.cbSuffix > cbPage)
+            return false;
+        if (nd.cbPrefix)
+            memcpy(pkey, nd.prefix, nd.cbPrefix);
+        if (nd.cbSuffix)
+            memcpy(pkey + nd.cbPrefix, nd.suffix, nd.cbSuffix);
+        inv->kind = BJ_PGOP_INSERT;
+        inv->itag = op->itag;
+        inv->key = pkey;
+        inv->cbKey = nd.cbPrefix + nd.cbSuffix;
+        inv->data = nd.data;
+        inv->cbData = nd.cbData;
+        inv->nodeFlags = (uint8_t)(nd.flags & (BJ_ND_VERSION | BJ_ND_DELETED));
+        return true;
+    case BJ_PGOP_DELTA:
+        inv->kind = BJ_PGOP_DELTA;
+        inv->itag = op->itag;
+        inv->ibDelta = op->ibDelta;
+        inv->cbDelta = op->cbDelta;
+        inv->delta = -op->delta;
+        return true;
+    default:
+        return false;
+    }
 }
 
 JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
@@ -124,14 +199,31 @@ JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
     op->dbtimeBefore = op->kind == BJ_PGOP_INIT ? 0 : bj_page_dbtime(pg);
     op->dbtimeAfter = atomic_fetch_add(&dbc->dbtime, 1) + 1;
     uint64_t smoid = 0;
+    bj_pgop inv, *pinv = NULL;
+    uint8_t *invkey = NULL;
+    const bool fClean = dbc->log && !bj_buf_frame_dirty(fr);
     if (dbc->log) {
         bt_smo *s = smo_of(t);
-        /* an existing page's first change in an SMO: its image before (a fresh page's
-         * content, dbtime 0, needs none) */
-        if (s && bj_page_dbtime(pg) != 0 && smo_first_touch(s, op->pgno))
-            smoid = s->id;
+        bool *pimaged = s ? smo_page(s, op->pgno) : NULL;
+        if (s && (!pimaged || !*pimaged)) {
+            /* an SMO changes a page: the log must let recovery take the change back. A fresh
+             * page (dbtime 0) needs nothing; a clean page gets its image (the FPI anyway); a
+             * change with an inverse logs the inverse; others (rebuilds) the page's image */
+            if (bj_page_dbtime(pg) == 0) {
+                if (pimaged)
+                    *pimaged = true;
+            } else if (!fClean && (invkey = bj_malloc(dbc->cbPage)) &&
+                       smo_inverse(pg, dbc->cbPage, op, &inv, invkey)) {
+                smoid = s->id;
+                pinv = &inv;
+            } else {
+                smoid = s->id;
+                if (pimaged)
+                    *pimaged = true;
+            }
+        }
     }
-    if (dbc->log && (smoid || (op->kind != BJ_PGOP_INIT && !bj_buf_frame_dirty(fr)))) {
+    if (dbc->log && ((smoid && !pinv) || (op->kind != BJ_PGOP_INIT && fClean))) {
         before = bj_malloc(dbc->cbPage); /* the image redo starts from (see btree.h) */
         if (!before)
             ERR(JET_errOutOfMemory);
@@ -139,7 +231,7 @@ JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
     }
     CALL(bj_page_apply(pg, dbc->cbPage, op));
     if (dbc->log) {
-        err = dbc->log(dbc->log_ctx, dbc, before, smoid, op, &lsnFirst, &lsn);
+        err = dbc->log(dbc->log_ctx, dbc, before, smoid, pinv, op, &lsnFirst, &lsn);
         if (err < 0) { /* the change is on the page but not in the log: never write it */
             bj_buf_dirty(fr, UINT64_MAX);
             goto fail;
@@ -150,6 +242,7 @@ JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
     bj_buf_dirty(fr, lsn);
 fail:
     bj_free(before);
+    bj_free(invkey);
     return err;
 }
 

@@ -54,12 +54,14 @@ struct bj_pgop;
 struct bj_bt_dbctx;
 /* The log hook of bj_bt_apply (the WAL side of "one way to change a page"): pgBefore non-NULL
  * asks for a full page image first (the page was clean: its first change since it was last
- * written; or, with smoid != 0, the page's first change in structure modification smoid),
- * then the op (already applied to the page). *plsnFirst / *plsn: the positions of the first
- * and the last record written. An error means nothing more may reach the disk. */
+ * written; or, with smoid != 0, the page as it was before structure modification smoid);
+ * undo non-NULL (with smoid) asks for the op that takes this change back, for recovery to
+ * undo an unfinished SMO; then the op (already applied to the page). *plsnFirst / *plsn: the
+ * positions of the first and the last record written. An error means nothing more may reach
+ * the disk. */
 typedef JET_ERR (*bj_bt_log_fn)(void *ctx, struct bj_bt_dbctx *dbc, const uint8_t *pgBefore,
-                                uint64_t smoid, const struct bj_pgop *op, uint64_t *plsnFirst,
-                                uint64_t *plsn);
+                                uint64_t smoid, const struct bj_pgop *undo,
+                                const struct bj_pgop *op, uint64_t *plsnFirst, uint64_t *plsn);
 
 typedef struct bj_bt_dbctx {
     bj_buf_db *db;

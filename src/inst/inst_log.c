@@ -401,7 +401,8 @@ void bj_ilog_ver_hooks(bj_inst *inst, bj_ver_config *cfg)
 /* ---- page changes (bj_bt_apply) ---- */
 
 static JET_ERR hook_page(void *ctx, bj_bt_dbctx *dbc, const uint8_t *pgBefore, uint64_t smoid,
-                         const bj_pgop *op, uint64_t *plsnFirst, uint64_t *plsn)
+                         const bj_pgop *undo, const bj_pgop *op, uint64_t *plsnFirst,
+                         uint64_t *plsn)
 {
     JET_ERR err = JET_errSuccess;
     bj_ilog *il = ctx;
@@ -417,6 +418,24 @@ static JET_ERR hook_page(void *ctx, bj_bt_dbctx *dbc, const uint8_t *pgBefore, u
         bj_log_part parts[2] = {{hdr16, smoid ? 16u : 8u}, {pgBefore, dbc->cbPage}};
         CALL(bj_log_append(il->log, smoid ? BJ_LR_SMO_IMAGE : BJ_LR_FPI, parts, 2, plsnFirst,
                            NULL));
+    }
+    if (undo && smoid) {
+        const uint32_t cbUndo = bj_pgop_encoded_size(undo);
+        uint8_t *u = bj_malloc(16 + cbUndo);
+        if (!u)
+            ERR(JET_errOutOfMemory);
+        bj_st32(u, dbc->dbid);
+        bj_st32(u + 4, op->pgno);
+        bj_st64(u + 8, smoid);
+        if (bj_pgop_encode(undo, u + 16, cbUndo) != cbUndo) {
+            bj_free(u);
+            ERR(JET_errInvalidParameter);
+        }
+        bj_log_part part = {u, 16 + cbUndo};
+        err = bj_log_append(il->log, BJ_LR_SMO_UNDO, &part, 1, *plsnFirst ? NULL : plsnFirst,
+                            NULL);
+        bj_free(u);
+        CALL(err);
     }
     const uint32_t cbOp = bj_pgop_encoded_size(op);
     if (4 + cbOp > sizeof stack && !(body = bj_malloc(4 + cbOp)))

@@ -63,6 +63,8 @@ typedef enum bj_lrtype {
     BJ_LR_SMO_IMAGE = 14, /* body: dbid, pgno, smo id, the page before its first change in a
                            * structure modification (also a full page image for redo) */
     BJ_LR_SMO_END = 15,   /* body: dbid, smo id: that structure modification is complete */
+    BJ_LR_SMO_UNDO = 16,  /* body: dbid, pgno, smo id, the encoded op that takes back the
+                           * next change of that page in the structure modification */
     BJ_LR_MAX
 } bj_lrtype;
 

@@ -210,6 +210,6 @@ const char *bj_lr_name(uint32_t type)
     static const char *const names[] = {"NOP",    "INIT", "TERM",    "CREATEDB", "ATTACH",
                                         "DETACH", "PGOP", "VER",     "UNDO",     "COMMIT0",
                                         "TRXEND", "PGOP_VER", "FPI",  "EXTEND",
-                                        "SMO_IMAGE", "SMO_END"};
+                                        "SMO_IMAGE", "SMO_END", "SMO_UNDO"};
     return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }

@@ -16,6 +16,7 @@
  *   TRXEND   u64 trxid
  *   SMO_IMAGE u32 dbid, u32 pgno, u64 smoid, page bytes
  *   SMO_END  u32 dbid, u64 smoid
+ *   SMO_UNDO u32 dbid, u32 pgno, u64 smoid, encoded bj_pgop (the inverse of the next change)
  *   EXTEND   u32 dbid, u32 cpg (the database's size in pages after the growth)
  *   PGOP_VER u8 type of the first part (VER or UNDO), u32 its size, that body, then a PGOP body
  * Decoders validate every length against the body size: JET_errLogFileCorrupt when malformed.

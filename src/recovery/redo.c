@@ -6,9 +6,10 @@
  *   PGOP    applied when the page's dbtime is older than the op's dbtimeAfter (bj_page_apply
  *           then checks dbtimeBefore: JET_errDbTimeCorrupted when the page is not the state
  *           the op was built on); an INIT op also applies to an unreadable page;
- *   SMO_IMAGE as FPI, and kept until SMO_END: the pages of a structure modification whose end
- *           is not in the log are put back to these images after the last record (the tree
- *           as it was before it; pages it allocated stay allocated);
+ *   SMO_IMAGE / SMO_UNDO (a page image applied as FPI / an inverse op), kept until SMO_END:
+ *           a structure modification whose end is not in the log is taken back after the
+ *           last record, newest change first (the tree as it was before it; pages it
+ *           allocated stay allocated);
  *   EXTEND  the file grows to the logged size;
  *   ATTACH / DETACH open and close databases (a detach flushes and marks the file clean);
  *   VER / UNDO / COMMIT0 / TRXEND / INIT keep the table of unfinished transactions.
@@ -327,6 +328,26 @@ fail:
     return err;
 }
 
+/* Keeps an undo entry of an SMO (a copy of bytes). */
+static JET_ERR smo_keep(bj_redo *r, uint64_t smoid, uint32_t dbid, uint32_t pgno, bool fOp,
+                        const uint8_t *bytes, uint32_t cb)
+{
+    if (r->csmo == r->csmoAlloc) {
+        uint32_t n = r->csmoAlloc ? 2 * r->csmoAlloc : 16;
+        bj_redo_smo *rg = bj_realloc(r->rgsmo, n * sizeof(*rg));
+        if (!rg)
+            return BJ_ERR(JET_errOutOfMemory);
+        r->rgsmo = rg;
+        r->csmoAlloc = n;
+    }
+    uint8_t *copy = bj_malloc(cb);
+    if (!copy)
+        return BJ_ERR(JET_errOutOfMemory);
+    memcpy(copy, bytes, cb);
+    r->rgsmo[r->csmo++] = (bj_redo_smo){smoid, dbid, pgno, fOp, copy, cb};
+    return JET_errSuccess;
+}
+
 static JET_ERR redo_smo_image(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn lsn,
                               uint32_t cbPage)
 {
@@ -340,24 +361,20 @@ static JET_ERR redo_smo_image(bj_redo *r, const uint8_t *b, uint32_t cb, bj_lsn 
     if (!d)
         return JET_errSuccess;
     CALL(put_image(r, d, pgno, image, lsn, cbPage, false));
-    for (uint32_t i = 0; i < r->csmo; i++)
-        if (r->rgsmo[i].smoid == smoid && r->rgsmo[i].dbid == dbid && r->rgsmo[i].pgno == pgno)
-            return JET_errSuccess; /* the first image is the one before the SMO */
-    if (r->csmo == r->csmoAlloc) {
-        uint32_t n = r->csmoAlloc ? 2 * r->csmoAlloc : 16;
-        bj_redo_smo *rg = bj_realloc(r->rgsmo, n * sizeof(*rg));
-        if (!rg)
-            ERR(JET_errOutOfMemory);
-        r->rgsmo = rg;
-        r->csmoAlloc = n;
-    }
-    uint8_t *copy = bj_malloc(cbPage);
-    if (!copy)
-        ERR(JET_errOutOfMemory);
-    memcpy(copy, image, cbPage);
-    r->rgsmo[r->csmo++] = (bj_redo_smo){smoid, dbid, pgno, copy};
+    CALL(smo_keep(r, smoid, dbid, pgno, false, image, cbPage));
 fail:
     return err;
+}
+
+static JET_ERR redo_smo_undo(bj_redo *r, const uint8_t *b, uint32_t cb)
+{
+    bj_pgop op;
+    if (cb < 17 || bj_pgop_decode(b + 16, cb - 16, &op) < 0)
+        return BJ_ERR(JET_errLogFileCorrupt);
+    const uint32_t dbid = bj_ld32(b), pgno = bj_ld32(b + 4);
+    if (!db_of(r, dbid))
+        return JET_errSuccess;
+    return smo_keep(r, bj_ld64(b + 8), dbid, pgno, true, b + 16, cb - 16);
 }
 
 /* Drops the kept images of smoid (0: all). */
@@ -366,24 +383,43 @@ static void smo_drop(bj_redo *r, uint64_t smoid)
     uint32_t j = 0;
     for (uint32_t i = 0; i < r->csmo; i++) {
         if (!smoid || r->rgsmo[i].smoid == smoid)
-            bj_free(r->rgsmo[i].image);
+            bj_free(r->rgsmo[i].bytes);
         else
             r->rgsmo[j++] = r->rgsmo[i];
     }
     r->csmo = j;
 }
 
-/* After the last record: unfinished structure modifications are taken back. */
+/* After the last record: unfinished structure modifications are taken back, their changes
+ * newest first (an image puts a page back as it was; an inverse op takes one change back). */
 static JET_ERR smo_undo_unfinished(bj_redo *r, uint32_t cbPage)
 {
     JET_ERR err = JET_errSuccess;
-    for (uint32_t i = 0; i < r->csmo; i++) {
-        bj_redo_db *d = db_of(r, r->rgsmo[i].dbid);
-        if (d)
-            CALL(put_image(r, d, r->rgsmo[i].pgno, r->rgsmo[i].image, r->lsnEnd, cbPage, true));
+    bj_frame *fr = NULL;
+    for (uint32_t i = r->csmo; i-- > 0;) {
+        const bj_redo_smo *x = &r->rgsmo[i];
+        bj_redo_db *d = db_of(r, x->dbid);
+        if (!d)
+            continue;
+        if (!x->fOp) {
+            CALL(put_image(r, d, x->pgno, x->bytes, r->lsnEnd, cbPage, true));
+        } else {
+            bj_pgop op;
+            bool fUnreadable;
+            CALL(bj_pgop_decode(x->bytes, x->cb, &op));
+            CALL(page_get(d, x->pgno, cbPage, false, &fr, &fUnreadable));
+            op.dbtimeBefore = 0;
+            op.dbtimeAfter = bj_page_dbtime(bj_frame_data(fr));
+            CALL(bj_page_apply(bj_frame_data(fr), cbPage, &op));
+            bj_buf_dirty(fr, r->lsnEnd);
+            bj_buf_release(fr);
+            fr = NULL;
+        }
         r->cSmoUndone++;
     }
 fail:
+    if (fr)
+        bj_buf_release(fr);
     return err;
 }
 
@@ -416,6 +452,8 @@ static JET_ERR apply(bj_redo *r, const bj_redo_config *cfg, const bj_logr_rec *r
     }
     case BJ_LR_SMO_IMAGE:
         return redo_smo_image(r, rec->body, rec->cb, rec->lsn, cfg->cbPage);
+    case BJ_LR_SMO_UNDO:
+        return redo_smo_undo(r, rec->body, rec->cb);
     case BJ_LR_SMO_END:
         if (rec->cb < 12)
             ERR(JET_errLogFileCorrupt);

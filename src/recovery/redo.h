@@ -50,11 +50,14 @@ typedef struct bj_redo_config {
     uint32_t cbPage;
 } bj_redo_config;
 
-/* A page image of a structure modification whose end has not been seen yet. */
+/* What takes back one change of a structure modification whose end has not been seen yet:
+ * the page's image before it, or an encoded inverse op (fOp). */
 typedef struct bj_redo_smo {
     uint64_t smoid;
     uint32_t dbid, pgno;
-    uint8_t *image;
+    bool fOp;
+    uint8_t *bytes;
+    uint32_t cb;
 } bj_redo_smo;
 
 typedef struct bj_redo {
