@@ -325,6 +325,21 @@ static JET_ERR next_gen(bj_logr *r, bool *pfEnd)
         *pfEnd = true;
         goto fail;
     }
+    if (!r->fCurFile && !has_archive(r, r->gen + 1)) {
+        /* No <base>.log and no later archive: either a roll stopped between its two renames
+         * (edb.log -> archive done, edbtmp.log -> edb.log not; edbtmp.log then already says
+         * it is the next generation, chained to this one), and the archive just read is the
+         * end of the log, whole (it was flushed before the rename); or edb.log is missing. */
+        char sz[BJ_PATH_MAX];
+        bj_log_hdr ht;
+        CALL(bj_log_name_tmp(sz, sizeof(sz), r->szLogPath, r->base));
+        if (bj_log_read_header(r->os, sz, &ht) >= 0 && ht.gen == r->gen + 1 &&
+            memcmp(&ht.tmPrevGen, &r->hdr.tmCreate, sizeof(bj_logtime)) == 0 &&
+            memcmp(&ht.signLog, &r->hdr.signLog, sizeof(bj_signature)) == 0) {
+            *pfEnd = true;
+            goto fail;
+        }
+    }
     r->gen++;
     CALL(load_gen(r));
 fail:

@@ -227,6 +227,28 @@ TEST(missing_generations)
     bj_os_mem_destroy(os);
 }
 
+/* A roll stopped between its renames (edb.log already archived, edbtmp.log not yet edb.log):
+ * the log ends cleanly at the last archive; edb.log simply gone is still a missing file. */
+TEST(interrupted_roll_ends_at_last_archive)
+{
+    bj_os *os = bj_os_mem_create();
+    uint32_t n, nAll;
+    bool bad;
+    char sz[BJ_PATH_MAX];
+    const uint32_t gmax = make_gens(os, 4);
+    REQUIRE(gmax >= 4);
+    CHECK_OK(read_all(os, 0, &nAll, 99, &bad, NULL));
+    gen_path(sz, gmax);
+    REQUIRE_OK(bj_os_rename(os, LOGDIR "/edb.log", sz));
+    CHECK_OK(read_all(os, 0, &n, 99, &bad, NULL));
+    CHECK_EQ(n, nAll); /* every record, the last generation now an archive */
+    CHECK(!bad);
+    /* without the chained edbtmp.log it is a missing edb.log */
+    REQUIRE_OK(bj_os_remove(os, LOGDIR "/edbtmp.log"));
+    CHECK_ERR(read_all(os, 0, &n, 99, &bad, NULL), JET_errMissingLogFile);
+    bj_os_mem_destroy(os);
+}
+
 TEST(foreign_signature)
 {
     bj_os *os = bj_os_mem_create();
