@@ -32,7 +32,7 @@
 #define CB_VAL 500
 #define ID_OPEN_FIRST 999999 /* the transaction open from the start */
 #define ID_OPEN_LAST 1000000 /* the transaction open at the crash: 1000000.. */
-#define N_LAZY 30             /* rows committed lazily at the end, after the durable ones */
+#define N_LAZY 8              /* rows committed lazily at the end, after the durable ones */
 
 static char g_root[1024];
 static char g_w[1100], g_p[1100], g_e[1100], g_o[1100], g_db[1200];
@@ -226,6 +226,34 @@ static void check_unchanged(const char *dir, const snap *before, const char *wha
     free(now);
 }
 
+/* The written data of a log file: *pisegEnd = the segment after the last one that names its
+ * generation and index (from segment 3 on), *pisegFlushLast = the first segment of the write
+ * that wrote the last one (segment header field isegFlush). False when unreadable. */
+static bool log_written(const char *p, uint32_t *pgen, uint32_t *pisegEnd,
+                        uint32_t *pisegFlushLast)
+{
+    bj_log_hdr h;
+    static unsigned char seg[4096];
+    if (bj_log_read_header(bj_os_posix(), p, &h) < 0)
+        return false;
+    int fd = open(p, O_RDONLY);
+    if (fd < 0)
+        return false;
+    *pgen = h.gen;
+    *pisegEnd = 3;
+    *pisegFlushLast = 0;
+    for (uint32_t i = 3; i < h.cbLogFile / 4096; i++) {
+        if (pread(fd, seg, 4096, (off_t)i * 4096) != 4096)
+            break;
+        if (bj_ld32(seg + 8) != h.gen || bj_ld32(seg + 12) != i)
+            break;
+        *pisegFlushLast = bj_ld32(seg + 16);
+        *pisegEnd = i + 1;
+    }
+    close(fd);
+    return true;
+}
+
 /* ---- the engine ---- */
 
 static JET_ERR inst_open(const char *dir, JET_INSTANCE *pinst, JET_SESID *ps)
@@ -323,14 +351,19 @@ static int child_work(const char *dir, const char *early, const char *ids)
                 return 14;
             fEarly = true;
         }
-        if (genArch >= 5 && since >= 3)
+        /* at least 5 finished generations, and room in edb.log for the end below */
+        char szCur[1300];
+        uint32_t gen, isegEnd, isegFlush;
+        path_in(szCur, sizeof szCur, dir, "edb.log");
+        if (genArch >= 5 && since >= 3 && log_written(szCur, &gen, &isegEnd, &isegFlush) &&
+            isegEnd <= 8)
             break;
     }
     /* the end: a transaction left open, then rows committed lazily (never acknowledged as
      * durable), and one flush of all of it: the last write, the one a crash may tear */
     if (JetBeginTransaction(s) < 0)
         return 16;
-    for (int32_t i = 0; i < 20; i++)
+    for (int32_t i = 0; i < 4; i++)
         if (ins(s, t, ID_OPEN_LAST + i) < 0)
             return 17;
     JET_TABLEID t3;
@@ -541,34 +574,22 @@ static void torn_tail(bool fGarbage)
     REQUIRE(restore_pristine());
     char p[1400];
     path_in(p, sizeof p, g_w, "edb.log");
-    bj_log_hdr h;
-    REQUIRE_OK(bj_log_read_header(bj_os_posix(), p, &h));
-    int fd = open(p, O_RDONLY);
-    REQUIRE(fd >= 0);
     static unsigned char seg[4096];
-    uint32_t nseg = h.cbLogFile / 4096, isegEnd = 3, isegFlushLast = 0;
-    for (uint32_t i = 3; i < nseg; i++) {
-        if (pread(fd, seg, 4096, (off_t)i * 4096) != 4096)
-            break;
-        /* a written segment names its generation and index (checksums: the reader's job) */
-        if (bj_ld32(seg + 8) != h.gen || bj_ld32(seg + 12) != i)
-            break;
-        isegFlushLast = bj_ld32(seg + 16);
-        isegEnd = i + 1;
-    }
-    close(fd);
+    uint32_t gen = 0, isegEnd = 0, isegFlushLast = 0;
+    REQUIRE(log_written(p, &gen, &isegEnd, &isegFlushLast));
     REQUIRE(isegFlushLast >= 3 && isegFlushLast < isegEnd);
     const uint32_t nFlush = isegEnd - isegFlushLast;
     fprintf(stderr, "edb.log generation %u: segments 3..%u written, the last write %u segments\n",
-            h.gen, isegEnd - 1, nFlush);
+            gen, isegEnd - 1, nFlush);
     REQUIRE(nFlush >= 4);
-    const uint32_t first = isegFlushLast + nFlush / 2;
+    const uint32_t first = isegEnd - 2; /* the last two segments of the last write */
     for (uint32_t i = first; i < isegEnd; i++) {
         for (uint32_t j = 0; j < 4096; j++)
             seg[j] = fGarbage && i == first ? (unsigned char)(j * 13 + 5) : 0;
         REQUIRE(file_patch(p, (long)i * 4096, seg, 4096));
     }
     int32_t k = recover_and_check(g_idLast, g_idAll - 1);
+    CHECK(k > g_idLast); /* the lazy commits before the tear are there */
     fprintf(stderr, "torn tail (%s): rows 1..%d recovered (durable 1..%d, committed 1..%d)\n",
             fGarbage ? "garbage" : "zeroes", k, g_idLast, g_idAll);
 }
@@ -599,6 +620,31 @@ TEST(checksum_failure_in_archive)
     expect_failure(JET_errLogFileCorrupt, "byte flipped in edb00000002.log");
 }
 
+/* A durable segment of edb.log gone bad: later segments were written by later writes, so this
+ * is no torn tail. */
+TEST(checksum_failure_in_current_log)
+{
+    REQUIRE(setup());
+    REQUIRE(restore_pristine());
+    char p[1400];
+    path_in(p, sizeof p, g_w, "edb.log");
+    uint32_t gen = 0, isegEnd = 0, isegFlushLast = 0;
+    REQUIRE(log_written(p, &gen, &isegEnd, &isegFlushLast));
+    if (isegFlushLast <= 3) {
+        printf("SKIP checksum_failure_in_current_log: edb.log holds one write only\n");
+        return;
+    }
+    const long off = 3 * 4096 + 2000; /* a segment of an earlier write */
+    unsigned char b = 0;
+    int fd = open(p, O_RDONLY);
+    REQUIRE(fd >= 0);
+    REQUIRE(pread(fd, &b, 1, off) == 1);
+    close(fd);
+    b ^= 0x01;
+    REQUIRE(file_patch(p, off, &b, 1));
+    expect_failure(JET_errLogFileCorrupt, "byte flipped in an early segment of edb.log");
+}
+
 TEST(missing_generation)
 {
     REQUIRE(setup());
@@ -619,6 +665,26 @@ TEST(generation_of_another_stream)
     REQUIRE(gen_path(b, sizeof b, g_w, 3));
     REQUIRE(copy_file(a, b));
     expect_failure(JET_errBadLogSignature, "edb00000003.log of another stream");
+}
+
+/* edb.log of another stream with the generation ours would have. */
+TEST(current_log_of_another_stream)
+{
+    REQUIRE(setup());
+    REQUIRE(restore_pristine());
+    char a[1400], b[1400];
+    bj_log_hdr ha, hb;
+    path_in(a, sizeof a, g_o, "edb.log");
+    path_in(b, sizeof b, g_w, "edb.log");
+    REQUIRE_OK(bj_log_read_header(bj_os_posix(), a, &ha));
+    REQUIRE_OK(bj_log_read_header(bj_os_posix(), b, &hb));
+    if (ha.gen != hb.gen) {
+        printf("SKIP current_log_of_another_stream: the other run ended in generation %u, not %u\n",
+               ha.gen, hb.gen);
+        return;
+    }
+    REQUIRE(copy_file(a, b));
+    expect_failure(JET_errBadLogSignature, "edb.log of another stream");
 }
 
 TEST(database_needs_logs_that_are_gone)
@@ -673,7 +739,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = bj_test_main(argc, argv);
-    if (rc == 0)
+    if (rc == 0 && !getenv("BJ_KEEP"))
         remove_tree(g_root);
     else
         fprintf(stderr, "files kept in %s\n", g_root);
