@@ -32,7 +32,7 @@
 #define CB_VAL 500
 #define ID_OPEN_FIRST 999999 /* the transaction open from the start */
 #define ID_OPEN_LAST 1000000 /* the transaction open at the crash: 1000000.. */
-#define N_LAZY 8              /* rows committed lazily at the end, after the durable ones */
+#define N_LAZY 8             /* rows committed lazily at the end, after the durable ones */
 
 static char g_root[1024];
 static char g_w[1100], g_p[1100], g_e[1100], g_o[1100], g_db[1200];
@@ -212,8 +212,7 @@ static void check_unchanged(const char *dir, const snap *before, const char *wha
     REQUIRE(now);
     take_snap(dir, now);
     if (now->n != before->n) {
-        bj_test_fail(__FILE__, __LINE__, "%s: %d files before, %d after", what, before->n,
-                     now->n);
+        bj_test_fail(__FILE__, __LINE__, "%s: %d files before, %d after", what, before->n, now->n);
         for (int i = 0; i < now->n; i++)
             fprintf(stderr, "  now: %s\n", now->name[i]);
     }
@@ -229,8 +228,7 @@ static void check_unchanged(const char *dir, const snap *before, const char *wha
 /* The written data of a log file: *pisegEnd = the segment after the last one that names its
  * generation and index (from segment 3 on), *pisegFlushLast = the first segment of the write
  * that wrote the last one (segment header field isegFlush). False when unreadable. */
-static bool log_written(const char *p, uint32_t *pgen, uint32_t *pisegEnd,
-                        uint32_t *pisegFlushLast)
+static bool log_written(const char *p, uint32_t *pgen, uint32_t *pisegEnd, uint32_t *pisegFlushLast)
 {
     bj_log_hdr h;
     static unsigned char seg[4096];
@@ -427,7 +425,8 @@ static bool setup(void)
     path_in(ids, sizeof ids, g_root, "ids-other.txt");
     if (!copy_dir(g_w, g_p, "") || !run_child(g_o, NULL, ids))
         return false;
-    fprintf(stderr, "setup: rows 1..%d durable, 1..%d committed, 1..%d in archives\n", g_idLast, g_idAll, g_idSafe);
+    fprintf(stderr, "setup: rows 1..%d durable, 1..%d committed, 1..%d in archives\n", g_idLast,
+            g_idAll, g_idSafe);
     g_ready = true;
     return true;
 }
