@@ -710,7 +710,14 @@ static void *chk_main(void *arg)
             if (dirty && dirty < end) {
                 const uint64_t gens = BJ_LSN_GEN(end) - BJ_LSN_GEN(dirty);
                 const uint64_t cb = gens * cbLog + BJ_LSN_OFF(end) - BJ_LSN_OFF(dirty);
-                fFlush = cb > il->cbDepth;
+                /* A flush makes every page clean, and the next change of each logs the page's
+                 * image (8 KiB for a few bytes): flushing again before the log has grown by
+                 * twice the dirty pages' bytes would spend most of the log on images. So the
+                 * depth is at least that (PostgreSQL's checkpoints face the same trade). */
+                bj_buf_stats bs;
+                bj_buf_get_stats(il->inst->buf, &bs);
+                const uint64_t cbDirty = bs.dirty * (uint64_t)bj_buf_page_size(il->inst->buf);
+                fFlush = cb > BJ_MAX(il->cbDepth, 2 * cbDirty);
             }
             (void)checkpoint_now(il, fFlush);
         }

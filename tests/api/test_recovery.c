@@ -301,6 +301,10 @@ static void circular_case(bool fCircular)
     JET_SESID s;
     JET_DBID db;
     JET_TABLEID t;
+    /* a small cache: the checkpoint depth is at least twice the dirty pages' bytes */
+    JET_API_PTR cacheOld = 0;
+    REQUIRE_OK(JetGetSystemParameter(0, 0, JET_paramCacheSizeMax, &cacheOld, NULL, 0));
+    REQUIRE_OK(JetSetSystemParameter(NULL, 0, JET_paramCacheSizeMax, 256, NULL));
     REQUIRE_OK(JetCreateInstance(&inst, "circ"));
     REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramLogFilePath, 0, dir));
     REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramSystemPath, 0, dir));
@@ -345,6 +349,7 @@ static void circular_case(bool fCircular)
     CHECK_OK(JetCloseTable(s, t));
     CHECK_OK(JetEndSession(s, 0));
     CHECK_OK(JetTerm(inst));
+    CHECK_OK(JetSetSystemParameter(NULL, 0, JET_paramCacheSizeMax, cacheOld, NULL));
     if (!fCircular) {
         char p[1200];
         snprintf(p, sizeof p, "%s/edb00000001.log", g_dir);
