@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_bj.h"
 #include "bench_util.h"
 
 #define VALUE_SIZE 64
@@ -121,36 +122,10 @@ static int bj_open(const char *dir, int nthreads, void **out)
     TRY("JetInit", JetInit(&c->inst));
     TRY("JetBeginSession", JetBeginSession(c->inst, &c->ses, NULL, NULL));
     TRY("JetCreateDatabase", JetCreateDatabase(c->ses, c->db, NULL, &dbid, 0));
-    JET_COLUMNCREATE cols[2] = {
-        {.cbStruct = sizeof(JET_COLUMNCREATE),
-         .szColumnName = "k",
-         .coltyp = JET_coltypLongLong,
-         .cbMax = 8,
-         .grbit = JET_bitColumnNotNULL},
-        {.cbStruct = sizeof(JET_COLUMNCREATE),
-         .szColumnName = "v",
-         .coltyp = JET_coltypBinary,
-         .cbMax = VALUE_SIZE},
-    };
-    static char key[] = "+k\0";
-    JET_INDEXCREATE idx = {.cbStruct = sizeof(JET_INDEXCREATE),
-                           .szIndexName = "pk",
-                           .szKey = key,
-                           .cbKey = sizeof key,
-                           .grbit = JET_bitIndexPrimary | JET_bitIndexUnique,
-                           .ulDensity = 100};
-    JET_TABLECREATE tc = {.cbStruct = sizeof tc,
-                          .szTableName = "kv",
-                          .ulPages = 16,
-                          .ulDensity = 100,
-                          .rgcolumncreate = cols,
-                          .cColumns = 2,
-                          .rgindexcreate = &idx,
-                          .cIndexes = 1};
-    TRY("JetCreateTableColumnIndex", JetCreateTableColumnIndex(c->ses, dbid, &tc));
-    c->colK = cols[0].columnid;
-    c->colV = cols[1].columnid;
-    TRY("JetCloseTable", JetCloseTable(c->ses, tc.tableid));
+    JET_TABLEID tab;
+    TRY("JetCreateTableColumnIndex",
+        bench_bj_create_kv(c->ses, dbid, VALUE_SIZE, &tab, &c->colK, &c->colV));
+    TRY("JetCloseTable", JetCloseTable(c->ses, tab));
     TRY("JetCloseDatabase", JetCloseDatabase(c->ses, dbid, 0));
     return 0;
 }

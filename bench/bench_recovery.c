@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_bj.h"
 #include "bench_util.h"
 
 #define VALUE_SIZE 100
@@ -127,36 +128,8 @@ typedef struct {
 
 static int create_table(bj_db *d)
 {
-    JET_COLUMNCREATE cols[2] = {
-        {.cbStruct = sizeof(JET_COLUMNCREATE),
-         .szColumnName = "k",
-         .coltyp = JET_coltypLongLong,
-         .cbMax = 8,
-         .grbit = JET_bitColumnNotNULL},
-        {.cbStruct = sizeof(JET_COLUMNCREATE),
-         .szColumnName = "v",
-         .coltyp = JET_coltypBinary,
-         .cbMax = VALUE_SIZE},
-    };
-    static char key[] = "+k\0";
-    JET_INDEXCREATE idx = {.cbStruct = sizeof(JET_INDEXCREATE),
-                           .szIndexName = "pk",
-                           .szKey = key,
-                           .cbKey = sizeof key,
-                           .grbit = JET_bitIndexPrimary | JET_bitIndexUnique,
-                           .ulDensity = 100};
-    JET_TABLECREATE tc = {.cbStruct = sizeof tc,
-                          .szTableName = "kv",
-                          .ulPages = 16,
-                          .ulDensity = 100,
-                          .rgcolumncreate = cols,
-                          .cColumns = 2,
-                          .rgindexcreate = &idx,
-                          .cIndexes = 1};
-    TRY("JetCreateTableColumnIndex", JetCreateTableColumnIndex(d->ses, d->dbid, &tc));
-    d->tab = tc.tableid;
-    d->colK = cols[0].columnid;
-    d->colV = cols[1].columnid;
+    TRY("JetCreateTableColumnIndex",
+        bench_bj_create_kv(d->ses, d->dbid, VALUE_SIZE, &d->tab, &d->colK, &d->colV));
     return 0;
 }
 

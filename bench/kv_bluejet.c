@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_bj.h"
 #include "kv.h"
 
 #define BJ_KV_PAGE 8192
@@ -55,36 +56,8 @@ static int bjkv_open(const char *dir, size_t cache_mb, void **out)
     TRY("JetBeginSession", JetBeginSession(c->inst, &c->ses, NULL, NULL));
     TRY("JetCreateDatabase", JetCreateDatabase(c->ses, db, NULL, &c->dbid, 0));
 
-    JET_COLUMNCREATE cols[2] = {
-        {.cbStruct = sizeof(JET_COLUMNCREATE),
-         .szColumnName = "k",
-         .coltyp = JET_coltypLongLong,
-         .cbMax = 8,
-         .grbit = JET_bitColumnNotNULL},
-        {.cbStruct = sizeof(JET_COLUMNCREATE),
-         .szColumnName = "v",
-         .coltyp = JET_coltypBinary,
-         .cbMax = BENCH_VALUE_SIZE},
-    };
-    static char key[] = "+k\0";
-    JET_INDEXCREATE idx = {.cbStruct = sizeof(JET_INDEXCREATE),
-                           .szIndexName = "pk",
-                           .szKey = key,
-                           .cbKey = sizeof key,
-                           .grbit = JET_bitIndexPrimary | JET_bitIndexUnique,
-                           .ulDensity = 100};
-    JET_TABLECREATE tc = {.cbStruct = sizeof tc,
-                          .szTableName = "kv",
-                          .ulPages = 16,
-                          .ulDensity = 100,
-                          .rgcolumncreate = cols,
-                          .cColumns = 2,
-                          .rgindexcreate = &idx,
-                          .cIndexes = 1};
-    TRY("JetCreateTableColumnIndex", JetCreateTableColumnIndex(c->ses, c->dbid, &tc));
-    c->tab = tc.tableid;
-    c->colK = cols[0].columnid;
-    c->colV = cols[1].columnid;
+    TRY("JetCreateTableColumnIndex",
+        bench_bj_create_kv(c->ses, c->dbid, BENCH_VALUE_SIZE, &c->tab, &c->colK, &c->colV));
     *out = c;
     return 0;
 }
