@@ -351,7 +351,7 @@ static int dump_records(dump *d)
     uint32_t genShown = 0;
     char path[BJ_PATH_MAX], pos[32];
     JET_ERR err;
-    bj_logr_config cfg = {d->os, d->dir, d->base, 0, d->genLast};
+    bj_logr_config cfg = {.os = d->os, .szLogPath = d->dir, .szBaseName = d->base, .genLast = d->genLast};
     if ((err = bj_logr_open(&cfg, &r)) < 0) {
         bj_tool_err(d->dir, err);
         return exit_for(err);

@@ -91,7 +91,7 @@ static void survey(recover *rc)
     /* the databases every generation present attaches (the checkpoint may be past their
      * ATTACH records), and the records recovery will read from the checkpoint on */
     bj_logr *r = NULL;
-    bj_logr_config cfg = {rc->os, rc->logDir, rc->base, 0, 0};
+    bj_logr_config cfg = {.os = rc->os, .szLogPath = rc->logDir, .szBaseName = rc->base};
     if (bj_logr_open(&cfg, &r) < 0)
         return;
     bj_logr_rec rec;

@@ -196,12 +196,21 @@ JET_ERR bj_log_read_header(bj_os *os, const char *szFile, bj_log_hdr *phdr);
  * across generation files (archives, then edb.log). */
 typedef struct bj_logr bj_logr;
 
+/* Generations a first reader read and verified, kept (up to a byte budget) for a second
+ * reader of the same files, which then neither reads nor verifies them again (recovery's
+ * redo pass after its scan pass). Single-threaded. */
+typedef struct bj_logr_cache bj_logr_cache;
+bj_logr_cache *bj_logr_cache_new(uint64_t cbMax); /* NULL: out of memory */
+void bj_logr_cache_free(bj_logr_cache *c);
+
 typedef struct bj_logr_config {
     bj_os *os;
     const char *szLogPath;
     const char *szBaseName;
     bj_lsn lsnStart;     /* first record at or after this position (a record boundary) */
     uint32_t genLast;    /* 0: read to the end of edb.log; else stop after this generation */
+    bj_logr_cache *cache; /* optional: fCacheFill fills it, else generations found are used */
+    bool fCacheFill;
 } bj_logr_config;
 
 /* Opens a reader. JET_errMissingPreviousLogFile when lsnStart's generation does not exist. */

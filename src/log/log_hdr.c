@@ -202,9 +202,10 @@ void bj_log_seg_seal(uint8_t *seg, uint32_t gen, uint32_t iseg, uint32_t isegFlu
 bool bj_log_seg_valid(const uint8_t *seg, uint32_t gen, uint32_t iseg, uint32_t *pisegFlush,
                       uint32_t *pcbUsed)
 {
-    if (bj_ld64(seg + BJ_SEG_IB_CHECKSUM) != bj_checksum_block(seg, BJ_LOG_CB_SEGMENT, iseg, true))
-        return false;
+    /* the cheap fields first: the zeroed rest of a log fails here without a checksum */
     if (bj_ld32(seg + BJ_SEG_IB_GEN) != gen || bj_ld32(seg + BJ_SEG_IB_ISEG) != iseg)
+        return false;
+    if (bj_ld64(seg + BJ_SEG_IB_CHECKSUM) != bj_checksum_block(seg, BJ_LOG_CB_SEGMENT, iseg, true))
         return false;
     uint32_t isegFlush = bj_ld32(seg + BJ_SEG_IB_ISEGFLUSH);
     uint32_t cbUsed = bj_ld16(seg + BJ_SEG_IB_CBUSED);

@@ -50,7 +50,103 @@ struct bj_logr {
     bj_lsn lsnEnd, lsnDataEnd;
     JET_ERR errSticky;
     uint8_t *body;
+    bj_logr_cache *cache;
+    bool fCacheFill;
 };
+
+/* ---- generations kept between two readers ---- */
+
+typedef struct cache_gen {
+    uint32_t gen;
+    bool fIsCur;
+    bj_log_hdr hdr;
+    uint8_t *file;
+    uint32_t cbFile;
+    uint16_t *rgcbUsed;
+    uint32_t isegEnd;
+    bj_lsn lsnDataEnd;
+} cache_gen;
+
+struct bj_logr_cache {
+    uint64_t cb, cbMax;
+    cache_gen *rg;
+    uint32_t n, cap;
+};
+
+bj_logr_cache *bj_logr_cache_new(uint64_t cbMax)
+{
+    bj_logr_cache *c = bj_calloc(1, sizeof(*c));
+    if (c)
+        c->cbMax = cbMax;
+    return c;
+}
+
+void bj_logr_cache_free(bj_logr_cache *c)
+{
+    if (!c)
+        return;
+    for (uint32_t i = 0; i < c->n; i++) {
+        bj_free(c->rg[i].file);
+        bj_free(c->rg[i].rgcbUsed);
+    }
+    bj_free(c->rg);
+    bj_free(c);
+}
+
+/* The reader's verified generation moves into the cache (within the budget). */
+static void cache_put(bj_logr *r)
+{
+    bj_logr_cache *c = r->cache;
+    if (!c || !r->fCacheFill || c->cb + r->cbFile > c->cbMax)
+        return;
+    if (c->n == c->cap) {
+        uint32_t cap = c->cap ? 2 * c->cap : 16;
+        cache_gen *rg = bj_realloc(c->rg, cap * sizeof(*rg));
+        if (!rg)
+            return;
+        c->rg = rg;
+        c->cap = cap;
+    }
+    c->rg[c->n++] = (cache_gen){r->gen,    r->fIsCur,     r->hdr,        r->file,
+                                r->cbFile, r->rgcbUsed,   r->isegEnd,    r->lsnDataEnd};
+    c->cb += r->cbFile;
+    r->file = NULL; /* the next generation gets new buffers */
+    r->rgcbUsed = NULL;
+    r->cbFile = 0;
+}
+
+/* Takes generation g from the cache into the reader (true), swapping buffers. */
+static bool cache_take(bj_logr *r, uint32_t g)
+{
+    bj_logr_cache *c = r->cache;
+    if (!c || r->fCacheFill)
+        return false;
+    for (uint32_t i = 0; i < c->n; i++) {
+        cache_gen *e = &c->rg[i];
+        if (e->gen != g)
+            continue;
+        uint8_t *file = r->file;
+        uint16_t *used = r->rgcbUsed;
+        uint32_t cbFile = r->cbFile;
+        r->file = e->file;
+        r->rgcbUsed = e->rgcbUsed;
+        r->cbFile = e->cbFile;
+        e->file = file;
+        e->rgcbUsed = used;
+        e->cbFile = cbFile;
+        e->gen = 0; /* used */
+        r->fIsCur = e->fIsCur;
+        r->hdr = e->hdr;
+        r->isegEnd = e->isegEnd;
+        r->lsnDataEnd = e->lsnDataEnd;
+        if (!r->fHaveSign) {
+            r->signFirst = e->hdr.signLog;
+            r->fHaveSign = true;
+        }
+        return true;
+    }
+    return false;
+}
 
 static void on_entry(void *ctx, const char *name, bool is_dir)
 {
@@ -125,6 +221,8 @@ JET_ERR bj_logr_open(const bj_logr_config *cfg, bj_logr **pr)
     memcpy(r->base, cfg->szBaseName, 3);
     r->lsnStart = cfg->lsnStart;
     r->genLast = cfg->genLast;
+    r->cache = cfg->cache;
+    r->fCacheFill = cfg->fCacheFill;
     r->szLogPath = bj_strdup(cfg->szLogPath);
     r->body = bj_malloc(BJ_LOG_RECORD_MAX + BJ_REC_CB_HDR);
     if (!r->szLogPath || !r->body)
@@ -196,6 +294,13 @@ static JET_ERR load_gen(bj_logr *r)
         r->fHavePrev = true;
     }
     r->fLoaded = false;
+    if (cache_take(r, g)) { /* read and verified by the first reader */
+        r->iseg = BJ_LOG_ISEG_FIRST;
+        r->ib = 0;
+        r->lsnEnd = BJ_LSN_MAKE(g, BJ_LOG_CB_HDRAREA);
+        r->fLoaded = true;
+        return JET_errSuccess;
+    }
     if (has_archive(r, g)) {
         CALL(archive_path(r, g, sz, sizeof(sz)));
         r->fIsCur = false;
@@ -277,6 +382,13 @@ fail:
     return err;
 }
 
+/* After a generation's records were all returned: the first reader keeps it for the second. */
+static void gen_done(bj_logr *r)
+{
+    if (r->fLoaded && r->fCacheFill)
+        cache_put(r);
+}
+
 /* Copies n stream bytes from the position into dst (NULL: skip); false when the valid data
  * ends first (the position is then unspecified). */
 static bool stream_get(bj_logr *r, uint8_t *dst, uint32_t n)
@@ -321,6 +433,7 @@ static JET_ERR next_gen(bj_logr *r, bool *pfEnd)
 {
     JET_ERR err = JET_errSuccess;
     *pfEnd = false;
+    gen_done(r);
     if (r->fIsCur || (r->genLast != 0 && r->gen >= r->genLast)) {
         *pfEnd = true;
         goto fail;

@@ -543,11 +543,13 @@ fail:
     return err;
 }
 
-static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *chk)
+static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *chk,
+                    bj_logr_cache *cache)
 {
     JET_ERR err = JET_errSuccess;
     bj_logr *lr = NULL;
-    bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0};
+    bj_logr_config lc = {cfg->os,         cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
+                         cache, true};
     scan_state s = {r, cfg, {0}, false};
     char(*paths)[1024] = NULL;
     uint32_t cpath = 0, cpathAlloc = 0;
@@ -621,6 +623,7 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
     bj_redo *r = bj_calloc(1, sizeof(*r));
     bj_chk_info *chk = bj_calloc(1, sizeof(*chk));
     bj_logr *lr = NULL;
+    bj_logr_cache *cache = NULL;
     *pr = NULL;
     if (!r || !chk)
         ERR(JET_errOutOfMemory);
@@ -654,14 +657,20 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
         r->lsnCheckpoint = chk->lsnCheckpoint;
     }
     r->fLogs = true;
-    CALL(scan(r, cfg, chk)); /* pass 1: nothing is changed before the whole log reads */
+    /* pass 1: nothing is changed before the whole log reads; what it verified (up to 512 MB)
+     * is kept for pass 2, which then reads and checksums nothing again */
+    cache = bj_logr_cache_new(512ull << 20);
+    if (!cache)
+        ERR(JET_errOutOfMemory);
+    CALL(scan(r, cfg, chk, cache));
     r->cRecords = r->cbReplayed = 0;
     if (chk)
         for (uint32_t i = 0; i < chk->cattach; i++) {
             const bj_log_attach *a = &chk->rgattach[i];
             CALL(db_open(r, cfg, a->dbid, a->szPath, (uint32_t)strlen(a->szPath), &a->signDb));
         }
-    bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0};
+    bj_logr_config lc = {cfg->os,         cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
+                         cache, false};
     CALL(bj_logr_open(&lc, &lr));
     for (;;) {
         bj_logr_rec rec;
@@ -680,6 +689,7 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
     r = NULL;
 fail:
     bj_logr_close(lr);
+    bj_logr_cache_free(cache);
     bj_free(chk);
     if (r) {
         for (uint32_t i = 0; i < BJ_LOG_ATTACH_MAX; i++)

@@ -128,7 +128,7 @@ TEST(append_flush_read_across_generations)
     CHECK_EQ(n, N - 13);
     CHECK(!bad);
     /* stop after a generation */
-    bj_logr_config rc = {os, LOGDIR, "edb", 0, 2};
+    bj_logr_config rc = {.os = os, .szLogPath = LOGDIR, .szBaseName = "edb", .genLast = 2};
     bj_logr *r = NULL;
     REQUIRE_OK(bj_logr_open(&rc, &r));
     for (;;) {
@@ -229,7 +229,7 @@ static void slow_write(void *ctx, const char *path, uint64_t off, const void *bu
 
 static void check_mt_read(bj_os *os, uint32_t nthreads, uint32_t nper)
 {
-    bj_logr_config rc = {os, LOGDIR, "edb", 0, 0};
+    bj_logr_config rc = {.os = os, .szLogPath = LOGDIR, .szBaseName = "edb"};
     bj_logr *r = NULL;
     uint32_t *next = calloc(nthreads, sizeof(uint32_t));
     bj_lsn prev = 0;
@@ -491,7 +491,7 @@ TEST(reopen_continues_stream_and_roll_callback)
     bj_log_close(log);
 
     /* what recovery would do: read to the end, start genNext */
-    bj_logr_config rc = {os, LOGDIR, "edb", 0, 0};
+    bj_logr_config rc = {.os = os, .szLogPath = LOGDIR, .szBaseName = "edb"};
     bj_logr *r = NULL;
     REQUIRE_OK(bj_logr_open(&rc, &r));
     for (;;) {

@@ -89,10 +89,16 @@ static inline JET_ERR rec_append(bj_log *log, uint32_t tag, uint32_t i, uint32_t
 
 /* Reads the whole log from lsnStart; *pn = records read (each checked with rec_ok; order of i
  * increasing per tag checked when ordered). Returns the reader's error or 0. */
-static inline JET_ERR read_all(bj_os *os, bj_lsn lsnStart, uint32_t *pn, uint32_t tagOnly,
-                               bool *pbad, bj_lsn *plsnEnd)
+static inline JET_ERR read_all_cached(bj_os *os, bj_lsn lsnStart, uint32_t *pn,
+                                      uint32_t tagOnly, bool *pbad, bj_lsn *plsnEnd,
+                                      bj_logr_cache *cache, bool fFill)
 {
-    bj_logr_config rc = {os, LOGDIR, "edb", lsnStart, 0};
+    bj_logr_config rc = {.os = os,
+                         .szLogPath = LOGDIR,
+                         .szBaseName = "edb",
+                         .lsnStart = lsnStart,
+                         .cache = cache,
+                         .fCacheFill = fFill};
     bj_logr *r = NULL;
     JET_ERR err = bj_logr_open(&rc, &r);
     uint32_t n = 0;
@@ -121,6 +127,12 @@ static inline JET_ERR read_all(bj_os *os, bj_lsn lsnStart, uint32_t *pn, uint32_
     bj_logr_close(r);
     *pn = n;
     return err;
+}
+
+static inline JET_ERR read_all(bj_os *os, bj_lsn lsnStart, uint32_t *pn, uint32_t tagOnly,
+                               bool *pbad, bj_lsn *plsnEnd)
+{
+    return read_all_cached(os, lsnStart, pn, tagOnly, pbad, plsnEnd, NULL, false);
 }
 
 static inline void copy_file(bj_os *os, const char *from, const char *to)
