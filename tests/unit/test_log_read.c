@@ -257,7 +257,7 @@ TEST(second_reader_uses_the_cache)
     bj_os *os = bj_os_mem_create();
     uint32_t n1, n2, n3;
     bool bad;
-    bj_lsn e1, e2;
+    bj_lsn e1 = 0, e2 = 0;
     REQUIRE(make_gens(os, 4) >= 4);
     bj_logr_cache *c = bj_logr_cache_new(1ull << 30);
     REQUIRE(c != NULL);
