@@ -128,7 +128,10 @@ static bool smo_inverse(const uint8_t *pg, uint32_t cbPage, const bj_pgop *op, b
     bj_node nd;
     memset(inv, 0, sizeof(*inv));
     inv->pgno = op->pgno;
-    inv->dbtimeBefore = 0; /* applied to whatever redo left: not checked */
+    /* it applies only to the page exactly as op leaves it, and puts back the dbtime before
+     * op: taking an SMO back is then idempotent, and an inverse whose op never reached the log
+     * (or the page) is skipped */
+    inv->dbtimeBefore = op->dbtimeAfter;
     inv->dbtimeAfter = bj_page_dbtime(pg);
     switch (op->kind) {
     case BJ_PGOP_LINKS:

@@ -408,10 +408,12 @@ static JET_ERR smo_undo_unfinished(bj_redo *r, uint32_t cbPage)
             bool fUnreadable;
             CALL(bj_pgop_decode(x->bytes, x->cb, &op));
             CALL(page_get(d, x->pgno, cbPage, false, &fr, &fUnreadable));
-            op.dbtimeBefore = 0;
-            op.dbtimeAfter = bj_page_dbtime(bj_frame_data(fr));
-            CALL(bj_page_apply(bj_frame_data(fr), cbPage, &op));
-            bj_buf_dirty(fr, r->lsnEnd);
+            /* only onto the page exactly as the change left it (its dbtime): a change that
+             * never reached the page, or was already taken back, is skipped */
+            if (op.dbtimeBefore != 0 && bj_page_dbtime(bj_frame_data(fr)) == op.dbtimeBefore) {
+                CALL(bj_page_apply(bj_frame_data(fr), cbPage, &op));
+                bj_buf_dirty(fr, r->lsnEnd);
+            }
             bj_buf_release(fr);
             fr = NULL;
         }

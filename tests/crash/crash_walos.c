@@ -44,6 +44,13 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/* After the power loss nothing changes any more (the machine is off) until the test
+ * disarms the trigger (the reboot): every call that would change a file or a folder fails. */
+static bool dead(walos *wo)
+{
+    return atomic_load(&wo->lost);
+}
+
 /* Counts a write or sync call; fires the armed power loss on the nth. */
 static void count_call(walos *wo)
 {
@@ -56,6 +63,8 @@ static void count_call(walos *wo)
 
 static JET_ERR wo_open(bj_os *os, const char *path, uint32_t flags, bj_file **out)
 {
+    if (dead(wo_of(os)))
+        return JET_errDiskIO;
     walos *wo = wo_of(os);
     bj_file *in = NULL;
     *out = NULL;
@@ -118,6 +127,8 @@ static void check_db_write(walos *wo, uint64_t off, const uint8_t *buf, size_t c
 
 static JET_ERR wo_write(bj_file *f, uint64_t off, const void *buf, size_t cb)
 {
+    if (dead(wo_of(f->os)))
+        return JET_errDiskIO;
     walos_file *wf = (walos_file *)f;
     walos *wo = wo_of(f->os);
     count_call(wo);
@@ -145,6 +156,8 @@ static JET_ERR wo_write(bj_file *f, uint64_t off, const void *buf, size_t cb)
 
 static JET_ERR wo_sync(bj_file *f)
 {
+    if (dead(wo_of(f->os)))
+        return JET_errDiskIO;
     walos_file *wf = (walos_file *)f;
     walos *wo = wo_of(f->os);
     count_call(wo);
@@ -169,31 +182,43 @@ static JET_ERR wo_size(bj_file *f, uint64_t *pcb)
 
 static JET_ERR wo_set_size(bj_file *f, uint64_t cb)
 {
+    if (dead(wo_of(f->os)))
+        return JET_errDiskIO;
     return bj_file_set_size(((walos_file *)f)->inner, cb);
 }
 
 static JET_ERR wo_remove(bj_os *os, const char *path)
 {
+    if (dead(wo_of(os)))
+        return JET_errDiskIO;
     return bj_os_remove(wo_of(os)->inner, path);
 }
 
 static JET_ERR wo_rename(bj_os *os, const char *from, const char *to)
 {
+    if (dead(wo_of(os)))
+        return JET_errDiskIO;
     return bj_os_rename(wo_of(os)->inner, from, to);
 }
 
 static JET_ERR wo_mkdir(bj_os *os, const char *path)
 {
+    if (dead(wo_of(os)))
+        return JET_errDiskIO;
     return bj_os_mkdir(wo_of(os)->inner, path);
 }
 
 static JET_ERR wo_rmdir(bj_os *os, const char *path)
 {
+    if (dead(wo_of(os)))
+        return JET_errDiskIO;
     return bj_os_rmdir(wo_of(os)->inner, path);
 }
 
 static JET_ERR wo_sync_dir(bj_os *os, const char *path)
 {
+    if (dead(wo_of(os)))
+        return JET_errDiskIO;
     return bj_os_sync_dir(wo_of(os)->inner, path);
 }
 
@@ -290,6 +315,13 @@ void walos_arm_power_loss(bj_os *os, uint64_t nth, uint64_t seed)
     atomic_store(&wo->lost, false);
     wo->lossSeed = seed;
     wo->lossAt = nth;
+}
+
+void walos_power_loss_now(bj_os *os, uint64_t seed)
+{
+    walos *wo = wo_of(os);
+    bj_os_mem_power_loss(wo->inner, seed);
+    atomic_store(&wo->lost, true);
 }
 
 bool walos_power_lost(bj_os *os)

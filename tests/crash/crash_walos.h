@@ -48,6 +48,9 @@ void walos_destroy(bj_os *os);
 void walos_enable(bj_os *os, const _Atomic uint64_t *dbtime);
 /* Stops checking altogether. */
 void walos_disable(bj_os *os);
+/* The power goes now (see bj_os_mem_power_loss); every later change fails until
+ * walos_arm_power_loss(os, 0, 0) (the reboot). */
+void walos_power_loss_now(bj_os *os, uint64_t seed);
 /* The database's counter is about to go away (detach / term): later log writes no longer read
  * it (no page of it can be written after that). */
 void walos_forget_dbtime(bj_os *os);

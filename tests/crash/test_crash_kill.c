@@ -63,6 +63,9 @@ static JET_ERR open_instance(JET_INSTANCE *pinst, const char *name, const char *
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramSystemPath, 0, sys)) < 0 ||
         (err = JetSetSystemParameter(pinst, 0, JET_paramLogFilePath, 0, sys)) < 0 ||
         (err = JetSetSystemParameter(pinst, 0, JET_paramTempPath, 0, sys)) < 0 ||
+        /* small generations: many rolls per round, and the rounds' logs stay small (every
+         * JetInit starts a generation, zero-filled) */
+        (err = JetSetSystemParameter(pinst, 0, JET_paramLogFileSize, 256, NULL)) < 0 ||
         (err = JetInit(pinst)) < 0) {
         JetTerm(*pinst);
         return err;

@@ -68,6 +68,9 @@ static JET_ERR open_instance(JET_INSTANCE *pinst)
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramSystemPath, 0, PL_DIR "/")) < 0 ||
         (err = JetSetSystemParameter(pinst, 0, JET_paramLogFilePath, 0, PL_DIR "/")) < 0 ||
         (err = JetSetSystemParameter(pinst, 0, JET_paramTempPath, 0, PL_DIR "/tmp/")) < 0 ||
+        /* small generations: many rolls per round, and the rounds' logs stay small (every
+         * JetInit starts a generation, zero-filled) */
+        (err = JetSetSystemParameter(pinst, 0, JET_paramLogFileSize, 256, NULL)) < 0 ||
         (err = JetInit(pinst)) < 0) {
         JetTerm(*pinst);
         return err;
@@ -115,6 +118,48 @@ static void *flusher_main(void *arg)
         nanosleep(&ts, NULL);
     }
     return NULL;
+}
+
+/* Copies every file of PL_DIR out of the memory backend into dir (to look at a failure with
+ * `bluejet logs` / `bluejet check`). */
+typedef struct dump_ctx {
+    bj_os *mem;
+    const char *dir;
+} dump_ctx;
+
+static void dump_one(void *ctx, const char *name, bool is_dir)
+{
+    dump_ctx *d = ctx;
+    if (is_dir)
+        return;
+    char in[600], out[1200];
+    snprintf(in, sizeof in, "%s/%s", PL_DIR, name);
+    snprintf(out, sizeof out, "%s/%s", d->dir, name);
+    bj_file *f = NULL;
+    if (bj_file_open(d->mem, in, BJ_OPEN_READONLY, &f) < 0)
+        return;
+    uint64_t cb = 0;
+    FILE *o = fopen(out, "wb");
+    uint8_t *buf = malloc(65536);
+    if (o && buf && bj_file_size(f, &cb) >= 0)
+        for (uint64_t off = 0; off < cb;) {
+            size_t got = 0;
+            if (bj_file_read(f, off, buf, 65536, &got) < 0 || got == 0 ||
+                fwrite(buf, 1, got, o) != got)
+                break;
+            off += got;
+        }
+    free(buf);
+    if (o)
+        fclose(o);
+    bj_file_close(f);
+}
+
+static void dump_dir(bj_os *mem, const char *dir)
+{
+    dump_ctx d = {mem, dir};
+    (void)bj_os_list_dir(mem, PL_DIR, dump_one, &d);
+    fprintf(stderr, "  the memory backend's %s is copied to %s\n", PL_DIR, dir);
 }
 
 /* Copies PL_DB out of the memory backend to dir/pl.edb and runs `bluejet check` on it. */
@@ -251,6 +296,7 @@ static void run_rounds(uint32_t rounds, bool loss)
         /* 1. recovery and the check */
         JET_ERR err = pl_open(&ps);
         if (err < 0) {
+            dump_dir(c.mem, bj_test_tmpdir());
             bj_test_fail(__FILE__, __LINE__, "round %u (seed %" PRIu64 "): recovery/attach: %d%s",
                          round, c.seed, (int)err,
                          err == JET_errDatabaseDirtyShutdown
@@ -327,10 +373,10 @@ static void run_rounds(uint32_t rounds, bool loss)
         nfired += walos_power_lost(c.os);
         calls += walos_calls(c.os);
         if (!walos_power_lost(c.os))
-            bj_os_mem_power_loss(c.mem, cw_rand(&rng) % 2 ? 0 : cw_rand(&rng) | 1);
-        walos_arm_power_loss(c.os, 0, 0);
+            walos_power_loss_now(c.os, cw_rand(&rng) % 2 ? 0 : cw_rand(&rng) | 1);
         nloss++;
-        pl_close(&ps, true);
+        pl_close(&ps, true); /* the engine's last calls all fail: the machine is off */
+        walos_arm_power_loss(c.os, 0, 0); /* the reboot */
         walos_get_stats(c.os, &st);
         walos_disable(c.os);
         if (st.violations) {
