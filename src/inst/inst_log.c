@@ -92,7 +92,6 @@ typedef struct pending {
     bj_ilog *owner;
     uint8_t type; /* BJ_LR_VER / BJ_LR_UNDO; 0 = none */
     bool fDelta;  /* about an escrow delta: goes only with the delta's own page change */
-    bool fAfter;  /* an undo's record: written alone after its page changes (the next hook) */
     uint8_t *buf;
     uint32_t cb, cap;
 } pending;
@@ -300,12 +299,14 @@ static JET_ERR hook_rce(void *ctx, bj_trx *trx, const bj_rce *rce)
     t_pend.cb = bj_lr_ver_encode(&v, t_pend.buf, t_pend.cap);
     t_pend.type = BJ_LR_VER;
     t_pend.fDelta = rce->kind == BJ_VER_DELTA;
-    t_pend.fAfter = false;
     t_pend.owner = il;
 fail:
     return err;
 }
 
+/* Before an undo callback: an escrow delta's undo record waits for the undo's delta change
+ * (one record with it, the delta is not idempotent); any other undo's record is written when
+ * the undo is complete (hook_undone). */
 static JET_ERR hook_undo(void *ctx, bj_trx *trx, const bj_rce *rce)
 {
     JET_ERR err = JET_errSuccess;
@@ -313,19 +314,40 @@ static JET_ERR hook_undo(void *ctx, bj_trx *trx, const bj_rce *rce)
     if (!il || !il->log || !logged_db(il, rce->dbid))
         return JET_errSuccess;
     CALL(pend_flush(il));
+    if (rce->kind != BJ_VER_DELTA)
+        return JET_errSuccess;
     uint64_t trxid = bj_ver_trx_id(trx), rceid = rce->id;
     ids_logged(il, &trxid, &rceid);
     CALL(pend_reserve(16));
     t_pend.cb = bj_lr_undo_encode(trxid, rceid, t_pend.buf, t_pend.cap);
     t_pend.type = BJ_LR_UNDO;
-    /* an escrow delta's undo is one page change and not idempotent: its record goes with it;
-     * any other undo is idempotent and may take several page changes (even a split): its
-     * record is written once they are all made, so a crash in between undoes it again */
-    t_pend.fDelta = rce->kind == BJ_VER_DELTA;
-    t_pend.fAfter = !t_pend.fDelta;
+    t_pend.fDelta = true;
     t_pend.owner = il;
 fail:
     return err;
+}
+
+/* The undo is complete, under the latch of its last page change and before any other
+ * transaction can change the record: its UNDO record goes in now (after every page change of
+ * the undo: a crash before it undoes again, which is idempotent; and before any later change
+ * of the record by another transaction, which a second undo must never overwrite). An escrow
+ * delta's went with the delta, or goes now if the undo changed nothing. */
+static void hook_undone(void *ctx, bj_trx *trx, const bj_rce *rce)
+{
+    bj_ilog *il = ilog_of(ctx);
+    if (!il || !il->log || !logged_db(il, rce->dbid))
+        return;
+    if (rce->kind == BJ_VER_DELTA) {
+        if (t_pend.type == BJ_LR_UNDO && t_pend.owner == il && t_pend.cb >= 16 &&
+            bj_ld64(t_pend.buf + 8) == rce->id) /* the delta change did not happen */
+            (void)pend_flush(il);
+        return;
+    }
+    uint64_t trxid = bj_ver_trx_id(trx), rceid = rce->id;
+    ids_logged(il, &trxid, &rceid);
+    uint8_t b[16];
+    bj_log_part part = {b, bj_lr_undo_encode(trxid, rceid, b, sizeof b)};
+    (void)bj_log_append(il->log, BJ_LR_UNDO, &part, 1, NULL, NULL); /* failing: the log is down */
 }
 
 static void hook_cancel(void *ctx, bj_trx *trx, const bj_rce *rce)
@@ -395,6 +417,7 @@ void bj_ilog_ver_hooks(bj_inst *inst, bj_ver_config *cfg)
     cfg->log_undo = hook_undo;
     cfg->log_cancel = hook_cancel;
     cfg->log_trx_end = hook_trx_end;
+    cfg->log_undone = hook_undone;
     cfg->log_ctx = inst;
 }
 
@@ -445,8 +468,7 @@ static JET_ERR hook_page(void *ctx, bj_bt_dbctx *dbc, const uint8_t *pgBefore, u
         ERR(JET_errInvalidParameter);
     /* the pending undo information goes with this change; an escrow delta's only with the
      * delta itself (its version flag may be set by an earlier op) */
-    if (t_pend.type && t_pend.owner == il && !t_pend.fAfter &&
-        (!t_pend.fDelta || op->kind == BJ_PGOP_DELTA)) {
+    if (t_pend.type && t_pend.owner == il && (!t_pend.fDelta || op->kind == BJ_PGOP_DELTA)) {
         uint8_t pre[5];
         pre[0] = t_pend.type;
         bj_st32(pre + 1, t_pend.cb);

@@ -9,9 +9,11 @@
  * ("pending") and written in ONE record with the next page change of that thread (PGOP_VER),
  * so the log holds the undo information of a change whenever it holds the change (undo
  * tolerates a change that never happened); an escrow delta's VER waits for the delta itself
- * (not idempotent). An undo's record (UNDO) is written after all the undo's page changes (at
- * the thread's next hook), so a crash in between undoes it again (undo is idempotent) -
- * except an escrow delta's, which goes in one record with the undo's single delta change. A
+ * (not idempotent). An undo's record (UNDO) is written when the undo is complete, while it
+ * still holds the latch of its last page change and before any other transaction may change
+ * the record (so a crash before it undoes again, which is idempotent, and a second undo never
+ * overwrites a later committed change) - except an escrow delta's, which goes in one record
+ * with the undo's single delta change. A
  * pending record with no page change after it goes out alone before the thread's next
  * VER/UNDO, commit or transaction end.
  *

@@ -125,8 +125,36 @@ bool bj_ver_quiet(bj_ver *ver)
     return atomic_load(&ver->st_live) == 0;
 }
 
+/* The undo this thread's rollback is running (log_undone is called once for it). */
+static _Thread_local struct {
+    bj_ver *ver;
+    bj_trx *trx;
+    bj_rce *rce;
+    bool logged;
+} t_undo;
+
+void bj_ver_undo_begin(bj_ver *ver, bj_trx *trx, bj_rce *rce)
+{
+    t_undo.ver = ver;
+    t_undo.trx = trx;
+    t_undo.rce = rce;
+    t_undo.logged = false;
+}
+
+void bj_ver_undo_end(void)
+{
+    t_undo.rce = NULL;
+}
+
 void bj_ver_rce_set_undone(bj_rce *rce)
 {
+    /* the undo record first: nobody may change the record before it is in the log */
+    if (t_undo.rce == rce && !t_undo.logged) {
+        t_undo.logged = true;
+        bj_ver *ver = t_undo.ver;
+        if (ver->cfg.log_undone && bj_ver_logs(ver, rce))
+            ver->cfg.log_undone(ver->cfg.log_ctx, t_undo.trx, rce);
+    }
     atomic_store(&rce->undone, 1);
 }
 

@@ -76,6 +76,10 @@ typedef struct bj_ver_config {
     JET_ERR (*log_undo)(void *ctx, bj_trx *trx, const bj_rce *rce);
     void (*log_cancel)(void *ctx, bj_trx *trx, const bj_rce *rce);
     JET_ERR (*log_trx_end)(void *ctx, bj_trx *trx);
+    /* log_undone: a rollback's undo of the RCE is complete (called once, when the undo marks
+     * it undone, still under the page latch of its last change and before any other
+     * transaction may change the record): the undo record belongs in the log now. */
+    void (*log_undone)(void *ctx, bj_trx *trx, const bj_rce *rce);
     void *log_ctx;
 } bj_ver_config;
 

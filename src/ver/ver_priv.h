@@ -86,6 +86,10 @@ struct bj_trx {
 
 /* Whether rce's kind is logged (not a lock) and logging is on. */
 bool bj_ver_logs(const bj_ver *ver, const bj_rce *rce);
+/* The rollback in progress on this thread (ver_trx.c sets it around an undo callback), for
+ * bj_ver_rce_set_undone's log_undone call. */
+void bj_ver_undo_begin(bj_ver *ver, bj_trx *trx, bj_rce *rce);
+void bj_ver_undo_end(void);
 
 /* trxCommit0 or BJ_TS_ACTIVE / BJ_TS_ROLLEDBACK; waits out BJ_TS_COMMITTING. */
 uint64_t bj_ver_txn_commit_ts(const bj_ver_txn *txn);

@@ -271,15 +271,18 @@ static JET_ERR rollback_level(bj_trx *trx)
             atomic_compare_exchange_strong(&ver->fatal, &expected, e);
             ERR(JET_errRollbackError);
         }
+        bj_ver_undo_begin(ver, trx, r);
         if (r->ops && r->ops->undo) {
             e = r->ops->undo(r, r->ops->ctx);
             if (e < 0) {
+                bj_ver_undo_end();
                 int32_t expected = 0;
                 atomic_compare_exchange_strong(&ver->fatal, &expected, e);
                 ERR(JET_errRollbackError);
             }
         }
-        bj_ver_rce_set_undone(r);
+        bj_ver_rce_set_undone(r); /* log_undone, if the callback did not mark it */
+        bj_ver_undo_end();
         bj_ver_txn_remove(t, r);
         bj_ver_rce_free(ver, r);
         atomic_fetch_add_explicit(&ver->st_rolled_back, 1, memory_order_relaxed);

@@ -159,7 +159,8 @@ static void dump_dir(bj_os *mem, const char *dir)
 {
     dump_ctx d = {mem, dir};
     (void)bj_os_list_dir(mem, PL_DIR, dump_one, &d);
-    fprintf(stderr, "  the memory backend's %s is copied to %s\n", PL_DIR, dir);
+    if (!getenv("BJ_PL_KEEP"))
+        fprintf(stderr, "  the memory backend's %s is copied to %s\n", PL_DIR, dir);
 }
 
 /* Copies PL_DB out of the memory backend to dir/pl.edb and runs `bluejet check` on it. */
@@ -293,7 +294,15 @@ static void run_rounds(uint32_t rounds, bool loss)
     memset(&st, 0, sizeof st);
     for (uint32_t round = 1; round <= rounds + 1; round++) {
         bool last = round == rounds + 1;
-        /* 1. recovery and the check */
+        /* 1. recovery and the check (BJ_PL_KEEP: the crashed folder is copied out first, to
+         * replay a failure by hand) */
+        if (getenv("BJ_PL_KEEP")) {
+            char keep[1100], cmd[2400];
+            snprintf(keep, sizeof keep, "%s/crashed", bj_test_tmpdir());
+            snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", keep, keep);
+            if (system(cmd) == 0)
+                dump_dir(c.mem, keep);
+        }
         JET_ERR err = pl_open(&ps);
         if (err < 0) {
             dump_dir(c.mem, bj_test_tmpdir());
