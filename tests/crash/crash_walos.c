@@ -44,6 +44,13 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+static void trace(const char *op, const char *a, const char *b, JET_ERR err);
+
+/* The power loss and the changes are atomic with each other: a change runs under the read
+ * side (and then sees the power gone, or completes before it and is rolled back by it), the
+ * power loss under the write side. */
+static pthread_rwlock_t g_power = PTHREAD_RWLOCK_INITIALIZER;
+
 /* After the power loss nothing changes any more (the machine is off) until the test
  * disarms the trigger (the reboot): every call that would change a file or a folder fails. */
 static bool dead(walos *wo)
@@ -56,19 +63,24 @@ static void count_call(walos *wo)
 {
     uint64_t n = atomic_fetch_add(&wo->calls, 1) + 1;
     if (wo->lossAt && n == wo->lossAt) {
+        pthread_rwlock_wrlock(&g_power);
+        trace("POWER-LOSS", NULL, NULL, 0);
         bj_os_mem_power_loss(wo->inner, wo->lossSeed);
         atomic_store(&wo->lost, true);
+        pthread_rwlock_unlock(&g_power);
     }
 }
 
 static JET_ERR wo_open(bj_os *os, const char *path, uint32_t flags, bj_file **out)
 {
-    if (dead(wo_of(os)))
-        return JET_errDiskIO;
     walos *wo = wo_of(os);
     bj_file *in = NULL;
     *out = NULL;
-    JET_ERR err = wo->inner->open(wo->inner, path, flags, &in);
+    pthread_rwlock_rdlock(&g_power);
+    JET_ERR err = dead(wo) ? JET_errDiskIO : wo->inner->open(wo->inner, path, flags, &in);
+    pthread_rwlock_unlock(&g_power);
+    if (flags & BJ_OPEN_CREATE)
+        trace("create", path, NULL, err);
     if (err < 0)
         return err;
     walos_file *wf = calloc(1, sizeof *wf);
@@ -187,18 +199,50 @@ static JET_ERR wo_set_size(bj_file *f, uint64_t cb)
     return bj_file_set_size(((walos_file *)f)->inner, cb);
 }
 
+/* A trace of folder operations (BJ_WO_TRACE): the last 200, printed by walos_trace_dump. */
+#define WO_TRACE 200
+static char g_trace[WO_TRACE][160];
+static _Atomic uint32_t g_ntrace;
+static void trace(const char *op, const char *a, const char *b, JET_ERR err)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("BJ_WO_TRACE") != NULL;
+    if (!on)
+        return;
+    uint32_t i = atomic_fetch_add(&g_ntrace, 1) % WO_TRACE;
+    snprintf(g_trace[i], sizeof g_trace[i], "%s %s %s -> %d", op, a ? strrchr(a, '/') ? strrchr(a, '/') + 1 : a : "",
+             b ? strrchr(b, '/') ? strrchr(b, '/') + 1 : b : "", (int)err);
+}
+
+void walos_trace_note(const char *what)
+{
+    trace("NOTE", what, NULL, 0);
+}
+
+void walos_trace_dump(void)
+{
+    uint32_t n = atomic_load(&g_ntrace);
+    for (uint32_t k = n > WO_TRACE ? n - WO_TRACE : 0; k < n; k++)
+        fprintf(stderr, "  trace %u: %s\n", k, g_trace[k % WO_TRACE]);
+}
+
 static JET_ERR wo_remove(bj_os *os, const char *path)
 {
-    if (dead(wo_of(os)))
-        return JET_errDiskIO;
-    return bj_os_remove(wo_of(os)->inner, path);
+    pthread_rwlock_rdlock(&g_power);
+    JET_ERR e = dead(wo_of(os)) ? JET_errDiskIO : bj_os_remove(wo_of(os)->inner, path);
+    pthread_rwlock_unlock(&g_power);
+    trace("remove", path, NULL, e);
+    return e;
 }
 
 static JET_ERR wo_rename(bj_os *os, const char *from, const char *to)
 {
-    if (dead(wo_of(os)))
-        return JET_errDiskIO;
-    return bj_os_rename(wo_of(os)->inner, from, to);
+    pthread_rwlock_rdlock(&g_power);
+    JET_ERR e = dead(wo_of(os)) ? JET_errDiskIO : bj_os_rename(wo_of(os)->inner, from, to);
+    pthread_rwlock_unlock(&g_power);
+    trace("rename", from, to, e);
+    return e;
 }
 
 static JET_ERR wo_mkdir(bj_os *os, const char *path)
@@ -217,9 +261,11 @@ static JET_ERR wo_rmdir(bj_os *os, const char *path)
 
 static JET_ERR wo_sync_dir(bj_os *os, const char *path)
 {
-    if (dead(wo_of(os)))
-        return JET_errDiskIO;
-    return bj_os_sync_dir(wo_of(os)->inner, path);
+    pthread_rwlock_rdlock(&g_power);
+    JET_ERR e = dead(wo_of(os)) ? JET_errDiskIO : bj_os_sync_dir(wo_of(os)->inner, path);
+    pthread_rwlock_unlock(&g_power);
+    trace("sync_dir", path, NULL, e);
+    return e;
 }
 
 static JET_ERR wo_stat(bj_os *os, const char *path, bool *exists, bool *is_dir, uint64_t *cb)
@@ -320,8 +366,11 @@ void walos_arm_power_loss(bj_os *os, uint64_t nth, uint64_t seed)
 void walos_power_loss_now(bj_os *os, uint64_t seed)
 {
     walos *wo = wo_of(os);
+    pthread_rwlock_wrlock(&g_power);
+    trace("POWER-LOSS(now)", NULL, NULL, 0);
     bj_os_mem_power_loss(wo->inner, seed);
     atomic_store(&wo->lost, true);
+    pthread_rwlock_unlock(&g_power);
 }
 
 bool walos_power_lost(bj_os *os)

@@ -51,6 +51,9 @@ void walos_disable(bj_os *os);
 /* The power goes now (see bj_os_mem_power_loss); every later change fails until
  * walos_arm_power_loss(os, 0, 0) (the reboot). */
 void walos_power_loss_now(bj_os *os, uint64_t seed);
+/* BJ_WO_TRACE: the last folder operations, for a failure's report. */
+void walos_trace_note(const char *what);
+void walos_trace_dump(void);
 /* The database's counter is about to go away (detach / term): later log writes no longer read
  * it (no page of it can be written after that). */
 void walos_forget_dbtime(bj_os *os);

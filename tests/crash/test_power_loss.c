@@ -303,8 +303,10 @@ static void run_rounds(uint32_t rounds, bool loss)
             if (system(cmd) == 0)
                 dump_dir(c.mem, keep);
         }
+        walos_trace_note("ROUND-RECOVERY");
         JET_ERR err = pl_open(&ps);
         if (err < 0) {
+            walos_trace_dump();
             dump_dir(c.mem, bj_test_tmpdir());
             bj_test_fail(__FILE__, __LINE__, "round %u (seed %" PRIu64 "): recovery/attach: %d%s",
                          round, c.seed, (int)err,
@@ -384,8 +386,14 @@ static void run_rounds(uint32_t rounds, bool loss)
         if (!walos_power_lost(c.os))
             walos_power_loss_now(c.os, cw_rand(&rng) % 2 ? 0 : cw_rand(&rng) | 1);
         nloss++;
-        pl_close(&ps, true); /* the engine's last calls all fail: the machine is off */
+        {
+            JET_ERR et = pl_close(&ps, true); /* the engine's last calls all fail: it is off */
+            char note[64];
+            snprintf(note, sizeof note, "TERM %d", (int)et);
+            walos_trace_note(note);
+        }
         walos_arm_power_loss(c.os, 0, 0); /* the reboot */
+        walos_trace_note("REBOOT");
         walos_get_stats(c.os, &st);
         walos_disable(c.os);
         if (st.violations) {
