@@ -215,7 +215,8 @@ JET_ERR bj_bt_apply(bj_bt_tree *t, bj_frame *fr, bj_pgop *op)
             if (bj_page_dbtime(pg) == 0) {
                 if (pimaged)
                     *pimaged = true;
-            } else if (!fClean && (invkey = bj_malloc(dbc->cbPage)) &&
+            } else if (!fClean &&
+                       (op->kind != BJ_PGOP_DELETE || (invkey = bj_malloc(dbc->cbPage))) &&
                        smo_inverse(pg, dbc->cbPage, op, &inv, invkey)) {
                 smoid = s->id;
                 pinv = &inv;

@@ -21,62 +21,46 @@ static JET_ERR check_base(const char *szBase)
     return JET_errSuccess;
 }
 
-JET_ERR bj_log_name_current(char *out, size_t cb, const char *szPath, const char *szBase)
+/* <path>/<base><suffix>, the suffix made from fmt and one unsigned number. */
+static JET_ERR name_of(char *out, size_t cb, const char *szPath, const char *szBase,
+                       const char *fmt, unsigned n)
 {
     JET_ERR err = JET_errSuccess;
-    char name[32];
+    char name[32], suffix[24];
     CALL(check_base(szBase));
-    snprintf(name, sizeof(name), "%s.log", szBase);
+    snprintf(suffix, sizeof(suffix), fmt, n);
+    snprintf(name, sizeof(name), "%s%s", szBase, suffix);
     CALL(name_into(out, cb, szPath, name));
 fail:
     return err;
+}
+
+JET_ERR bj_log_name_current(char *out, size_t cb, const char *szPath, const char *szBase)
+{
+    return name_of(out, cb, szPath, szBase, ".log", 0);
 }
 
 JET_ERR bj_log_name_gen(char *out, size_t cb, const char *szPath, const char *szBase, uint32_t gen)
 {
-    JET_ERR err = JET_errSuccess;
-    char name[32];
-    CALL(check_base(szBase));
     if (gen == 0)
-        ERR(JET_errInvalidParameter);
-    snprintf(name, sizeof(name), "%s%08X.log", szBase, (unsigned)gen);
-    CALL(name_into(out, cb, szPath, name));
-fail:
-    return err;
+        return BJ_ERR(JET_errInvalidParameter);
+    return name_of(out, cb, szPath, szBase, "%08X.log", (unsigned)gen);
 }
 
 JET_ERR bj_log_name_tmp(char *out, size_t cb, const char *szPath, const char *szBase)
 {
-    JET_ERR err = JET_errSuccess;
-    char name[32];
-    CALL(check_base(szBase));
-    snprintf(name, sizeof(name), "%stmp.log", szBase);
-    CALL(name_into(out, cb, szPath, name));
-fail:
-    return err;
+    return name_of(out, cb, szPath, szBase, "tmp.log", 0);
 }
 
 JET_ERR bj_log_name_reserve(char *out, size_t cb, const char *szPath, const char *szBase,
                             uint32_t n)
 {
-    JET_ERR err = JET_errSuccess;
-    char name[32];
-    CALL(check_base(szBase));
-    snprintf(name, sizeof(name), "%sres%05u.jrs", szBase, (unsigned)n);
-    CALL(name_into(out, cb, szPath, name));
-fail:
-    return err;
+    return name_of(out, cb, szPath, szBase, "res%05u.jrs", (unsigned)n);
 }
 
 JET_ERR bj_log_name_chk(char *out, size_t cb, const char *szPath, const char *szBase)
 {
-    JET_ERR err = JET_errSuccess;
-    char name[32];
-    CALL(check_base(szBase));
-    snprintf(name, sizeof(name), "%s.chk", szBase);
-    CALL(name_into(out, cb, szPath, name));
-fail:
-    return err;
+    return name_of(out, cb, szPath, szBase, ".chk", 0);
 }
 
 uint32_t bj_log_parse_gen(const char *szName, const char *szBase)
