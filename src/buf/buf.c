@@ -497,6 +497,7 @@ JET_ERR bj_buf_db_attach(bj_buf *buf, bj_file *file, bool readonly, bj_buf_db **
     db->buf = buf;
     db->file = file;
     db->readonly = readonly;
+    bj_buf_ranges_init(&db->ranges);
     atomic_store(&db->cpg, (uint32_t)BJ_MIN(cpg, (uint64_t)UINT32_MAX));
     bj_mutex_lock(&buf->db_mu);
     db->id = buf->next_db_id++;
@@ -572,6 +573,7 @@ JET_ERR bj_buf_db_detach(bj_buf_db *db, bool discard)
         }
     }
     bj_mutex_unlock(&buf->db_mu);
+    bj_buf_ranges_destroy(&db->ranges);
     bj_free(db);
 fail:
     return err;

@@ -15,9 +15,11 @@
  * Page pgno of a database lives at file offset (pgno + 1) * cbPage (pages 0 and 1 of the file
  * are the header and its shadow, which this cache never touches).
  *
- * Backup page-range locks (issue 4) are not built yet; their hook is the write path in
- * bufwrite.c (see "page-range lock hook" there), where a write of a page inside a locked range
- * will wait, so a backup copy is never half-written.
+ * Backup page-range locks (buf_range.c): a backup reader that copies pages [first, last] of a
+ * database straight from the file locks that range first; the cache's write of a page inside
+ * it waits until the range is released (pages outside keep being written), and the lock is
+ * granted only once no write of a page inside it is in flight. Without a lock held, a write
+ * pays two atomic operations.
  */
 #ifndef BJ_BUF_H
 #define BJ_BUF_H
@@ -103,6 +105,13 @@ void bj_buf_db_set_size(bj_buf_db *db, uint32_t cpg);
 /* Writes every page of db dirtied before the call, then syncs the file. Waits for pages
  * latched exclusively by others; the caller must hold no latch. Read-only: no-op. */
 JET_ERR bj_buf_flush_db(bj_buf_db *db);
+
+/* Locks pages [first, last] of db against the cache's writes (waits for writes in flight
+ * inside the range). *ptoken: pass to bj_buf_range_unlock. At most 8 ranges per database at
+ * once (a further caller waits). JET_errInvalidParameter when first is 0 or first > last. */
+JET_ERR bj_buf_range_lock(bj_buf_db *db, uint32_t first, uint32_t last, uint32_t *ptoken);
+/* Releases a range from bj_buf_range_lock; writes waiting for it go on. */
+void bj_buf_range_unlock(bj_buf_db *db, uint32_t token);
 
 /* ---- pages ---- */
 

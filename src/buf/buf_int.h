@@ -50,6 +50,29 @@ struct bj_frame {
     uint8_t *data; /* cbPage bytes inside buf->pages */
 };
 
+/* Backup page-range locks of one database (buf_range.c). nlocks and nfast are the lock-free
+ * fast path of a write (Dekker-style, sequentially consistent): a writer counts itself in
+ * nfast and then sees nlocks == 0, or a reader that counted its range in nlocks sees nfast > 0
+ * and waits for it. With a range held, writes register their pgno in a slot under mu. */
+#define BJ_BUF_RANGES_MAX 8
+#define BJ_BUF_RANGE_WRITES_MAX 64
+typedef struct bj_buf_ranges {
+    _Atomic uint32_t nlocks; /* ranges held */
+    _Atomic uint32_t nfast;  /* writes in flight that took the fast path */
+    bj_mutex mu;
+    bj_cond cv;
+    uint32_t first[BJ_BUF_RANGES_MAX], last[BJ_BUF_RANGES_MAX]; /* last == 0: slot free */
+    uint32_t writing[BJ_BUF_RANGE_WRITES_MAX];                  /* pgno; 0: slot free */
+} bj_buf_ranges;
+
+/* Range locks of a new database / of one being freed. */
+void bj_buf_ranges_init(bj_buf_ranges *r);
+void bj_buf_ranges_destroy(bj_buf_ranges *r);
+/* The write of page pgno may start: waits while a range lock covers it. Returns a token for
+ * bj_buf_range_write_end (0 on the fast path: no lock held). */
+uint32_t bj_buf_range_write_begin(bj_buf_ranges *r, uint32_t pgno);
+void bj_buf_range_write_end(bj_buf_ranges *r, uint32_t token);
+
 struct bj_buf_db {
     bj_buf *buf;
     bj_file *file;
@@ -57,6 +80,7 @@ struct bj_buf_db {
     uint32_t id;
     _Atomic uint32_t cpg; /* database pages in the file: pgno 1..cpg exist */
     bj_buf_db *next;      /* buf->dbs list (buf->db_mu) */
+    bj_buf_ranges ranges; /* backup page-range locks */
 };
 
 /* One stripe of the hash table: its lock covers buckets b with (b & stripe_mask) == index. */

@@ -113,14 +113,18 @@ JET_ERR bj_buf_write_frame(bj_buf *buf, bj_frame *f, bool wait, bool *busy)
     if (!started)
         goto fail;
 
-    /* page-range lock hook (backup, issue 4): a write of a page inside a range locked by a
-     * backup reader must wait here for the range to be released. Not built yet. */
-
     if (lsn_new && buf->log_flush)
         CALL(buf->log_flush(buf->log_ctx, lsn_new));
     if (buf->seal)
         buf->seal(wb, buf->cbPage, pgno);
-    CALL(bj_file_write(db->file, ((uint64_t)pgno + 1) * buf->cbPage, wb, buf->cbPage));
+    /* page-range locks (backup): a page inside a range a backup reader holds is written once
+     * the range is released, so the reader never copies a half-written page */
+    {
+        const uint32_t tok = bj_buf_range_write_begin(&db->ranges, pgno);
+        err = bj_file_write(db->file, ((uint64_t)pgno + 1) * buf->cbPage, wb, buf->cbPage);
+        bj_buf_range_write_end(&db->ranges, tok);
+        CALL(err);
+    }
     atomic_fetch_add_explicit(&buf->writes, 1, memory_order_relaxed);
     {
         uint32_t cur = atomic_load(&db->cpg);

@@ -6,6 +6,7 @@
  * JET_paramDatabasePageSize (JET_errPageSizeMismatch); dbstate 2 (dirty shutdown) is
  * JET_errDatabaseDirtyShutdown; only a clean (3) or just-created (1) database is attached.
  */
+#include "backup/backup.h"
 #include "buf/buf.h"
 #include "inst/db.h"
 #include "inst/inst_log.h"
@@ -109,6 +110,8 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     CALL(bj_path_absolute(db->path, sizeof(db->path), szFile));
     bj_mutex_lock(&tab->lock);
     fLocked = true;
+    if (bj_bk_active(inst->backup)) /* ESE: no attach while a backup runs (§3.4) */
+        ERR(JET_errBackupInProgress);
     int slot = -1;
     for (int i = 0; i < BJ_DB_MAX; i++) {
         if (tab->rgdb[i] && strcmp(tab->rgdb[i]->path, db->path) == 0) {
@@ -176,6 +179,10 @@ JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
         goto fail;
     }
     bj_mutex_lock(&tab->lock);
+    if (bj_bk_active(inst->backup)) { /* ESE: no detach while a backup runs (§3.4) */
+        bj_mutex_unlock(&tab->lock);
+        ERR(JET_errBackupInProgress);
+    }
     bool found = false;
     for (int i = 0; i < BJ_DB_MAX && err >= 0; i++) {
         bj_db *db = tab->rgdb[i];

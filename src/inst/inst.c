@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "backup/backup.h"
 #include "buf/buf.h"
 #include "inst/db.h"
 #include "inst/inst_log.h"
@@ -165,6 +166,8 @@ static JET_ERR inst_stop_engine(bj_inst *inst, JET_GRBIT grbit)
         bj_ver_stop_cleanup_thread(inst->ver);
         bj_ver_cleanup(inst->ver);
     }
+    bj_bk_free(inst->backup); /* a backup still running ends, aborted by the server */
+    inst->backup = NULL;
     bj_ilog_stop_checkpoints(inst);
     bj_tempdb_term(inst); /* the temporary database: deleted */
     const bool fDirty = (grbit & JET_bitTermDirty) != 0;
@@ -331,6 +334,11 @@ JET_ERR bj_inst_init(JET_INSTANCE *pinstance, JET_GRBIT grbit)
     bj_mutex_unlock(&bj_inst_process_lock);
 
     err = inst_start_engine(inst, grbit);
+    if (err >= 0) {
+        err = bj_bk_new(inst, &inst->backup);
+        if (err < 0)
+            inst_stop_engine(inst, JET_bitTermAbrupt);
+    }
 
     bj_mutex_lock(&bj_inst_process_lock);
     atomic_store(&inst->init_in_progress, false);
@@ -392,6 +400,16 @@ JET_ERR bj_inst_term(JET_INSTANCE instance, JET_GRBIT grbit)
     int32_t in_api;
     bool trx;
     bj_sess_activity(inst, &in_api, &trx);
+    /* ESE's JetTermEx: Abrupt or StopBackup end a running backup (as aborted by the server);
+     * a clean term with a backup running fails */
+    if (grbit & (JET_bitTermStopBackup | JET_bitTermAbrupt))
+        bj_bk_abort(inst->backup);
+    else if (bj_bk_active(inst->backup)) {
+        atomic_store(&inst->term_in_progress, false);
+        bj_mutex_lock(&bj_inst_process_lock);
+        bj_handle_release(&inst_handles, inst->handle);
+        ERR(JET_errBackupInProgress);
+    }
     if (trx && !(grbit & JET_bitTermDirty)) {
         atomic_store(&inst->term_in_progress, false);
         bj_mutex_lock(&bj_inst_process_lock);

@@ -65,6 +65,7 @@ struct bj_buf;     /* buffer cache (src/buf) */
 struct bj_ilog;    /* transaction logging (inst_log.h) */
 struct bj_ver;     /* version store (src/ver) */
 struct bj_dbtable; /* attached databases of the instance (attach/create/detach) */
+struct bj_backup;  /* online backup context (src/backup/backup.h) */
 
 struct bj_inst {
     JET_INSTANCE handle;
@@ -91,6 +92,7 @@ struct bj_inst {
     struct bj_ver *ver;        /* version store: src/ver */
     struct bj_dbtable *dbs;    /* database table: attach/create/detach task */
     struct bj_tempdb *tempdb;  /* the temporary database (tempdb.h), made at first use */
+    struct bj_backup *backup;  /* backup context: made when JetInit succeeds, freed at JetTerm */
 };
 
 /* The process's run mode (ESE's RUNINSTMODE). */

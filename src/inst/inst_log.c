@@ -633,6 +633,44 @@ void bj_ilog_db_forget(bj_db *db)
     db->dbc.log_smo_end = NULL;
 }
 
+void bj_ilog_db_header_snapshot(bj_db *db, bj_dbhdr *phdr)
+{
+    bj_ilog *il = db->dbc.log_ctx;
+    if (il)
+        bj_mutex_lock(&il->hdrmu);
+    *phdr = db->hdr;
+    phdr->dbtime = bj_bt_dbctx_dbtime(&db->dbc);
+    if (db->objidLast > phdr->objidLast)
+        phdr->objidLast = db->objidLast;
+    if (il)
+        bj_mutex_unlock(&il->hdrmu);
+}
+
+JET_ERR bj_ilog_db_header_update(bj_db *db, void (*fn)(bj_dbhdr *hdr, void *ctx), void *ctx)
+{
+    bj_ilog *il = db->dbc.log_ctx;
+    if (il)
+        bj_mutex_lock(&il->hdrmu);
+    fn(&db->hdr, ctx);
+    JET_ERR err = bj_db_write_header(db);
+    if (il)
+        bj_mutex_unlock(&il->hdrmu);
+    return err;
+}
+
+JET_ERR bj_ilog_paths_abs(bj_inst *inst, bj_ilog_paths *paths)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_log_config cfg;
+    bj_ilog_paths rel;
+    bj_ilog_config(inst, &rel, &cfg);
+    CALL(bj_path_absolute(paths->log, sizeof(paths->log), rel.log));
+    CALL(bj_path_absolute(paths->sys, sizeof(paths->sys), rel.sys));
+    memcpy(paths->base, rel.base, sizeof(paths->base));
+fail:
+    return err;
+}
+
 /* A new generation began: databases being logged may now get pages of it. */
 static void on_roll(void *ctx, uint32_t genNew)
 {

@@ -72,6 +72,15 @@ JET_ERR bj_ilog_buf_flush(void *ctx, uint64_t lsn);
  * committed so far is made durable. */
 JET_ERR bj_ilog_flush_all(bj_inst *inst);
 
+/* Backup (src/backup): a copy of db->hdr taken under the header lock, with the current dbtime
+ * (what a header write now would store). */
+void bj_ilog_db_header_snapshot(bj_db *db, bj_dbhdr *phdr);
+/* Backup: fn(&db->hdr, ctx) edits the header under the header lock, then both header copies
+ * are written and synced. */
+JET_ERR bj_ilog_db_header_update(bj_db *db, void (*fn)(bj_dbhdr *hdr, void *ctx), void *ctx);
+/* The log, checkpoint folders and base name as the instance uses them (absolute paths). */
+JET_ERR bj_ilog_paths_abs(bj_inst *inst, bj_ilog_paths *paths);
+
 /* Recovery's undo re-creates revision entries with new ids: undo records must carry the
  * original ones so a second recovery matches them. */
 JET_ERR bj_ilog_recovery_map(bj_inst *inst, uint64_t rceidNew, uint64_t trxidOld,

@@ -152,6 +152,10 @@ JET_ERR bj_log_set_attachments(bj_log *log, const bj_log_attach *rg, uint32_t n)
  * below the checkpoint's generation. */
 JET_ERR bj_log_checkpoint(bj_log *log, bj_lsn lsnCheckpoint);
 
+/* Backup (issue 4): with circular logging, bj_log_checkpoint deletes no generation >= gen
+ * while gen != 0 (the generations a running backup still copies); 0 lifts the limit. */
+void bj_log_set_keep_from(bj_log *log, uint32_t gen);
+
 typedef struct bj_chk_info {
     bj_lsn lsnCheckpoint;
     bj_signature signLog;
@@ -190,6 +194,14 @@ typedef struct bj_log_hdr {
 /* Reads and verifies a log file's header. JET_errLogFileCorrupt (checksum, magic, sizes),
  * JET_errBadLogVersion, JET_errFileNotFound. */
 JET_ERR bj_log_read_header(bj_os *os, const char *szFile, bj_log_hdr *phdr);
+
+/* Verifies the data segments of generation gen held in buf: cb bytes (a multiple of 4096) that
+ * start at file offset ib (a multiple of 4096, >= the header area). Each segment must be a
+ * valid segment of gen at its index, or all zero (the unwritten tail of the file).
+ * JET_errLogReadVerifyFailure otherwise; JET_errInvalidParameter for a bad ib or cb. */
+JET_ERR bj_log_verify_segments(const uint8_t *buf, uint64_t ib, uint32_t cb, uint32_t gen);
+/* The size of a log file's header area (the bytes bj_log_read_header verifies). */
+#define BJ_LOG_HEADER_AREA_CB 12288u
 
 /* ---- reading ----
  * A reader walks the records of the generations in a folder from a start position, in order,

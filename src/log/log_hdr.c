@@ -326,3 +326,21 @@ JET_ERR bj_chk_read(bj_os *os, const char *szSystemPath, const char *szBaseName,
 fail:
     return err;
 }
+
+JET_ERR bj_log_verify_segments(const uint8_t *buf, uint64_t ib, uint32_t cb, uint32_t gen)
+{
+    _Static_assert(BJ_LOG_HEADER_AREA_CB == BJ_LOG_CB_HDRAREA, "header area size");
+    if (ib % BJ_LOG_CB_SEGMENT || cb % BJ_LOG_CB_SEGMENT || ib < BJ_LOG_CB_HDRAREA)
+        return BJ_ERR(JET_errInvalidParameter);
+    for (uint32_t off = 0; off < cb; off += BJ_LOG_CB_SEGMENT) {
+        const uint8_t *seg = buf + off;
+        const uint32_t iseg = (uint32_t)((ib + off) / BJ_LOG_CB_SEGMENT);
+        uint32_t isegFlush, cbUsed;
+        if (bj_log_seg_valid(seg, gen, iseg, &isegFlush, &cbUsed))
+            continue;
+        for (uint32_t i = 0; i < BJ_LOG_CB_SEGMENT; i++)
+            if (seg[i])
+                return BJ_ERR(JET_errLogReadVerifyFailure);
+    }
+    return JET_errSuccess;
+}

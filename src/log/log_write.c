@@ -16,6 +16,8 @@
  *  - Once errDown != 0 nothing more is written; appends and flushes return JET_errLogWriteFail.
  * Lock order: muChk (checkpoint writers) before mu. The roll callback runs without locks.
  */
+#include <stdatomic.h>
+
 #include "log/log_int.h"
 
 #define CAP_SEG_MAX 300u /* > (BJ_LOG_RECORD_MAX + header) / payload + 1 */
@@ -53,6 +55,7 @@ struct bj_log {
 
     bj_mutex muChk;
     uint64_t chkSeq; /* muChk */
+    _Atomic uint32_t genKeepFrom; /* backup: circular deletion spares generations >= this */
 };
 
 static bj_lsn cursor_lsn(const bj_log *log, uint32_t seg, uint32_t ib)
@@ -681,6 +684,11 @@ JET_ERR bj_log_set_attachments(bj_log *log, const bj_log_attach *rg, uint32_t n)
 
 /* ---------------------------------------------------------------- checkpoint */
 
+void bj_log_set_keep_from(bj_log *log, uint32_t gen)
+{
+    atomic_store(&log->genKeepFrom, gen);
+}
+
 typedef struct old_gens {
     const char *base;
     uint32_t genBelow;
@@ -759,8 +767,13 @@ JET_ERR bj_log_checkpoint(bj_log *log, bj_lsn lsnCheckpoint)
     if (!exists)
         CALL(bj_os_sync_dir(log->os, log->szSysPath));
     log->chkSeq = seq;
-    if (log->fCircular)
-        CALL(delete_old(log, BJ_LSN_GEN(lsnCheckpoint)));
+    if (log->fCircular) {
+        uint32_t genBelow = BJ_LSN_GEN(lsnCheckpoint);
+        const uint32_t keep = atomic_load(&log->genKeepFrom);
+        if (keep && keep < genBelow)
+            genBelow = keep;
+        CALL(delete_old(log, genBelow));
+    }
 fail:
     bj_file_close(f);
     bj_mutex_unlock(&log->muChk);

@@ -139,6 +139,35 @@ TH(JetTerm2, (a, 0))
 TH(JetUpdate, (a, b, NULL, 0, NULL))
 TH(JetUpdate2, (a, b, NULL, 0, NULL, 0))
 
+/* backup (api_backup.c): harmless arguments; with a bad instance nothing runs */
+static char g_bkbuf[64];
+static uint32_t g_bkcb;
+static JET_HANDLE g_bkh;
+static JET_LOGINFO g_bkli = {sizeof(JET_LOGINFO), 0, 0, ""};
+THA(JetBackup, (NULL, 0, NULL))
+THA(JetBackupInstance, (a, NULL, 0, NULL))
+TH(JetBeginExternalBackup, (0))
+TH(JetBeginExternalBackupInstance, (a, 0))
+TH(JetCloseFile, (0))
+TH(JetCloseFileInstance, (a, 0))
+TH(JetEndExternalBackup, ())
+TH(JetEndExternalBackupInstance, (a))
+TH(JetEndExternalBackupInstance2, (a, JET_bitBackupEndAbort))
+THA(JetGetAttachInfo, (g_bkbuf, sizeof g_bkbuf, &g_bkcb))
+THA(JetGetAttachInfoInstance, (a, g_bkbuf, sizeof g_bkbuf, &g_bkcb))
+THA(JetGetLogInfo, (g_bkbuf, sizeof g_bkbuf, &g_bkcb))
+THA(JetGetLogInfoInstance, (a, g_bkbuf, sizeof g_bkbuf, &g_bkcb))
+THA(JetGetLogInfoInstance2, (a, g_bkbuf, sizeof g_bkbuf, &g_bkcb, &g_bkli))
+THA(JetGetTruncateLogInfoInstance, (a, g_bkbuf, sizeof g_bkbuf, &g_bkcb))
+THA(JetOpenFile, ("x.edb", &g_bkh, &g_bkcb, &g_bkcb))
+THA(JetOpenFileInstance, (a, "x.edb", &g_bkh, &g_bkcb, &g_bkcb))
+TH(JetReadFile, (0, g_bkbuf, 0, &g_bkcb))
+TH(JetReadFileInstance, (a, 0, g_bkbuf, 0, &g_bkcb))
+TH(JetStopBackup, ())
+TH(JetStopBackupInstance, (a))
+TH(JetTruncateLog, ())
+TH(JetTruncateLogInstance, (a))
+
 #define R(name, kind)                                                                              \
     {                                                                                              \
 #name, kind, th_##name                                                                     \
@@ -244,6 +273,29 @@ static const row g_rows[] = {
     R(JetTerm2, K_INST),
     R(JetUpdate, K_SES_TAB),
     R(JetUpdate2, K_SES_TAB),
+    RA(JetBackup, K_NONE),
+    RA(JetBackupInstance, K_INST),
+    R(JetBeginExternalBackup, K_NONE),
+    R(JetBeginExternalBackupInstance, K_INST),
+    R(JetCloseFile, K_NONE),
+    R(JetCloseFileInstance, K_INST),
+    R(JetEndExternalBackup, K_NONE),
+    R(JetEndExternalBackupInstance, K_INST),
+    R(JetEndExternalBackupInstance2, K_INST),
+    RA(JetGetAttachInfo, K_NONE),
+    RA(JetGetAttachInfoInstance, K_INST),
+    RA(JetGetLogInfo, K_NONE),
+    RA(JetGetLogInfoInstance, K_INST),
+    RA(JetGetLogInfoInstance2, K_INST),
+    RA(JetGetTruncateLogInfoInstance, K_INST),
+    RA(JetOpenFile, K_NONE),
+    RA(JetOpenFileInstance, K_INST),
+    R(JetReadFile, K_NONE),
+    R(JetReadFileInstance, K_INST),
+    R(JetStopBackup, K_NONE),
+    R(JetStopBackupInstance, K_INST),
+    R(JetTruncateLog, K_NONE),
+    R(JetTruncateLogInstance, K_INST),
 };
 
 /* Every exported Jet* symbol of libbluejet.so (next to the test's build folder) has a row. */
