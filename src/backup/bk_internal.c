@@ -230,6 +230,15 @@ JET_ERR bj_bk_backup_to(bj_backup *bk, const char *szPath, JET_GRBIT grbit,
     char dir[BJ_PATH_MAX], tmp[BJ_PATH_MAX], dnew[BJ_PATH_MAX], dold[BJ_PATH_MAX];
     bool fBegun = false;
     bk_job j = {bk, pfnStatus, 0, 0, 0};
+    /* the checks of §2.11 before any folder is touched */
+    if (atomic_load(&bk->inst->term_in_progress))
+        ERR(JET_errBackupNotAllowedYet);
+    if (!bj_ilog_enabled(bk->inst) || !bj_ilog_log(bk->inst))
+        ERR(JET_errLoggingDisabled);
+    if (bj_log_error(bj_ilog_log(bk->inst)) < 0)
+        ERR(JET_errLogWriteFail);
+    if (fInc && bj_param_int(bk->inst, JET_paramCircularLog))
+        ERR(JET_errInvalidBackup);
     if (!szPath || !szPath[0])
         return truncate_only(bk);
     if (strlen(szPath) >= BJ_PATH_MAX - 16)
