@@ -25,7 +25,7 @@ typedef struct bkt {
 } bkt;
 
 /* Creates the instance (logs, checkpoint and database in a fresh folder; 256 KiB logs). */
-static JET_ERR bkt_open(bkt *b, const char *name, bool fCircular)
+static inline JET_ERR bkt_open(bkt *b, const char *name, bool fCircular)
 {
     JET_ERR err;
     char dir[1100];
@@ -45,7 +45,7 @@ static JET_ERR bkt_open(bkt *b, const char *name, bool fCircular)
 }
 
 /* Creates main.edb with table "t" (id long primary key, payload binary). */
-static JET_ERR bkt_create_db(bkt *b)
+static inline JET_ERR bkt_create_db(bkt *b)
 {
     JET_ERR err = JetCreateDatabase(b->s, b->db, NULL, &b->dbid, 0);
     JET_COLUMNDEF cd = {sizeof(cd), 0, JET_coltypLong, 0, 0, 0, 0, 4, JET_bitColumnFixed};
@@ -62,7 +62,7 @@ static JET_ERR bkt_create_db(bkt *b)
 }
 
 /* Inserts rows [first, first + n) with cbPay-byte payloads, one transaction each. */
-static JET_ERR bkt_insert(JET_SESID s, JET_TABLEID t, JET_COLUMNID cId, JET_COLUMNID cPay,
+static inline JET_ERR bkt_insert(JET_SESID s, JET_TABLEID t, JET_COLUMNID cId, JET_COLUMNID cPay,
                           int32_t first, int32_t n, uint32_t cbPay)
 {
     static char pay[4000];
@@ -84,7 +84,7 @@ static JET_ERR bkt_insert(JET_SESID s, JET_TABLEID t, JET_COLUMNID cId, JET_COLU
     return err;
 }
 
-static bool bkt_exists(const char *path)
+static inline bool bkt_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
@@ -92,7 +92,7 @@ static bool bkt_exists(const char *path)
 
 /* Clean JetTerm and JetInit again on the same folders (the checkpoint moves to the end of the
  * log), main.edb attached and table "t" open. */
-static JET_ERR bkt_reopen(bkt *b, const char *name)
+static inline JET_ERR bkt_reopen(bkt *b, const char *name)
 {
     JET_ERR err;
     char dir[1100];
@@ -116,7 +116,7 @@ static JET_ERR bkt_reopen(bkt *b, const char *name)
 }
 
 /* GetTruncateLogInfo, TruncateLog, then: every listed log is gone. Returns how many. */
-static int bkt_truncate_checked(bkt *b)
+static inline int bkt_truncate_checked(bkt *b)
 {
     uint32_t cb = 0;
     CHECK_OK(JetGetTruncateLogInfoInstance(b->inst, NULL, 0, &cb));
@@ -132,7 +132,7 @@ static int bkt_truncate_checked(bkt *b)
     return n;
 }
 
-static void bkt_close(bkt *b)
+static inline void bkt_close(bkt *b)
 {
     JetEndSession(b->s, 0);
     JetTerm2(b->inst, JET_bitTermStopBackup);
@@ -140,7 +140,7 @@ static void bkt_close(bkt *b)
 
 /* Streams an opened backup file completely into a malloc'd buffer; *pcb = bytes. Returns the
  * first error of JetReadFileInstance (the buffer holds what came before). */
-static JET_ERR bkt_read_all(JET_INSTANCE inst, JET_HANDLE h, uint32_t cbChunk, uint8_t **ppv,
+static inline JET_ERR bkt_read_all(JET_INSTANCE inst, JET_HANDLE h, uint32_t cbChunk, uint8_t **ppv,
                             uint64_t *pcb)
 {
     uint8_t *chunk = aligned_alloc(4096, cbChunk);
@@ -163,20 +163,20 @@ static JET_ERR bkt_read_all(JET_INSTANCE inst, JET_HANDLE h, uint32_t cbChunk, u
 }
 
 /* The database's header as JetGetDatabaseFileInfo reports it (JET_DBINFOMISC4). */
-static JET_ERR bkt_misc(const char *db, JET_DBINFOMISC4 *m)
+static inline JET_ERR bkt_misc(const char *db, JET_DBINFOMISC4 *m)
 {
     memset(m, 0, sizeof(*m));
     return JetGetDatabaseFileInfo(db, m, sizeof(*m), JET_DbInfoMisc);
 }
 
 /* <dir>/edbXXXXXXXX.log */
-static void bkt_log_name(const bkt *b, uint32_t gen, char *out, size_t cb)
+static inline void bkt_log_name(const bkt *b, uint32_t gen, char *out, size_t cb)
 {
     snprintf(out, cb, "%s/edb%08X.log", b->dir, gen);
 }
 
 /* Number of entries of a multi-string. */
-static int bkt_multi_count(const char *szz)
+static inline int bkt_multi_count(const char *szz)
 {
     int n = 0;
     for (const char *p = szz; *p; p += strlen(p) + 1)
