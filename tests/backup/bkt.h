@@ -39,6 +39,7 @@ static inline JET_ERR bkt_open(bkt *b, const char *name, bool fCircular)
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramTempPath, 0, dir)) < 0 ||
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramLogFileSize, 256, NULL)) < 0 ||
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramCircularLog, fCircular, NULL)) < 0 ||
+        (err = JetSetSystemParameter(&b->inst, 0, JET_paramCacheSizeMax, 256, NULL)) < 0 ||
         (err = JetInit(&b->inst)) < 0)
         return err;
     return JetBeginSession(b->inst, &b->s, NULL, NULL);
