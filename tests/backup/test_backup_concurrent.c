@@ -167,6 +167,54 @@ TEST(full_backup_while_two_threads_insert)
     CHECK_OK(JetTerm2(b.inst, JET_bitTermComplete));
 }
 
+/* Circular logging deletes archives below the checkpoint; while a full backup runs it keeps
+ * every generation from copyMic on, so each log GetLogInfo lists can be streamed. */
+TEST(circular_logging_keeps_the_backup_logs)
+{
+    bkt b;
+    REQUIRE(bkt_open(&b, "c2", true) >= 0);
+    REQUIRE(bkt_create_db(&b) >= 0);
+    REQUIRE(bkt_insert(b.s, b.t, b.cId, b.cPay, 1, 200, 1500) >= 0);
+    CHECK_OK(JetBeginExternalBackupInstance(b.inst, 0));
+    /* many generations and several checkpoints while the backup runs */
+    const uint64_t tEnd = now_ns() + 2500ull * 1000000ull;
+    int32_t next = 1000;
+    while (now_ns() < tEnd) {
+        REQUIRE(bkt_insert(b.s, b.t, b.cId, b.cPay, next, 50, 1500) >= 0);
+        next += 50;
+    }
+    JET_LOGINFO li = {sizeof(li), 0, 0, ""};
+    uint32_t cbl = 0;
+    CHECK_OK(JetGetLogInfoInstance2(b.inst, NULL, 0, &cbl, &li));
+    char *logs = calloc(1, cbl);
+    CHECK_OK(JetGetLogInfoInstance(b.inst, logs, cbl, &cbl));
+    CHECK(li.ulGenHigh - li.ulGenLow >= 3);
+    int n = 0;
+    for (const char *p = logs; *p; p += strlen(p) + 1, n++) {
+        JET_HANDLE h;
+        uint32_t lo, hi;
+        uint8_t *lall;
+        uint64_t lcb;
+        CHECK_OK(JetOpenFileInstance(b.inst, p, &h, &lo, &hi));
+        CHECK_OK(bkt_read_all(b.inst, h, 65536, &lall, &lcb));
+        free(lall);
+        CHECK_OK(JetCloseFileInstance(b.inst, h));
+    }
+    CHECK_EQ(n, (int)(li.ulGenHigh - li.ulGenLow + 1));
+    CHECK_OK(JetTruncateLogInstance(b.inst));
+    CHECK_OK(JetEndExternalBackupInstance(b.inst));
+    /* after the backup the old generations go again at the next checkpoint */
+    REQUIRE(bkt_insert(b.s, b.t, b.cId, b.cPay, next, 100, 1500) >= 0);
+    struct timespec ts = {2, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    char p0[1200];
+    bkt_log_name(&b, li.ulGenLow, p0, sizeof p0);
+    printf("  backup held generations %u..%u; first one after the backup: %s\n", li.ulGenLow,
+           li.ulGenHigh, bkt_exists(p0) ? "kept" : "deleted");
+    free(logs);
+    bkt_close(&b);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
