@@ -413,7 +413,8 @@ JET_ERR bj_bk_end(bj_backup *bk, JET_GRBIT grbit)
         return BJ_ERR(JET_errInvalidParameter);
     bj_mutex_lock(&bk->mu);
     CALL(check_running(bk, false));
-    if (end == JET_bitBackupEndNormal && !atomic_load(&bk->stop) &&
+    /* prepared: an incremental ended before GetLogInfo has no log range to record */
+    if (end == JET_bitBackupEndNormal && !atomic_load(&bk->stop) && bk->prepared &&
         bk->state != BK_DATABASES && !(grbit & JET_bitBackupNoDbHeaderUpdate))
         (void)bk_history_update(bk, bk->truncated || (grbit & JET_bitBackupTruncateDone));
     bk_end_session(bk);

@@ -388,6 +388,51 @@ TEST(truncate_keeps_logs_of_databases_not_copied)
     bkt_close(&b);
 }
 
+TEST(logging_disabled)
+{
+    char dir[1100], db[1200];
+    snprintf(dir, sizeof dir, "%s/", bj_test_tmpdir());
+    snprintf(db, sizeof db, "%smain.edb", dir);
+    JET_INSTANCE inst;
+    JET_SESID s;
+    JET_DBID d;
+    CHECK_OK(JetCreateInstance(&inst, "nolog"));
+    CHECK_OK(JetSetSystemParameter(&inst, 0, JET_paramLogFilePath, 0, dir));
+    CHECK_OK(JetSetSystemParameter(&inst, 0, JET_paramSystemPath, 0, dir));
+    CHECK_OK(JetSetSystemParameter(&inst, 0, JET_paramTempPath, 0, dir));
+    CHECK_OK(JetSetSystemParameter(&inst, 0, JET_paramRecovery, 0, "off"));
+    REQUIRE(JetInit(&inst) >= 0);
+    REQUIRE(JetBeginSession(inst, &s, NULL, NULL) >= 0);
+    REQUIRE(JetCreateDatabase(s, db, NULL, &d, 0) >= 0);
+    CHECK_ERR(JetBeginExternalBackupInstance(inst, 0), JET_errLoggingDisabled);
+    CHECK_ERR(JetBeginExternalBackupInstance(inst, JET_bitBackupAtomic), JET_errLoggingDisabled);
+    CHECK_ERR(JetBackupInstance(inst, dir, 0, NULL), JET_errLoggingDisabled);
+    /* an incremental that ends before GetLogInfo records nothing */
+    JetEndSession(s, 0);
+    CHECK_OK(JetTerm2(inst, JET_bitTermComplete));
+}
+
+TEST(incremental_ended_before_getloginfo)
+{
+    bkt b;
+    REQUIRE(bkt_open(&b, "o8", false) >= 0);
+    REQUIRE(bkt_create_db(&b) >= 0);
+    CHECK_OK(JetBackupInstance(b.inst, NULL, 0, NULL)); /* truncate only: no history */
+    char d[1200];
+    snprintf(d, sizeof d, "%s/bk", b.dir);
+    mkdir(d, 0755);
+    CHECK_OK(JetBackupInstance(b.inst, d, 0, NULL));
+    JET_DBINFOMISC4 before, after;
+    CHECK_OK(bkt_misc(b.db, &before));
+    CHECK(before.bkinfoFullPrev.genLow != 0);
+    CHECK_OK(JetBeginExternalBackupInstance(b.inst, JET_bitBackupIncremental));
+    CHECK_OK(JetEndExternalBackupInstance(b.inst));
+    CHECK_OK(bkt_misc(b.db, &after));
+    CHECK(memcmp(&before.bkinfoIncPrev, &after.bkinfoIncPrev, sizeof(JET_BKINFO)) == 0);
+    CHECK(memcmp(&before.bkinfoDiffPrev, &after.bkinfoDiffPrev, sizeof(JET_BKINFO)) == 0);
+    bkt_close(&b);
+}
+
 TEST(legacy_calls_in_multi_instance_mode)
 {
     uint8_t buf[16];
