@@ -249,6 +249,41 @@ TEST(incremental_with_circular_logging_is_invalid)
     bkt_close(&b);
 }
 
+/* An incremental after logs were lost since the last backup: GetLogInfo -> -569, and the
+ * session ends. */
+TEST(incremental_after_lost_logs)
+{
+    bkt b;
+    REQUIRE(bkt_open(&b, "bk4", false) >= 0);
+    REQUIRE(bkt_create_db(&b) >= 0);
+    REQUIRE(bkt_insert(b.s, b.t, b.cId, b.cPay, 1, 100, 1500) >= 0);
+    CHECK_OK(JetBeginExternalBackupInstance(b.inst, 0));
+    uint32_t genLow;
+    stream_db(&b, &genLow);
+    JET_LOGINFO li;
+    stream_logs(&b, &li);
+    CHECK_OK(JetTruncateLogInstance(b.inst));
+    CHECK_OK(JetEndExternalBackupInstance(b.inst));
+    REQUIRE(bkt_insert(b.s, b.t, b.cId, b.cPay, 1000, 800, 1500) >= 0);
+    REQUIRE(bkt_reopen(&b, "bk4b") >= 0);
+    /* the checkpoint is past FullPrev.genHigh + 1: drop every archive below it */
+    JET_DBINFOMISC4 m;
+    CHECK_OK(bkt_misc(b.db, &m));
+    int ndropped = 0;
+    for (uint32_t g = 1; g <= m.bkinfoFullPrev.genHigh + 1; g++) {
+        char p[1200];
+        bkt_log_name(&b, g, p, sizeof p);
+        if (unlink(p) == 0)
+            ndropped++;
+    }
+    CHECK(ndropped > 0);
+    CHECK_OK(JetBeginExternalBackupInstance(b.inst, JET_bitBackupIncremental));
+    uint32_t cb;
+    CHECK_ERR(JetGetLogInfoInstance(b.inst, NULL, 0, &cb), JET_errMissingFileToBackup);
+    CHECK_ERR(JetEndExternalBackupInstance(b.inst), JET_errNoBackup);
+    bkt_close(&b);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
