@@ -25,6 +25,9 @@ typedef struct bkt {
     JET_COLUMNID cId, cPay;
 } bkt;
 
+/* JET_paramCheckpointDepthMax of instances bkt_open makes (0: the default). */
+static uint32_t g_bkt_chk_depth;
+
 /* Creates the instance (logs, checkpoint and database in a fresh folder; 256 KiB logs). */
 static inline JET_ERR bkt_open(bkt *b, const char *name, bool fCircular)
 {
@@ -40,8 +43,13 @@ static inline JET_ERR bkt_open(bkt *b, const char *name, bool fCircular)
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramTempPath, 0, dir)) < 0 ||
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramLogFileSize, 256, NULL)) < 0 ||
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramCircularLog, fCircular, NULL)) < 0 ||
-        (err = JetSetSystemParameter(&b->inst, 0, JET_paramCacheSizeMax, 256, NULL)) < 0 ||
-        (err = JetInit(&b->inst)) < 0)
+        (err = JetSetSystemParameter(&b->inst, 0, JET_paramCacheSizeMax, 256, NULL)) < 0)
+        return err;
+    if (g_bkt_chk_depth &&
+        (err = JetSetSystemParameter(&b->inst, 0, JET_paramCheckpointDepthMax, g_bkt_chk_depth,
+                                     NULL)) < 0)
+        return err;
+    if ((err = JetInit(&b->inst)) < 0)
         return err;
     return JetBeginSession(b->inst, &b->s, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include "backup/bk_trailer.h"
 #include "bkt.h"
 #include "common/checksum.h"
+#include "log/log.h"
 #include "page/dbhdr.h"
 
 typedef struct writer {
@@ -172,17 +173,28 @@ TEST(full_backup_while_two_threads_insert)
 TEST(circular_logging_keeps_the_backup_logs)
 {
     bkt b;
+    g_bkt_chk_depth = 1u << 20; /* the checkpoint follows the log closely */
     REQUIRE(bkt_open(&b, "c2", true) >= 0);
+    g_bkt_chk_depth = 0;
     REQUIRE(bkt_create_db(&b) >= 0);
     REQUIRE(bkt_insert(b.s, b.t, b.cId, b.cPay, 1, 200, 1500) >= 0);
+    bj_chk_info *chk = malloc(sizeof(*chk));
+    REQUIRE(bj_chk_read(bj_os_posix(), b.dir, "edb", chk) == 0);
+    const uint32_t gen0 = BJ_LSN_GEN(chk->lsnCheckpoint);
     CHECK_OK(JetBeginExternalBackupInstance(b.inst, 0));
-    /* many generations and several checkpoints while the backup runs */
-    const uint64_t tEnd = now_ns() + 2500ull * 1000000ull;
+    /* generations and checkpoints while the backup runs, until the checkpoint is well past the
+     * generation the backup started from (circular logging would delete those) */
+    const uint64_t tEnd = now_ns() + 20000ull * 1000000ull;
     int32_t next = 1000;
-    while (now_ns() < tEnd) {
+    uint32_t genChk = gen0;
+    while (now_ns() < tEnd && genChk < gen0 + 4) {
         REQUIRE(bkt_insert(b.s, b.t, b.cId, b.cPay, next, 50, 1500) >= 0);
         next += 50;
+        REQUIRE(bj_chk_read(bj_os_posix(), b.dir, "edb", chk) == 0);
+        genChk = BJ_LSN_GEN(chk->lsnCheckpoint);
     }
+    CHECK(genChk >= gen0 + 4);
+    free(chk);
     JET_LOGINFO li = {sizeof(li), 0, 0, ""};
     uint32_t cbl = 0;
     CHECK_OK(JetGetLogInfoInstance2(b.inst, NULL, 0, &cbl, &li));
