@@ -6,6 +6,8 @@
  * multi-instance mode, JET_errInvalidParameter when no mode is set yet. A and plain names are
  * the same functions (char strings).
  */
+#include <unistd.h>
+
 #include "api/api.h"
 #include "backup/backup.h"
 
@@ -114,7 +116,14 @@ BJ_EXPORT JET_ERR JetReadFileInstance(JET_INSTANCE instance, JET_HANDLE hfFile, 
     JET_ERR err = enter(instance, &inst, &bk);
     if (err < 0)
         return err;
-    err = bj_bk_read_file(bk, hfFile, pv, cb, pcbActual);
+    /* ESE's fix for unaligned buffers: pv must be aligned to the OS memory page */
+    const long pagesz = sysconf(_SC_PAGESIZE);
+    if (pv && pagesz > 0 && (uintptr_t)pv % (uintptr_t)pagesz) {
+        if (pcbActual)
+            *pcbActual = 0;
+        err = bj_bk_active(bk) ? BJ_ERR(JET_errInvalidParameter) : BJ_ERR(JET_errNoBackup);
+    } else
+        err = bj_bk_read_file(bk, hfFile, pv, cb, pcbActual);
     bj_inst_leave(inst);
     return err;
 }

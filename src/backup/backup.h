@@ -35,7 +35,8 @@ JET_ERR bj_bk_attach_info(bj_backup *bk, char *szz, uint32_t cbMax, uint32_t *pc
 /* JetOpenFileInstance: a database of the backup or (after GetLogInfo) a log / patch file. */
 JET_ERR bj_bk_open_file(bj_backup *bk, const char *szFile, JET_HANDLE *ph, uint32_t *pcbLow,
                         uint32_t *pcbHigh);
-/* JetReadFileInstance: the next bytes of the open file's stream (whole pages). */
+/* JetReadFileInstance: the next bytes of the open file's stream (whole pages); pv needs no
+ * alignment here (the API layer enforces the OS-page alignment ESE requires). */
 JET_ERR bj_bk_read_file(bj_backup *bk, JET_HANDLE h, void *pv, uint32_t cb, uint32_t *pcbActual);
 /* JetCloseFileInstance. */
 JET_ERR bj_bk_close_file(bj_backup *bk, JET_HANDLE h);

@@ -10,7 +10,6 @@
  * Locks: see bk_int.h.
  */
 #include <strings.h>
-#include <unistd.h>
 
 #include "backup/bk_int.h"
 
@@ -274,8 +273,7 @@ JET_ERR bj_bk_read_file(bj_backup *bk, JET_HANDLE h, void *pv, uint32_t cb, uint
     uint32_t cbDone = 0;
     bj_mutex_lock(&bk->mu);
     CALL(check_running(bk, true));
-    const long pagesz = sysconf(_SC_PAGESIZE);
-    if (!pv || (pagesz > 0 && (uintptr_t)pv % (uintptr_t)pagesz) || cb % bk->cbPage)
+    if (!pv || cb % bk->cbPage) /* the API checked pv's alignment (OS page) */
         ERR(JET_errInvalidParameter);
     if (bk->file.kind == BK_FILE_NONE || h != bk->file.h)
         ERR(JET_errInvalidParameter);
