@@ -10,6 +10,7 @@
  * Locks: see bk_int.h.
  */
 #include <strings.h>
+#include <time.h>
 
 #include "backup/bk_int.h"
 
@@ -138,13 +139,14 @@ JET_ERR bj_bk_begin(bj_backup *bk, JET_GRBIT grbit)
     atomic_store(&bk->stop, false);
     bk->cbPage = bj_param_page_size();
     CALL(bj_ilog_paths_abs(inst, &bk->paths));
-    /* active under the database table lock: an attach or detach in progress finishes first,
-     * later ones see the backup */
-    if (inst->dbs)
-        bj_mutex_lock(&inst->dbs->lock);
+    /* active first, then an attach or detach past its check finishes (cChanging: each sees
+     * active or is counted there, sequentially consistent); no wait on the table lock, which a
+     * checkpoint holds while it flushes (time to the first byte) */
     atomic_store(&bk->active, true);
-    if (inst->dbs)
-        bj_mutex_unlock(&inst->dbs->lock);
+    while (inst->dbs && atomic_load(&inst->dbs->cChanging) != 0) {
+        struct timespec ts = {0, 200 * 1000};
+        nanosleep(&ts, NULL);
+    }
     bk->full = !fInc;
     if (!fInc) {
         bk->state = BK_DATABASES;

@@ -54,6 +54,9 @@ typedef struct bj_db {
 typedef struct bj_dbtable {
     bj_mutex lock;
     bj_db *rgdb[BJ_DB_MAX];
+    /* attaches/detaches past their backup check (under lock): a backup's Begin sets its
+     * active flag, then waits for 0 without taking lock (held long by checkpoint flushes) */
+    _Atomic uint32_t cChanging;
 } bj_dbtable;
 
 /* Per-session open counts by dbid (sess->open_dbs). */

@@ -110,7 +110,9 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     CALL(bj_path_absolute(db->path, sizeof(db->path), szFile));
     bj_mutex_lock(&tab->lock);
     fLocked = true;
-    if (bj_bk_active(inst->backup)) /* ESE: no attach while a backup runs (§3.4) */
+    /* ESE: no attach while a backup runs (§3.4); a Begin meanwhile waits for cChanging */
+    atomic_fetch_add(&tab->cChanging, 1);
+    if (bj_bk_active(inst->backup))
         ERR(JET_errBackupInProgress);
     int slot = -1;
     for (int i = 0; i < BJ_DB_MAX; i++) {
@@ -157,8 +159,10 @@ JET_ERR bj_db_attach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
     tab->rgdb[slot] = db;
     db = NULL;
 fail:
-    if (fLocked)
+    if (fLocked) {
+        atomic_fetch_sub(&tab->cChanging, 1);
         bj_mutex_unlock(&tab->lock);
+    }
     bj_free(hdrbuf);
     (void)db_free(db, false);
     return err;
@@ -179,7 +183,10 @@ JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
         goto fail;
     }
     bj_mutex_lock(&tab->lock);
-    if (bj_bk_active(inst->backup)) { /* ESE: no detach while a backup runs (§3.4) */
+    /* ESE: no detach while a backup runs (§3.4); a Begin meanwhile waits for cChanging */
+    atomic_fetch_add(&tab->cChanging, 1);
+    if (bj_bk_active(inst->backup)) {
+        atomic_fetch_sub(&tab->cChanging, 1);
         bj_mutex_unlock(&tab->lock);
         ERR(JET_errBackupInProgress);
     }
@@ -198,6 +205,7 @@ JET_ERR bj_db_detach(bj_inst *inst, const char *szFile, JET_GRBIT grbit)
             bj_ver_cleanup(inst->ver); /* no RCE of this database may outlive it */
         err = db_free(db, false);
     }
+    atomic_fetch_sub(&tab->cChanging, 1);
     bj_mutex_unlock(&tab->lock);
     if (err >= 0 && !found && !fAll)
         err = BJ_ERR(JET_errDatabaseNotFound);
