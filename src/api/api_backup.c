@@ -101,9 +101,9 @@ BJ_EXPORT JET_ERR JetOpenFile(JET_PCSTR szFileName, JET_HANDLE *phfFile, uint32_
 {
     JET_INSTANCE inst;
     JET_ERR err = legacy(&inst);
-    return err < 0 ? err
-                   : JetOpenFileInstance(inst, szFileName, phfFile, pulFileSizeLow,
-                                         pulFileSizeHigh);
+    return err < 0
+               ? err
+               : JetOpenFileInstance(inst, szFileName, phfFile, pulFileSizeLow, pulFileSizeHigh);
 }
 JET_ERR JetOpenFileA(JET_PCSTR szFileName, JET_HANDLE *phfFile, uint32_t *pulFileSizeLow,
                      uint32_t *pulFileSizeHigh) BJ_ALIAS(JetOpenFile);
@@ -263,8 +263,8 @@ BJ_EXPORT JET_ERR JetStopBackup(void)
     return err < 0 ? err : JetStopBackupInstance(inst);
 }
 
-BJ_EXPORT JET_ERR JetBackupInstance(JET_INSTANCE instance, JET_PCSTR szBackupPath,
-                                    JET_GRBIT grbit, JET_PFNSTATUS pfnStatus)
+BJ_EXPORT JET_ERR JetBackupInstance(JET_INSTANCE instance, JET_PCSTR szBackupPath, JET_GRBIT grbit,
+                                    JET_PFNSTATUS pfnStatus)
 {
     bj_inst *inst;
     bj_backup *bk;

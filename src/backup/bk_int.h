@@ -18,7 +18,7 @@
 
 typedef enum bk_state {
     BK_NOT_STARTED = 0,
-    BK_DATABASES,      /* full backup: databases may be opened */
+    BK_DATABASES,       /* full backup: databases may be opened */
     BK_LOGS_AND_PATCHES /* GetLogInfo ran (or incremental): logs only */
 } bk_state;
 
@@ -84,8 +84,7 @@ JET_ERR bk_log_read(bj_backup *bk, uint8_t *pv, uint32_t cb, uint32_t *pcbActual
 JET_ERR bk_prepare_logs(bj_backup *bk);
 /* Multi-string of full log paths for generations [genFirst, genEnd). *pcb includes the final
  * NUL. *pszz: free with bj_free. */
-JET_ERR bk_log_list(bj_backup *bk, uint32_t genFirst, uint32_t genEnd, char **pszz,
-                    uint32_t *pcb);
+JET_ERR bk_log_list(bj_backup *bk, uint32_t genFirst, uint32_t genEnd, char **pszz, uint32_t *pcb);
 /* Deletes archive logs deleteMic..deleteMac-1. */
 JET_ERR bk_delete_logs(bj_backup *bk);
 /* The checkpoint generation in the checkpoint file. */

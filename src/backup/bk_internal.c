@@ -186,7 +186,8 @@ static JET_ERR run(bk_job *j, const char *dir)
     if (!logs)
         ERR(JET_errOutOfMemory);
     CALL(bj_bk_log_info(bk, logs, cb, &cb, NULL));
-    j->cbTotal += (uint64_t)(bk->copyMac - bk->copyMic) * bj_param_int(bk->inst, JET_paramLogFileSize) * 1024u;
+    j->cbTotal += (uint64_t)(bk->copyMac - bk->copyMic) *
+                  bj_param_int(bk->inst, JET_paramLogFileSize) * 1024u;
     for (const char *p = logs; *p; p += strlen(p) + 1) {
         CALL(bj_path_join(dst, sizeof(dst), dir, bj_path_name(p)));
         CALL(copy_one(j, p, dst, buf, cbBuf));
@@ -220,8 +221,7 @@ fail:
     return err;
 }
 
-JET_ERR bj_bk_backup_to(bj_backup *bk, const char *szPath, JET_GRBIT grbit,
-                        JET_PFNSTATUS pfnStatus)
+JET_ERR bj_bk_backup_to(bj_backup *bk, const char *szPath, JET_GRBIT grbit, JET_PFNSTATUS pfnStatus)
 {
     JET_ERR err = JET_errSuccess;
     bj_os *os = bk->inst->os;

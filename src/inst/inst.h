@@ -92,7 +92,7 @@ struct bj_inst {
     struct bj_ver *ver;        /* version store: src/ver */
     struct bj_dbtable *dbs;    /* database table: attach/create/detach task */
     struct bj_tempdb *tempdb;  /* the temporary database (tempdb.h), made at first use */
-    struct bj_backup *backup;  /* backup context: made when JetInit succeeds, freed at JetTerm */
+    struct bj_backup *backup;  /* backup context: made by JetInit, freed at JetTerm */
 };
 
 /* The process's run mode (ESE's RUNINSTMODE). */

@@ -55,7 +55,8 @@ struct bj_log {
 
     bj_mutex muChk;
     uint64_t chkSeq; /* muChk */
-    _Atomic uint32_t genKeepFrom; /* backup: circular deletion spares generations >= this */
+    /* backup: circular deletion spares the generations >= this (0: none) */
+    _Atomic uint32_t genKeepFrom;
 };
 
 static bj_lsn cursor_lsn(const bj_log *log, uint32_t seg, uint32_t ib)

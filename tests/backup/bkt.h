@@ -45,9 +45,8 @@ static inline JET_ERR bkt_open(bkt *b, const char *name, bool fCircular)
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramCircularLog, fCircular, NULL)) < 0 ||
         (err = JetSetSystemParameter(&b->inst, 0, JET_paramCacheSizeMax, 256, NULL)) < 0)
         return err;
-    if (g_bkt_chk_depth &&
-        (err = JetSetSystemParameter(&b->inst, 0, JET_paramCheckpointDepthMax, g_bkt_chk_depth,
-                                     NULL)) < 0)
+    if (g_bkt_chk_depth && (err = JetSetSystemParameter(&b->inst, 0, JET_paramCheckpointDepthMax,
+                                                        g_bkt_chk_depth, NULL)) < 0)
         return err;
     if ((err = JetInit(&b->inst)) < 0)
         return err;
@@ -73,7 +72,7 @@ static inline JET_ERR bkt_create_db(bkt *b)
 
 /* Inserts rows [first, first + n) with cbPay-byte payloads, one transaction each. */
 static inline JET_ERR bkt_insert(JET_SESID s, JET_TABLEID t, JET_COLUMNID cId, JET_COLUMNID cPay,
-                          int32_t first, int32_t n, uint32_t cbPay)
+                                 int32_t first, int32_t n, uint32_t cbPay)
 {
     static char pay[4000];
     memset(pay, 'p', sizeof pay);
@@ -151,7 +150,7 @@ static inline void bkt_close(bkt *b)
 /* Streams an opened backup file completely into a malloc'd buffer; *pcb = bytes. Returns the
  * first error of JetReadFileInstance (the buffer holds what came before). */
 static inline JET_ERR bkt_read_all(JET_INSTANCE inst, JET_HANDLE h, uint32_t cbChunk, uint8_t **ppv,
-                            uint64_t *pcb)
+                                   uint64_t *pcb)
 {
     uint8_t *chunk = aligned_alloc(4096, cbChunk);
     uint8_t *all = NULL;

@@ -216,8 +216,8 @@ TEST(full_backup_while_two_threads_write)
     printf("  %u backups (last image %u pages, %u non-zero; file now %lld pages); "
            "Begin->first byte at most %.2f ms; writers %.0f rows/s during backups vs %.0f "
            "without (ratio %.2f)\n",
-           nBackups, cpg, nData, (long long)(st.st_size / 8192) - 2, (double)dtFirstMax / 1e6,
-           rBk, rIdle, rIdle > 0 ? rBk / rIdle : 0.0);
+           nBackups, cpg, nData, (long long)(st.st_size / 8192) - 2, (double)dtFirstMax / 1e6, rBk,
+           rIdle, rIdle > 0 ? rBk / rIdle : 0.0);
     CHECK(nBackups >= 2);
     JetEndSession(b.s, 0);
     CHECK_OK(JetTerm2(b.inst, JET_bitTermComplete));

@@ -70,8 +70,12 @@ TEST(no_backup_and_bad_grbits)
     CHECK_ERR(JetEndExternalBackupInstance2(b.inst, 3), JET_errInvalidParameter);
     /* StopBackup without a backup: success */
     CHECK_OK(JetStopBackupInstance(b.inst));
-    const JET_GRBIT bad[] = {JET_bitBackupAtomic, JET_bitBackupSnapshot, 0x2 /* KeepOldLogs */,
-                             JET_bitBackupFullWithAllLogs, 0x40, 0x100,
+    const JET_GRBIT bad[] = {JET_bitBackupAtomic,
+                             JET_bitBackupSnapshot,
+                             0x2 /* KeepOldLogs */,
+                             JET_bitBackupFullWithAllLogs,
+                             0x40,
+                             0x100,
                              JET_bitBackupIncremental | JET_bitBackupAtomic};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_ERR(JetBeginExternalBackupInstance(b.inst, bad[i]), JET_errInvalidGrbit);

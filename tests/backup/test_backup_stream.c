@@ -180,7 +180,8 @@ TEST(full_backup_stream_truncate_and_history)
     CHECK_OK(JetBeginExternalBackupInstance(b.inst, 0));
     stream_db(&b, &genLow);
     stream_logs(&b, &li);
-    CHECK_OK(JetEndExternalBackupInstance2(b.inst, JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
+    CHECK_OK(
+        JetEndExternalBackupInstance2(b.inst, JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
     CHECK_OK(bkt_misc(b.db, &m));
     CHECK_EQ(m.bkinfoFullPrev.genLow, li.ulGenLow);
     CHECK_EQ(m.bkinfoIncPrev.genLow, 0);
