@@ -88,10 +88,36 @@ BJ_EXPORT JET_ERR JetOpenFileInstance(JET_INSTANCE instance, JET_PCSTR szFileNam
     JET_ERR err = enter(instance, &inst, &bk);
     if (err < 0)
         return err;
-    err = bj_bk_open_file(bk, szFileName, phfFile, pulFileSizeLow, pulFileSizeHigh);
+    err = bj_bk_open_file(bk, szFileName, 0, phfFile, pulFileSizeLow, pulFileSizeHigh);
     bj_inst_leave(inst);
     return err;
 }
+
+/* ESE: more than one section is not built (JET_wrnNyi, before the instance is looked at);
+ * ibRead resumes a stream. */
+BJ_EXPORT JET_ERR JetOpenFileSectionInstance(JET_INSTANCE instance, JET_PSTR szFile,
+                                             JET_HANDLE *phFile, int32_t iSection,
+                                             int32_t cSections, uint64_t ibRead,
+                                             uint32_t *pulSectionSizeLow,
+                                             int32_t *plSectionSizeHigh)
+{
+    bj_inst *inst;
+    bj_backup *bk;
+    (void)iSection;
+    if (cSections > 1)
+        return JET_wrnNyi;
+    JET_ERR err = enter(instance, &inst, &bk);
+    if (err < 0)
+        return err;
+    err = bj_bk_open_file(bk, szFile, ibRead, phFile, pulSectionSizeLow,
+                          (uint32_t *)plSectionSizeHigh);
+    bj_inst_leave(inst);
+    return err;
+}
+JET_ERR JetOpenFileSectionInstanceA(JET_INSTANCE instance, JET_PSTR szFile, JET_HANDLE *phFile,
+                                    int32_t iSection, int32_t cSections, uint64_t ibRead,
+                                    uint32_t *pulSectionSizeLow, int32_t *plSectionSizeHigh)
+    BJ_ALIAS(JetOpenFileSectionInstance);
 JET_ERR JetOpenFileInstanceA(JET_INSTANCE instance, JET_PCSTR szFileName, JET_HANDLE *phfFile,
                              uint32_t *pulFileSizeLow, uint32_t *pulFileSizeHigh)
     BJ_ALIAS(JetOpenFileInstance);

@@ -32,9 +32,12 @@ JET_ERR bj_bk_begin(bj_backup *bk, JET_GRBIT grbit);
 /* JetGetAttachInfoInstance: multi-string of the databases' absolute paths; *pcbActual = the
  * full size always, min(cbMax, size) bytes copied. */
 JET_ERR bj_bk_attach_info(bj_backup *bk, char *szz, uint32_t cbMax, uint32_t *pcbActual);
-/* JetOpenFileInstance: a database of the backup or (after GetLogInfo) a log / patch file. */
-JET_ERR bj_bk_open_file(bj_backup *bk, const char *szFile, JET_HANDLE *ph, uint32_t *pcbLow,
-                        uint32_t *pcbHigh);
+/* JetOpenFileInstance: a database of the backup or (after GetLogInfo) a log / patch file;
+ * ibRead (JetOpenFileSectionInstance) resumes the stream at that offset: a multiple of the
+ * page size, and for a database at or after data page 2 (else JET_errInvalidParameter). The
+ * size reported is the whole stream's. */
+JET_ERR bj_bk_open_file(bj_backup *bk, const char *szFile, uint64_t ibRead, JET_HANDLE *ph,
+                        uint32_t *pcbLow, uint32_t *pcbHigh);
 /* JetReadFileInstance: the next bytes of the open file's stream (whole pages); pv needs no
  * alignment here (the API layer enforces the OS-page alignment ESE requires). */
 JET_ERR bj_bk_read_file(bj_backup *bk, JET_HANDLE h, void *pv, uint32_t cb, uint32_t *pcbActual);

@@ -214,8 +214,8 @@ static bool is_log_name(const char *name)
     return n > 4 && strcasecmp(name + n - 4, ".log") == 0;
 }
 
-JET_ERR bj_bk_open_file(bj_backup *bk, const char *szFile, JET_HANDLE *ph, uint32_t *pcbLow,
-                        uint32_t *pcbHigh)
+JET_ERR bj_bk_open_file(bj_backup *bk, const char *szFile, uint64_t ibRead, JET_HANDLE *ph,
+                        uint32_t *pcbLow, uint32_t *pcbHigh)
 {
     JET_ERR err = JET_errSuccess;
     char path[BJ_PATH_MAX];
@@ -225,6 +225,9 @@ JET_ERR bj_bk_open_file(bj_backup *bk, const char *szFile, JET_HANDLE *ph, uint3
         ERR(JET_errInvalidParameter);
     if (bk->file.kind != BK_FILE_NONE)
         ERR(JET_errOutOfMemory); /* ESE's handle table has one slot */
+    /* a resumed read: whole pages, and (ESE's PgnoOfOffset) not before data page 2 */
+    if (ibRead % bk->cbPage || (ibRead && ibRead / bk->cbPage < 3))
+        ERR(JET_errInvalidParameter);
     CALL(bj_path_absolute(path, sizeof(path), szFile));
     bj_db *db = NULL;
     bool fAttached = false;
@@ -258,6 +261,13 @@ JET_ERR bj_bk_open_file(bj_backup *bk, const char *szFile, JET_HANDLE *ph, uint3
             bk_end_session(bk);
         CALL(err);
     }
+    if (ibRead > bk->file.cbTotal) {
+        if (bk->file.kind == BK_FILE_DB)
+            bk->dbIn[bk->file.db->dbid] = false;
+        file_close(bk);
+        ERR(JET_errInvalidParameter);
+    }
+    bk->file.ibNext = ibRead;
     bk->file.h = ++bk->hNext;
     *ph = bk->file.h;
     if (pcbLow)

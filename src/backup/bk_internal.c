@@ -109,7 +109,7 @@ static JET_ERR copy_one(bk_job *j, const char *szSrc, const char *szDst, uint8_t
     bool fOpen = false;
     bj_file *out = NULL;
     uint32_t lo = 0, hi = 0;
-    CALL(bj_bk_open_file(bk, szSrc, &h, &lo, &hi));
+    CALL(bj_bk_open_file(bk, szSrc, 0, &h, &lo, &hi));
     fOpen = true;
     CALL(bj_file_open(bk->inst->os, szDst, BJ_OPEN_CREATE | BJ_OPEN_TRUNCATE, &out));
     uint64_t ib = 0;

@@ -161,6 +161,7 @@ THA(JetGetLogInfoInstance2, (a, g_bkbuf, sizeof g_bkbuf, &g_bkcb, &g_bkli))
 THA(JetGetTruncateLogInfoInstance, (a, g_bkbuf, sizeof g_bkbuf, &g_bkcb))
 THA(JetOpenFile, ("x.edb", &g_bkh, &g_bkcb, &g_bkcb))
 THA(JetOpenFileInstance, (a, "x.edb", &g_bkh, &g_bkcb, &g_bkcb))
+THA(JetOpenFileSectionInstance, (a, g_bkbuf, &g_bkh, 0, 1, 0, &g_bkcb, (int32_t *)&g_bkcb))
 TH(JetReadFile, (0, g_bkbuf, 0, &g_bkcb))
 TH(JetReadFileInstance, (a, 0, g_bkbuf, 0, &g_bkcb))
 TH(JetStopBackup, ())
@@ -290,6 +291,7 @@ static const row g_rows[] = {
     RA(JetGetTruncateLogInfoInstance, K_INST),
     RA(JetOpenFile, K_NONE),
     RA(JetOpenFileInstance, K_INST),
+    RA(JetOpenFileSectionInstance, K_INST),
     R(JetReadFile, K_NONE),
     R(JetReadFileInstance, K_INST),
     R(JetStopBackup, K_NONE),
