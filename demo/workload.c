@@ -263,6 +263,91 @@ fail:
     return err;
 }
 
+#define WL_FILL_ROW (64 * 1024)
+#define WL_FILL_BATCH 16
+
+JET_ERR bj_wl_fill(JET_INSTANCE inst, const char *dbPath, uint64_t cbTarget)
+{
+    JET_SESID ses = 0;
+    JET_DBID dbid = 0;
+    JET_TABLEID t = JET_tableidNil;
+    JET_COLUMNID cId, cData;
+    bool open = false, inTrx = false;
+    JET_ERR err;
+    uint64_t x = 0x243f6a8885a308d3ULL;
+    int32_t cRow = (int32_t)((cbTarget + WL_FILL_ROW - 1) / WL_FILL_ROW), id;
+    uint8_t *row = malloc(WL_FILL_ROW);
+    if (!row)
+        return JET_errOutOfMemory;
+    if ((err = JetBeginSession(inst, &ses, NULL, NULL)) < 0)
+        goto fail;
+    if ((err = JetOpenDatabase(ses, dbPath, NULL, &dbid, 0)) < 0)
+        goto fail;
+    open = true;
+    JET_COLUMNCREATE cols[] = {COL("id", JET_coltypLong, 4, JET_bitColumnNotNULL),
+                               COL("data", JET_coltypLongBinary, 0, 0)};
+    static char key[] = "+id\0";
+    if ((err = JetOpenTable(ses, dbid, "filler", NULL, 0, 0, &t)) == JET_errObjectNotFound) {
+        if ((err = wl_create_table(ses, dbid, "filler", cols, 2, key, sizeof key)) < 0)
+            goto fail;
+        err = JetOpenTable(ses, dbid, "filler", NULL, 0, 0, &t);
+    }
+    if (err < 0 || (err = wl_colid(ses, dbid, "filler", "id", &cId)) < 0 ||
+        (err = wl_colid(ses, dbid, "filler", "data", &cData)) < 0)
+        goto fail;
+    /* after the rows already there */
+    id = 0;
+    if ((err = JetMove(ses, t, JET_MoveLast, 0)) >= 0) {
+        int32_t last = 0;
+        uint32_t cb = 0;
+        if ((err = JetRetrieveColumn(ses, t, cId, &last, 4, &cb, 0, NULL)) < 0)
+            goto fail;
+        id = last + 1;
+    } else if (err != JET_errNoCurrentRecord) {
+        goto fail;
+    }
+    for (int32_t i = 0; i < cRow; i++, id++) {
+        if (!inTrx) {
+            if ((err = JetBeginTransaction(ses)) < 0)
+                goto fail;
+            inTrx = true;
+        }
+        for (size_t k = 0; k < WL_FILL_ROW; k += 8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            memcpy(row + k, &x, 8);
+        }
+        JET_SETCOLUMN set[2] = {{.columnid = cId, .pvData = &id, .cbData = 4},
+                                {.columnid = cData, .pvData = row, .cbData = WL_FILL_ROW}};
+        if ((err = JetPrepareUpdate(ses, t, JET_prepInsert)) < 0)
+            goto fail;
+        if ((err = JetSetColumns(ses, t, set, 2)) < 0 ||
+            (err = JetUpdate(ses, t, NULL, 0, NULL)) < 0) {
+            JetPrepareUpdate(ses, t, JET_prepCancel);
+            goto fail;
+        }
+        if ((i + 1) % WL_FILL_BATCH == 0 || i + 1 == cRow) {
+            if ((err = JetCommitTransaction(
+                     ses, i + 1 == cRow ? 0 : JET_bitCommitLazyFlush)) < 0)
+                goto fail;
+            inTrx = false;
+        }
+    }
+    err = JET_errSuccess;
+fail:
+    if (inTrx)
+        JetRollback(ses, 0);
+    if (t != JET_tableidNil)
+        JetCloseTable(ses, t);
+    if (open)
+        JetCloseDatabase(ses, dbid, 0);
+    if (ses)
+        JetEndSession(ses, 0);
+    free(row);
+    return err;
+}
+
 /* ---- the writers ---- */
 
 static uint64_t wl_rand(uint64_t *s)

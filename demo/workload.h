@@ -59,6 +59,12 @@ JET_ERR bj_wl_instance_open(const char *dir, const char *name, JET_INSTANCE *pin
  * detaches nothing: the database stays attached (JetCloseDatabase only). */
 JET_ERR bj_wl_setup(JET_INSTANCE inst, const char *dbPath, const bj_wl_params *p);
 
+/* Grows database dbPath (attached in inst) by about cbTarget bytes: table "filler" (id Long
+ * primary, data LongBinary) gets rows of 64 KiB of incompressible bytes, 16 rows per transaction
+ * committed with JET_bitCommitLazyFlush (the closing one durably). The verifier ignores it.
+ * Made for benchmarks and the demo: a large database for a backup to stream. */
+JET_ERR bj_wl_fill(JET_INSTANCE inst, const char *dbPath, uint64_t cbTarget);
+
 typedef struct bj_wl bj_wl;
 
 /* A point of a running load: its time (monotonic seconds) and the commits so far. */

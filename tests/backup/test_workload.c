@@ -4,6 +4,7 @@
  * committed and a maximum below it; the interval callback and the samples report commits.
  */
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "testlib.h"
@@ -237,6 +238,28 @@ TEST(verifier_reports_missing_database)
     CHECK_EQ(v.fault, BJ_WL_ENGINE);
     CHECK(v.err < 0);
     printf("  verdict: %s\n", v.msg);
+}
+
+TEST(fill_grows_database_and_verifier_ignores_it)
+{
+    run r = {0};
+    REQUIRE(run_load(&r, 2, 200) == 0);
+    struct stat st0, st1;
+    REQUIRE(stat(r.db, &st0) == 0);
+    REQUIRE_OK(bj_wl_fill(r.inst, r.db, 3u << 20));
+    REQUIRE_OK(bj_wl_fill(r.inst, r.db, 1u << 20)); /* appends after the rows there */
+    /* writers still run on the grown database */
+    bj_wl *wl;
+    REQUIRE_OK(bj_wl_start(r.inst, r.db, &r.p, NULL, NULL, 0, &wl));
+    sleep_ms(200);
+    bj_wl_stats st2;
+    CHECK_OK(bj_wl_stop(wl, &st2));
+    REQUIRE_OK(JetTerm(r.inst));
+    REQUIRE(stat(r.db, &st1) == 0);
+    printf("  %lld -> %lld bytes\n", (long long)st0.st_size, (long long)st1.st_size);
+    CHECK(st1.st_size >= st0.st_size + (4 << 20));
+    bj_wl_verdict v;
+    CHECK(verify(&r, r.st.seq, st2.seq, &v));
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,42 @@
+/* backup_stream.h: an external (streaming) backup of a live instance into a folder, through the
+ * public esent.h calls only: JetBeginExternalBackupInstance, JetGetAttachInfoInstance,
+ * JetOpenFileInstance / JetReadFileInstance / JetCloseFileInstance for each database (full
+ * only), JetGetLogInfoInstance2 and the same three calls for each log, JetTruncateLogInstance
+ * (when asked), JetEndExternalBackupInstance2 (Normal, or Abort after an error). Each file lands
+ * in the folder under its own base name and is fdatasync'ed; the folder too.
+ *
+ * Used by the backup demo (demo/backup_demo.c) and the benchmark (bench/backup_bluejet.c). It
+ * needs the engine's backup calls (issue 4, helper `bk`): it links only once they exist.
+ * Single-threaded: call it from one thread; the instance's writers may run meanwhile.
+ */
+#ifndef BJ_DEMO_BACKUP_STREAM_H
+#define BJ_DEMO_BACKUP_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <esent.h>
+
+typedef struct bj_bks_stats {
+    double secBegin;     /* JetBeginExternalBackupInstance alone */
+    double secFirstByte; /* from before Begin to the first database byte read (full), or the
+                            first log byte (incremental); < 0 when none */
+    double secTotal;     /* from before Begin to after End and the folder's fsync */
+    uint64_t cbDatabases, cbLogs;
+    int cDatabases, cLogs;
+    uint32_t genLow, genHigh; /* the log range of the set (JET_LOGINFO) */
+} bj_bks_stats;
+
+/* Progress: bytes written so far, and the total of the sizes JetOpenFileInstance reported so
+ * far plus, before the logs are known, nothing (the total grows as files open). */
+typedef void (*bj_bks_progress_fn)(void *ctx, uint64_t cbDone, uint64_t cbKnown);
+
+/* Backs inst up into folder destDir (made when missing): grbit 0 = full (databases and logs),
+ * JET_bitBackupIncremental = the logs since the last full or incremental. truncate: call
+ * JetTruncateLogInstance (a full / incremental backup proper; without it a copy / differential).
+ * cbChunk: bytes per JetReadFileInstance (a multiple of the page size; 0 = 1 MiB). Returns the
+ * first error; the backup is then ended with JET_bitBackupEndAbort. */
+JET_ERR bj_bks_backup(JET_INSTANCE inst, JET_GRBIT grbit, const char *destDir, bool truncate,
+                      uint32_t cbChunk, bj_bks_progress_fn fn, void *ctx, bj_bks_stats *st);
+
+#endif /* BJ_DEMO_BACKUP_STREAM_H */
