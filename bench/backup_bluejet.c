@@ -85,7 +85,7 @@ static int bjb_writer_stop(void *env)
 }
 
 static int bjb_backup(void *env, int v, const char *out, double *ptFirst, uint64_t *pcbData,
-                      uint64_t *pcbExtra)
+                      uint64_t *pcbExtra, double *psecData)
 {
     (void)v;
     bjb_env *e = env;
@@ -96,6 +96,7 @@ static int bjb_backup(void *env, int v, const char *out, double *ptFirst, uint64
     *ptFirst = st.secFirstByte;
     *pcbData = st.cbDatabases;
     *pcbExtra = st.cbLogs;
+    *psecData = st.secDatabases;
     return 0;
 }
 

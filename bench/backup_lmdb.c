@@ -146,8 +146,9 @@ static int lm_writer_stop(void *env)
 }
 
 static int lm_backup(void *env, int v, const char *out, double *ptFirst, uint64_t *pcbData,
-                     uint64_t *pcbExtra)
+                     uint64_t *pcbExtra, double *psecData)
 {
+    (void)psecData;
     lm_env *e = env;
     (void)ptFirst; /* the driver polls the output file */
     int rc = v == 0 ? mdb_env_copy(e->env, out) : mdb_env_copy2(e->env, out, MDB_CP_COMPACT);

@@ -152,8 +152,9 @@ static int sq_writer_stop(void *env)
 }
 
 static int sq_backup(void *env, int v, const char *out, double *ptFirst, uint64_t *pcbData,
-                     uint64_t *pcbExtra)
+                     uint64_t *pcbExtra, double *psecData)
 {
+    (void)psecData;
     (void)v;
     sq_env *e = env;
     sqlite3 *src = NULL, *dst = NULL;

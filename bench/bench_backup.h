@@ -34,11 +34,13 @@ typedef struct bench_backup_engine {
     uint64_t (*writer_commits)(void *env);
     /* Stops the writer; 0 when it ran without error. */
     int (*writer_stop)(void *env);
-    /* Backs the data set up to file out (variant v) while the writer runs; *ptFirst = seconds
-     * from the call to the first byte of data available, or left < 0 for the driver's poll;
-     * *pcbData = bytes of the database image, *pcbExtra = other bytes (logs). 0 on success. */
+    /* Backs the data set up to out (variant v; a file, or a folder) while the writer runs;
+     * *ptFirst = seconds from the call to the first byte of data available, or left < 0 for the
+     * driver's poll; *pcbData = bytes of the database image (0: the driver takes out's size),
+     * *pcbExtra = other bytes (logs); *psecData = seconds the image alone took, or left < 0
+     * when it is the whole call. 0 on success. */
     int (*backup)(void *env, int v, const char *out, double *ptFirst, uint64_t *pcbData,
-                  uint64_t *pcbExtra);
+                  uint64_t *pcbExtra, double *psecData);
     void (*close)(void *env);
 } bench_backup_engine;
 

@@ -184,6 +184,7 @@ JET_ERR bj_bks_backup(JET_INSTANCE inst, JET_GRBIT grbit, const char *destDir, b
         for (const char *p = szDbs; *p; p += strlen(p) + 1)
             if ((err = bks_copy(&b, p, true)) < 0)
                 goto fail;
+        st->secDatabases = bks_now() - b.t0;
     }
     if ((err = bks_log_list(inst, &szLogs, &li)) < 0)
         goto fail;

@@ -21,6 +21,7 @@ typedef struct bj_bks_stats {
     double secBegin;     /* JetBeginExternalBackupInstance alone */
     double secFirstByte; /* from before Begin to the first database byte read (full), or the
                             first log byte (incremental); < 0 when none */
+    double secDatabases; /* from before Begin to the last database file closed (full) */
     double secTotal;     /* from before Begin to after End and the folder's fsync */
     uint64_t cbDatabases, cbLogs;
     int cDatabases, cLogs;
