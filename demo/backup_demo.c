@@ -47,13 +47,6 @@ static struct {
 
 static char g_dir[PATH_MAX];
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void sleep_s(double s)
 {
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
@@ -70,57 +63,6 @@ static uint64_t file_size(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
-}
-
-static int copy_file(const char *src, const char *dst)
-{
-    char buf[1 << 16];
-    int in = open(src, O_RDONLY), out = -1, rc = -1;
-    if (in < 0 || (out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
-        goto fail;
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            goto fail;
-        if (n == 0)
-            break;
-        if (write(out, buf, (size_t)n) != n)
-            goto fail;
-    }
-    rc = fsync(out);
-fail:
-    if (out >= 0)
-        close(out);
-    if (in >= 0)
-        close(in);
-    return rc;
-}
-
-/* Copies every *.log of folder src into folder dst. Returns the count, -1 on error. */
-static int copy_logs(const char *src, const char *dst)
-{
-    DIR *d = opendir(src);
-    struct dirent *de;
-    char a[PATH_MAX + 256], b[PATH_MAX + 256];
-    int n = 0;
-    if (!d)
-        return -1;
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        if (len < 5 || strcmp(de->d_name + len - 4, ".log") != 0)
-            continue;
-        snprintf(a, sizeof a, "%s/%s", src, de->d_name);
-        snprintf(b, sizeof b, "%s/%s", dst, de->d_name);
-        if (copy_file(a, b) != 0) {
-            closedir(d);
-            return -1;
-        }
-        n++;
-    }
-    closedir(d);
-    return n;
 }
 
 static uint64_t folder_bytes(const char *dir)
@@ -196,51 +138,26 @@ static JET_ERR JET_API on_restore_status(JET_SESID ses, JET_SNP snp, JET_SNT snt
     return bj_progress_status(ses, snp, snt, pv);
 }
 
-/* Restores the image of backup-full plus the logs of the given backup folders into folder sub,
- * with generations genLow..genHigh. */
+/* Restores backup-full's image plus the logs of the given backup folders into folder sub. */
 static bool run_restore(const char *sub, const char *const *logDirs, int cLogDirs,
                         const char *liveDb, uint32_t genLow, uint32_t genHigh, char *dbOut,
                         size_t cbDbOut, double *psec)
 {
-    char dst[PATH_MAX], logs[PATH_MAX + 16], img[PATH_MAX + 16], src[PATH_MAX];
-    char dstSlash[PATH_MAX + 2], logsSlash[PATH_MAX + 24], orig[PATH_MAX];
+    char dst[PATH_MAX], dirs[4][PATH_MAX];
+    const char *rg[4];
     path_of(dst, sizeof dst, sub);
-    snprintf(logs, sizeof logs, "%s-logs", dst);
-    if (mkdir(dst, 0755) != 0 || mkdir(logs, 0755) != 0) {
-        perror(dst);
-        return false;
+    for (int i = 0; i < cLogDirs && i < 4; i++) {
+        path_of(dirs[i], sizeof dirs[i], logDirs[i]);
+        rg[i] = dirs[i];
     }
-    for (int i = 0; i < cLogDirs; i++) {
-        path_of(src, sizeof src, logDirs[i]);
-        if (copy_logs(src, logs) < 0) {
-            perror(src);
-            return false;
-        }
-    }
-    path_of(src, sizeof src, "backup-full/demo.edb");
-    snprintf(img, sizeof img, "%s/demo.edb", dst);
-    if (copy_file(src, img) != 0) {
-        perror(img);
-        return false;
-    }
-    if (!realpath(liveDb, orig))
-        snprintf(orig, sizeof orig, "%s", liveDb);
-    snprintf(dstSlash, sizeof dstSlash, "%s/", dst);
-    snprintf(logsSlash, sizeof logsSlash, "%s/", logs);
-    JET_RSTMAP map = {.szDatabaseName = orig, .szNewDatabaseName = img};
-    JET_LOGINFO li = {.cbSize = sizeof li, .ulGenLow = genLow, .ulGenHigh = genHigh};
-    snprintf(li.szBaseName, sizeof li.szBaseName, "edb");
-    double t0 = now_s();
     bj_progress_begin(&g_prog, stderr, "restore", 0);
     bj_progress_set_current(&g_prog);
-    JET_ERR err = JetExternalRestore2(dstSlash, dstSlash, &map, 1, logsSlash, &li, NULL, NULL,
-                                      NULL, on_restore_status);
+    JET_ERR err = bj_bks_restore(rg, cLogDirs < 4 ? cLogDirs : 4, liveDb, dst, genLow, genHigh,
+                                 on_restore_status, dbOut, cbDbOut, psec);
     bj_progress_set_current(NULL);
     bj_progress_end(&g_prog, err >= 0);
-    *psec = now_s() - t0;
     if (err < 0)
-        return fail_jet("JetExternalRestore2", err);
-    snprintf(dbOut, cbDbOut, "%s", img);
+        return fail_jet("restore", err);
     return true;
 }
 
