@@ -56,7 +56,9 @@ static void sleep_s(double s)
 
 static void path_of(char *out, size_t cb, const char *sub)
 {
-    snprintf(out, cb, "%s/%s", g_dir, sub);
+    int n = snprintf(out, cb, "%s/%s", g_dir, sub);
+    if (n < 0 || (size_t)n >= cb)
+        out[0] = 0; /* too long: an empty path fails where it is used */
 }
 
 static uint64_t file_size(const char *path)
