@@ -4,7 +4,8 @@
  *   - `cat` of the engine's data file: read + write in 1 MiB chunks to a file in the same
  *     folder, then fdatasync (MB/s). The page cache is not dropped (that needs root): the data
  *     set was just written, so on a machine with memory to spare both cat and the backup read
- *     from memory and the figures compare copying and writing, not reading the disk;
+ *     from memory and the figures compare copying and writing, not reading the disk. Every
+ *     measurement starts after sync(), so no write-back of the data set competes with it;
  *   - the writer alone: commits/s over --base seconds after a short warm-up;
  *   - the backup to a file while the writer goes on: MB/s of everything it wrote (the image,
  *     and the logs for bluejet) over the time from the call to the output made durable with
@@ -187,6 +188,7 @@ static int one_backup(const bench_backup_engine *e, void *env, int v, const char
     uint64_t cbData = 0, cbExtra = 0;
     int rc = -1;
     bench_rm_rf(out); /* a file, or a folder (bluejet) */
+    sync();            /* no write-back of earlier work competes with this measurement */
     if (e->writer_start(env) != 0)
         return -1;
     bench_sleep(opt.base / 4); /* warm-up */
@@ -250,6 +252,7 @@ static int run_engine(const bench_backup_engine *e, const char *scratch, figures
     printf("%s: data file %.1f MB, built in %.1f s\n", e->name, f->catMB, bench_now() - t0);
     for (int r = 0; r < opt.runs; r++) {
         uint64_t cb = 0;
+        sync();
         double t = cat_file(e->data_path(env), catOut, &cb);
         unlink(catOut);
         if (t < 0)
