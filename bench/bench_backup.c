@@ -188,7 +188,7 @@ static int one_backup(const bench_backup_engine *e, void *env, int v, const char
     uint64_t cbData = 0, cbExtra = 0;
     int rc = -1;
     bench_rm_rf(out); /* a file, or a folder (bluejet) */
-    sync();            /* no write-back of earlier work competes with this measurement */
+    sync();           /* no write-back of earlier work competes with this measurement */
     if (e->writer_start(env) != 0)
         return -1;
     bench_sleep(opt.base / 4); /* warm-up */
@@ -295,9 +295,9 @@ static void print_summary(const bench_backup_engine *const *es, figures *fs, int
 {
     printf("\nmedians of %d run(s), data set %llu MiB, writer baseline %.1f s\n", opt.runs,
            (unsigned long long)opt.mb, opt.base);
-    printf("%-31s %8s %8s %7s %8s %8s %8s %6s %8s %8s %8s %6s\n", "backup", "image MB",
-           "logs MB", "total s", "all MB/s", "img MB/s", "cat MB/s", "img/cat", "first ms",
-           "w/o c/s", "during", "ratio");
+    printf("%-31s %8s %8s %7s %8s %8s %8s %6s %8s %8s %8s %6s\n", "backup", "image MB", "logs MB",
+           "total s", "all MB/s", "img MB/s", "cat MB/s", "img/cat", "first ms", "w/o c/s",
+           "during", "ratio");
     for (int i = 0; i < n; i++) {
         figures *f = &fs[i];
         if (f->nRuns == 0)
@@ -308,8 +308,8 @@ static void print_summary(const bench_backup_engine *const *es, figures *fs, int
             double wb = med_col(f->wBase, v, f->nRuns), wd = med_col(f->wDuring, v, f->nRuns);
             printf("%-31s %8.1f %8.1f %7.2f %8.1f %8.1f %8.1f %6.2f %8.2f %8.0f %8.0f %6.2f\n",
                    es[i]->variant[v], med_col(f->dataMB, v, f->nRuns),
-                   med_col(f->extraMB, v, f->nRuns), med_col(f->secs, v, f->nRuns), bk, img,
-                   cat, cat > 0 ? img / cat : 0, med_col(f->firstMs, v, f->nRuns), wb, wd,
+                   med_col(f->extraMB, v, f->nRuns), med_col(f->secs, v, f->nRuns), bk, img, cat,
+                   cat > 0 ? img / cat : 0, med_col(f->firstMs, v, f->nRuns), wb, wd,
                    wb > 0 ? wd / wb : 0);
         }
     }
@@ -370,8 +370,8 @@ int main(int argc, char **argv)
     char scratch[4096];
     if (bench_make_scratch(opt.dir, scratch, sizeof scratch) != 0)
         return 1;
-    printf("bench_backup: %llu MiB per engine, %d run(s), scratch %s\n",
-           (unsigned long long)opt.mb, opt.runs, scratch);
+    printf("bench_backup: %llu MiB per engine, %d run(s), scratch %s\n", (unsigned long long)opt.mb,
+           opt.runs, scratch);
 #ifndef BENCH_HAVE_BLUEJET_BACKUP
     printf("(bluejet's external backup is not built in: backup_bluejet.c is not linked)\n");
 #endif

@@ -109,8 +109,8 @@ static void on_backup_progress(void *ctx, uint64_t done, uint64_t known)
     bj_progress_update(&g_prog, done);
 }
 
-static bool run_backup(bj_wl *wl, JET_INSTANCE inst, int cWriters, JET_GRBIT grbit,
-                       const char *sub, phase *ph)
+static bool run_backup(bj_wl *wl, JET_INSTANCE inst, int cWriters, JET_GRBIT grbit, const char *sub,
+                       phase *ph)
 {
     char dest[PATH_MAX];
     path_of(dest, sizeof dest, sub);
@@ -203,8 +203,8 @@ static void print_phase(const phase *ph)
     printf("  %-18s image %10s, %3d logs %10s (gen %u-%u), %6.2f s, %7.1f MB/s, first byte "
            "%.2f ms\n",
            ph->name, bj_progress_fmt_bytes(a, sizeof a, s->cbDatabases), s->cLogs,
-           bj_progress_fmt_bytes(b, sizeof b, s->cbLogs), (unsigned)s->genLow,
-           (unsigned)s->genHigh, s->secTotal, mbs, s->secFirstByte * 1e3);
+           bj_progress_fmt_bytes(b, sizeof b, s->cbLogs), (unsigned)s->genLow, (unsigned)s->genHigh,
+           s->secTotal, mbs, s->secFirstByte * 1e3);
     printf("  %-18s writers %8.0f commits/s before, %8.0f during (%.2f)\n", "", ph->rateBefore,
            ph->rateDuring, ph->rateBefore > 0 ? ph->rateDuring / ph->rateBefore : 0);
 }
@@ -332,8 +332,8 @@ int main(int argc, char **argv)
     printf("\nsummary\n");
     printf("  live database      %s, %llu transactions by %d writers in %.1f s "
            "(%.0f commits/s)\n",
-           bj_progress_fmt_bytes(a, sizeof a, cbLive), (unsigned long long)ws.commits,
-           p.cWriters, ws.seconds, ws.seconds > 0 ? (double)ws.commits / ws.seconds : 0);
+           bj_progress_fmt_bytes(a, sizeof a, cbLive), (unsigned long long)ws.commits, p.cWriters,
+           ws.seconds, ws.seconds > 0 ? (double)ws.commits / ws.seconds : 0);
     print_phase(&full);
     print_phase(&inc);
     char fFull[PATH_MAX], fInc[PATH_MAX];

@@ -100,8 +100,8 @@ JET_ERR bj_bks_restore(const char *const *backupDirs, int cDirs, const char *ori
     JET_LOGINFO li = {.cbSize = sizeof li, .ulGenLow = genLow, .ulGenHigh = genHigh};
     snprintf(li.szBaseName, sizeof li.szBaseName, "edb");
     double t0 = rs_now();
-    JET_ERR err = JetExternalRestore2(destSlash, destSlash, &map, 1, logsSlash, &li, NULL, NULL,
-                                      NULL, pfn);
+    JET_ERR err =
+        JetExternalRestore2(destSlash, destSlash, &map, 1, logsSlash, &li, NULL, NULL, NULL, pfn);
     *psec = rs_now() - t0;
     if (err >= 0)
         snprintf(dbOut, cbDbOut, "%s", img);

@@ -328,8 +328,7 @@ JET_ERR bj_wl_fill(JET_INSTANCE inst, const char *dbPath, uint64_t cbTarget)
             goto fail;
         }
         if ((i + 1) % WL_FILL_BATCH == 0 || i + 1 == cRow) {
-            if ((err = JetCommitTransaction(
-                     ses, i + 1 == cRow ? 0 : JET_bitCommitLazyFlush)) < 0)
+            if ((err = JetCommitTransaction(ses, i + 1 == cRow ? 0 : JET_bitCommitLazyFlush)) < 0)
                 goto fail;
             inTrx = false;
         }
@@ -507,8 +506,8 @@ static void wl_writer_close(wl_writer *w)
     w->ses = 0;
 }
 
-JET_ERR bj_wl_start(JET_INSTANCE inst, const char *dbPath, const bj_wl_params *p,
-                    bj_wl_rate_fn fn, void *ctx, int intervalMs, bj_wl **pwl)
+JET_ERR bj_wl_start(JET_INSTANCE inst, const char *dbPath, const bj_wl_params *p, bj_wl_rate_fn fn,
+                    void *ctx, int intervalMs, bj_wl **pwl)
 {
     JET_ERR err;
     bj_wl *wl = calloc(1, sizeof *wl);
@@ -648,14 +647,13 @@ static bool wl_engine(bj_wl_verdict *v, JET_ERR err, const char *what)
 }
 
 /* Reads an integer column of 4 or 8 bytes into *pv; false when it is absent or of another size. */
-static JET_ERR wl_get(JET_SESID ses, JET_TABLEID t, JET_COLUMNID col, uint32_t cbWant,
-                      int64_t *pv)
+static JET_ERR wl_get(JET_SESID ses, JET_TABLEID t, JET_COLUMNID col, uint32_t cbWant, int64_t *pv)
 {
     int64_t v64 = 0;
     int32_t v32 = 0;
     uint32_t cb = 0;
-    JET_ERR err = JetRetrieveColumn(ses, t, col, cbWant == 4 ? (void *)&v32 : (void *)&v64,
-                                    cbWant, &cb, 0, NULL);
+    JET_ERR err = JetRetrieveColumn(ses, t, col, cbWant == 4 ? (void *)&v32 : (void *)&v64, cbWant,
+                                    &cb, 0, NULL);
     if (err < 0)
         return err;
     if (err == JET_wrnColumnNull || cb != cbWant)
@@ -685,8 +683,8 @@ static bool wl_next(wl_scan *s)
     return true;
 }
 
-static bool wl_check_accounts(JET_SESID ses, JET_DBID dbid, const wl_cols *c,
-                              const bj_wl_params *p, bj_wl_verdict *v)
+static bool wl_check_accounts(JET_SESID ses, JET_DBID dbid, const wl_cols *c, const bj_wl_params *p,
+                              bj_wl_verdict *v)
 {
     JET_TABLEID t;
     JET_ERR err = JetOpenTable(ses, dbid, "accounts", NULL, 0, JET_bitTableReadOnly, &t);
@@ -708,17 +706,16 @@ static bool wl_check_accounts(JET_SESID ses, JET_DBID dbid, const wl_cols *c,
     v->total = total;
     v->cAccounts = n;
     if (n != p->cAccounts)
-        return wl_fault(v, BJ_WL_SHAPE, -1, "%d accounts, expected %d", (int)n,
-                        (int)p->cAccounts);
+        return wl_fault(v, BJ_WL_SHAPE, -1, "%d accounts, expected %d", (int)n, (int)p->cAccounts);
     int64_t want = (int64_t)p->cAccounts * p->initialBalance;
     if (total != want)
-        return wl_fault(v, BJ_WL_TOTAL, -1, "sum of balances %lld, expected %lld",
-                        (long long)total, (long long)want);
+        return wl_fault(v, BJ_WL_TOTAL, -1, "sum of balances %lld, expected %lld", (long long)total,
+                        (long long)want);
     return true;
 }
 
-static bool wl_check_writers(JET_SESID ses, JET_DBID dbid, const wl_cols *c,
-                             const bj_wl_params *p, bj_wl_verdict *v)
+static bool wl_check_writers(JET_SESID ses, JET_DBID dbid, const wl_cols *c, const bj_wl_params *p,
+                             bj_wl_verdict *v)
 {
     JET_TABLEID t;
     JET_ERR err = JetOpenTable(ses, dbid, "writers", NULL, 0, JET_bitTableReadOnly, &t);
@@ -749,8 +746,8 @@ static bool wl_check_writers(JET_SESID ses, JET_DBID dbid, const wl_cols *c,
 }
 
 /* history in key order (writer, seq): every writer's seqs must be exactly 1..writers.seq. */
-static bool wl_check_history(JET_SESID ses, JET_DBID dbid, const wl_cols *c,
-                             const bj_wl_params *p, bj_wl_verdict *v)
+static bool wl_check_history(JET_SESID ses, JET_DBID dbid, const wl_cols *c, const bj_wl_params *p,
+                             bj_wl_verdict *v)
 {
     JET_TABLEID t;
     JET_ERR err = JetOpenTable(ses, dbid, "history", NULL, 0, JET_bitTableReadOnly, &t);
@@ -796,8 +793,7 @@ static bool wl_check_history(JET_SESID ses, JET_DBID dbid, const wl_cols *c,
         if (v->seq[w] != v->cHistory[w] || v->seq[w] != maxSeq[w])
             return wl_fault(v, BJ_WL_PARTIAL, w,
                             "writer %d: writers.seq %lld, %lld history rows, max seq %lld", w,
-                            (long long)v->seq[w], (long long)v->cHistory[w],
-                            (long long)maxSeq[w]);
+                            (long long)v->seq[w], (long long)v->cHistory[w], (long long)maxSeq[w]);
     return true;
 }
 
@@ -824,11 +820,11 @@ bool bj_wl_verify_open(JET_SESID ses, JET_DBID dbid, const bj_wl_expect *exp, bj
         return false;
     for (int w = 0; w < p.cWriters; w++) {
         if (exp->seqMin && v->seq[w] < exp->seqMin[w])
-            return wl_fault(v, BJ_WL_BELOW_MIN, w, "writer %d: seq %lld below the minimum %lld",
-                            w, (long long)v->seq[w], (long long)exp->seqMin[w]);
+            return wl_fault(v, BJ_WL_BELOW_MIN, w, "writer %d: seq %lld below the minimum %lld", w,
+                            (long long)v->seq[w], (long long)exp->seqMin[w]);
         if (exp->seqMax && v->seq[w] > exp->seqMax[w])
-            return wl_fault(v, BJ_WL_ABOVE_MAX, w, "writer %d: seq %lld above the maximum %lld",
-                            w, (long long)v->seq[w], (long long)exp->seqMax[w]);
+            return wl_fault(v, BJ_WL_ABOVE_MAX, w, "writer %d: seq %lld above the maximum %lld", w,
+                            (long long)v->seq[w], (long long)exp->seqMax[w]);
     }
     snprintf(v->msg, sizeof v->msg, "ok: %d accounts, total %lld, %d writers, %llu transactions",
              (int)v->cAccounts, (long long)v->total, v->cWriters,

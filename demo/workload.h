@@ -80,8 +80,8 @@ typedef void (*bj_wl_rate_fn)(void *ctx, double t0, double t1, double commitsPer
 /* Starts p->cWriters writer threads on database dbPath of inst (set up by bj_wl_setup, attached).
  * With fn non-NULL, a monitor thread calls fn every intervalMs (>= 10) milliseconds.
  * *pwl is the running load; bj_wl_stop ends it. */
-JET_ERR bj_wl_start(JET_INSTANCE inst, const char *dbPath, const bj_wl_params *p,
-                    bj_wl_rate_fn fn, void *ctx, int intervalMs, bj_wl **pwl);
+JET_ERR bj_wl_start(JET_INSTANCE inst, const char *dbPath, const bj_wl_params *p, bj_wl_rate_fn fn,
+                    void *ctx, int intervalMs, bj_wl **pwl);
 
 /* The committed seq of each writer, published so far: seqs[0..cWriters). */
 void bj_wl_committed(const bj_wl *wl, int64_t *seqs);
@@ -94,11 +94,11 @@ double bj_wl_rate(bj_wl_sample a, bj_wl_sample b);
 
 /* What a load did, returned by bj_wl_stop. */
 typedef struct bj_wl_stats {
-    JET_ERR err;         /* the first unexpected error of a writer (success when none) */
-    int errWriter;       /* which writer hit it (-1 when none) */
-    uint64_t commits;    /* all writers */
-    uint64_t conflicts;  /* transactions rolled back on a write conflict and retried */
-    double seconds;      /* from start to stop */
+    JET_ERR err;        /* the first unexpected error of a writer (success when none) */
+    int errWriter;      /* which writer hit it (-1 when none) */
+    uint64_t commits;   /* all writers */
+    uint64_t conflicts; /* transactions rolled back on a write conflict and retried */
+    double seconds;     /* from start to stop */
     int64_t seq[BJ_WL_MAX_WRITERS];
 } bj_wl_stats;
 
@@ -108,32 +108,32 @@ JET_ERR bj_wl_stop(bj_wl *wl, bj_wl_stats *stats);
 
 /* What the verifier must find. */
 typedef struct bj_wl_expect {
-    bj_wl_params params;      /* the shape the database was set up with (defaults filled) */
-    const int64_t *seqMin;    /* per writer, or NULL: writers.seq >= seqMin[w] */
-    const int64_t *seqMax;    /* per writer, or NULL: writers.seq <= seqMax[w] */
+    bj_wl_params params;   /* the shape the database was set up with (defaults filled) */
+    const int64_t *seqMin; /* per writer, or NULL: writers.seq >= seqMin[w] */
+    const int64_t *seqMax; /* per writer, or NULL: writers.seq <= seqMax[w] */
 } bj_wl_expect;
 
 typedef enum bj_wl_fault {
     BJ_WL_OK = 0,
-    BJ_WL_ENGINE,      /* the engine failed: verdict.err */
-    BJ_WL_SHAPE,       /* missing table or column, wrong account or writer count */
-    BJ_WL_TOTAL,       /* sum of balances differs */
-    BJ_WL_PARTIAL,     /* writers.seq, history count and history max disagree, or a gap */
-    BJ_WL_BELOW_MIN,   /* a writer's seq is below seqMin */
-    BJ_WL_ABOVE_MAX,   /* a writer's seq is above seqMax */
+    BJ_WL_ENGINE,    /* the engine failed: verdict.err */
+    BJ_WL_SHAPE,     /* missing table or column, wrong account or writer count */
+    BJ_WL_TOTAL,     /* sum of balances differs */
+    BJ_WL_PARTIAL,   /* writers.seq, history count and history max disagree, or a gap */
+    BJ_WL_BELOW_MIN, /* a writer's seq is below seqMin */
+    BJ_WL_ABOVE_MAX, /* a writer's seq is above seqMax */
 } bj_wl_fault;
 
 typedef struct bj_wl_verdict {
-    bj_wl_fault fault;   /* the first fault found (BJ_WL_OK when the database is right) */
-    JET_ERR err;         /* the engine's error for BJ_WL_ENGINE */
-    int writer;          /* the writer concerned, or -1 */
-    int64_t total;       /* sum of balances found */
-    int32_t cAccounts;   /* accounts found */
-    int cWriters;        /* writer rows found */
+    bj_wl_fault fault; /* the first fault found (BJ_WL_OK when the database is right) */
+    JET_ERR err;       /* the engine's error for BJ_WL_ENGINE */
+    int writer;        /* the writer concerned, or -1 */
+    int64_t total;     /* sum of balances found */
+    int32_t cAccounts; /* accounts found */
+    int cWriters;      /* writer rows found */
     int64_t seq[BJ_WL_MAX_WRITERS];      /* writers.seq */
     int64_t cHistory[BJ_WL_MAX_WRITERS]; /* history rows per writer */
     uint64_t cHistoryAll;
-    char msg[256];       /* one line: "ok: ..." or what is wrong */
+    char msg[256]; /* one line: "ok: ..." or what is wrong */
 } bj_wl_verdict;
 
 /* Attaches dbPath read-only in a new instance whose folder is instDir (a fresh folder, made when

@@ -134,8 +134,8 @@ size_t bj_progress_fmt_bar(char *buf, size_t cb, const char *label, uint64_t don
     return n;
 }
 
-size_t bj_progress_fmt_line(char *buf, size_t cb, const char *label, uint64_t done,
-                            uint64_t total, double elapsed)
+size_t bj_progress_fmt_line(char *buf, size_t cb, const char *label, uint64_t done, uint64_t total,
+                            double elapsed)
 {
     char sDone[32], sTotal[32], sRate[32], sEta[32];
     if (cb == 0)
@@ -261,8 +261,7 @@ void bj_progress_end(bj_progress *p, bool ok)
         return;
     if (p->tty) {
         if (ok && p->total) {
-            bj_progress_fmt_bar(line, sizeof line, p->label, p->done, p->total, elapsed,
-                                p->width);
+            bj_progress_fmt_bar(line, sizeof line, p->label, p->done, p->total, elapsed, p->width);
             fprintf(p->out, "\r%s\033[K\n", line);
         } else if (p->drawn) {
             fputc('\n', p->out);

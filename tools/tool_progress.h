@@ -42,8 +42,8 @@ int bj_progress_percent(uint64_t done, uint64_t total);
 size_t bj_progress_fmt_bar(char *buf, size_t cb, const char *label, uint64_t done, uint64_t total,
                            double elapsed, int width);
 /* The plain line (no newline); returns its length. */
-size_t bj_progress_fmt_line(char *buf, size_t cb, const char *label, uint64_t done,
-                            uint64_t total, double elapsed);
+size_t bj_progress_fmt_line(char *buf, size_t cb, const char *label, uint64_t done, uint64_t total,
+                            double elapsed);
 /* The closing line (no newline): "label: done, ..." or, when !ok, "label: failed after ...". */
 size_t bj_progress_fmt_end(char *buf, size_t cb, const char *label, uint64_t done, double elapsed,
                            bool ok);
@@ -52,16 +52,16 @@ size_t bj_progress_fmt_end(char *buf, size_t cb, const char *label, uint64_t don
 
 typedef struct bj_progress {
     FILE *out;
-    bool tty;           /* redraw one line in place */
-    bool quiet;         /* print nothing */
-    int width;          /* terminal columns */
+    bool tty;   /* redraw one line in place */
+    bool quiet; /* print nothing */
+    int width;  /* terminal columns */
     char label[32];
-    uint64_t total;     /* 0: unknown */
+    uint64_t total; /* 0: unknown */
     uint64_t done;
-    double t0;          /* start, on clock() */
-    double tLast;       /* last output, on clock(); < 0 before the first */
-    int lastStep;       /* plain mode: last 10% step printed */
-    bool drawn;         /* tty: a bar is on the screen (end needs a newline) */
+    double t0;             /* start, on clock() */
+    double tLast;          /* last output, on clock(); < 0 before the first */
+    int lastStep;          /* plain mode: last 10% step printed */
+    bool drawn;            /* tty: a bar is on the screen (end needs a newline) */
     double (*clock)(void); /* seconds, monotonic; tests may replace it */
 } bj_progress;
 

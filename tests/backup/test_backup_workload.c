@@ -100,8 +100,7 @@ static int tool_check(const char *db)
 
 /* Restores sets[0] (a full) plus the logs of sets[1..n), verifies against the last set's bounds
  * and runs `bluejet check`. */
-static bool restore_verify(live *L, taken *const *sets, int n, const char *name,
-                           bj_wl_verdict *v)
+static bool restore_verify(live *L, taken *const *sets, int n, const char *name, bj_wl_verdict *v)
 {
     char dest[4200], vdir[4200], db[4200];
     const char *dirs[8];
@@ -110,8 +109,8 @@ static bool restore_verify(live *L, taken *const *sets, int n, const char *name,
         dirs[i] = sets[i]->dir;
     snprintf(dest, sizeof dest, "%s/%s", bj_test_tmpdir(), name);
     snprintf(vdir, sizeof vdir, "%s/%s-verify", bj_test_tmpdir(), name);
-    JET_ERR err = bj_bks_restore(dirs, n, L->db, dest, sets[0]->st.genLow,
-                                 sets[n - 1]->st.genHigh, NULL, db, sizeof db, &sec);
+    JET_ERR err = bj_bks_restore(dirs, n, L->db, dest, sets[0]->st.genLow, sets[n - 1]->st.genHigh,
+                                 NULL, db, sizeof db, &sec);
     if (err < 0) {
         bj_test_fail(__FILE__, __LINE__, "%s: restore returned %d", name, (int)err);
         return false;
