@@ -170,6 +170,56 @@ size_t bj_progress_fmt_end(char *buf, size_t cb, const char *label, uint64_t don
     return strlen(buf);
 }
 
+size_t bj_progress_fmt_pct(char *buf, size_t cb, const char *label, int pct, double elapsed,
+                           bool tty, int width)
+{
+    char sEta[32], tail[64], bar[512];
+    int cols = (width < 20 ? 20 : width) - 1;
+    if (cb == 0)
+        return 0;
+    pct = pct < 0 ? 0 : pct > 100 ? 100 : pct;
+    /* time left at the average rate in percent per second */
+    double eta = pct > 0 && elapsed > 0 ? elapsed * (100 - pct) / pct : -1;
+    if (!tty) {
+        if (eta < 0)
+            snprintf(buf, cb, "%s: %d%%, time left unknown", label, pct);
+        else
+            snprintf(buf, cb, "%s: %d%%, %lu s left", label, pct, progress_ceil(eta));
+        return strlen(buf);
+    }
+    bj_progress_fmt_eta(sEta, sizeof sEta, eta);
+    snprintf(tail, sizeof tail, " %3d%%  %s left", pct, sEta);
+    int cBar = cols - (int)strlen(label) - 3 - (int)strlen(tail);
+    if (cBar < 10) {
+        snprintf(buf, cb, "%s%s", label, tail);
+    } else {
+        if (cBar > (int)sizeof bar - 1)
+            cBar = (int)sizeof bar - 1;
+        int cFull = cBar * pct / 100;
+        for (int i = 0; i < cBar; i++)
+            bar[i] = i < cFull ? '=' : ' ';
+        if (cFull < cBar)
+            bar[cFull] = '>';
+        bar[cBar] = 0;
+        snprintf(buf, cb, "%s [%s]%s", label, bar, tail);
+    }
+    size_t n = strlen(buf);
+    if (n > (size_t)cols) {
+        n = (size_t)cols;
+        buf[n] = 0;
+    }
+    return n;
+}
+
+size_t bj_progress_fmt_end_pct(char *buf, size_t cb, const char *label, double elapsed, bool ok)
+{
+    if (cb == 0)
+        return 0;
+    snprintf(buf, cb, "%s: %s %.1f s", label, ok ? "done in" : "failed after",
+             elapsed < 0 ? 0.0 : elapsed);
+    return strlen(buf);
+}
+
 /* ---- the reporter ---- */
 
 static double progress_clock(void)
@@ -234,15 +284,20 @@ void bj_progress_update(bj_progress *p, uint64_t done)
     if (!bj_progress_due(p, done, now))
         return;
     p->tLast = now;
-    if (p->tty) {
+    if (p->percent)
+        bj_progress_fmt_pct(line, sizeof line, p->label, bj_progress_percent(done, p->total),
+                            now - p->t0, p->tty, p->width);
+    else if (p->tty)
         bj_progress_fmt_bar(line, sizeof line, p->label, done, p->total, now - p->t0, p->width);
+    else
+        bj_progress_fmt_line(line, sizeof line, p->label, done, p->total, now - p->t0);
+    if (p->tty) {
         fprintf(p->out, "\r%s\033[K", line);
         p->drawn = true;
     } else {
         int step = progress_step(p, done);
         if (step > p->lastStep)
             p->lastStep = step;
-        bj_progress_fmt_line(line, sizeof line, p->label, done, p->total, now - p->t0);
         fprintf(p->out, "%s\n", line);
     }
     fflush(p->out);
@@ -261,13 +316,22 @@ void bj_progress_end(bj_progress *p, bool ok)
         return;
     if (p->tty) {
         if (ok && p->total) {
-            bj_progress_fmt_bar(line, sizeof line, p->label, p->done, p->total, elapsed, p->width);
+            if (p->percent)
+                bj_progress_fmt_pct(line, sizeof line, p->label,
+                                    bj_progress_percent(p->done, p->total), elapsed, true,
+                                    p->width);
+            else
+                bj_progress_fmt_bar(line, sizeof line, p->label, p->done, p->total, elapsed,
+                                    p->width);
             fprintf(p->out, "\r%s\033[K\n", line);
         } else if (p->drawn) {
             fputc('\n', p->out);
         }
     }
-    bj_progress_fmt_end(line, sizeof line, p->label, p->done, elapsed, ok);
+    if (p->percent)
+        bj_progress_fmt_end_pct(line, sizeof line, p->label, elapsed, ok);
+    else
+        bj_progress_fmt_end(line, sizeof line, p->label, p->done, elapsed, ok);
     fprintf(p->out, "%s\n", line);
     fflush(p->out);
 }
@@ -291,8 +355,10 @@ JET_ERR JET_API bj_progress_status(JET_SESID sesid, JET_SNP snp, JET_SNT snt, vo
         return JET_errSuccess;
     uint64_t scale = p->total ? p->total : 100;
     uint64_t done = (uint64_t)((double)scale * (double)prog->cunitDone / (double)prog->cunitTotal);
-    if (!p->total)
+    if (!p->total) {
+        p->percent = true;
         bj_progress_set_total(p, 100);
+    }
     bj_progress_update(p, done > scale ? scale : done);
     return JET_errSuccess;
 }

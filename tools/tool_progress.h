@@ -48,6 +48,14 @@ size_t bj_progress_fmt_line(char *buf, size_t cb, const char *label, uint64_t do
 size_t bj_progress_fmt_end(char *buf, size_t cb, const char *label, uint64_t done, double elapsed,
                            bool ok);
 
+/* For progress counted in percent (an engine's JET_SNPROG, whatever its units): the terminal
+ * line ("restore [=====>     ]  48%  0:04 left", cut to width) or, with tty false, the plain
+ * line ("restore: 48%, 4 s left"); pct in 0..100. Returns the length. */
+size_t bj_progress_fmt_pct(char *buf, size_t cb, const char *label, int pct, double elapsed,
+                           bool tty, int width);
+/* The closing line in percent mode: "label: done in 8.7 s" or "label: failed after 8.7 s". */
+size_t bj_progress_fmt_end_pct(char *buf, size_t cb, const char *label, double elapsed, bool ok);
+
 /* ---- the reporter ---- */
 
 typedef struct bj_progress {
@@ -62,6 +70,7 @@ typedef struct bj_progress {
     double tLast;          /* last output, on clock(); < 0 before the first */
     int lastStep;          /* plain mode: last 10% step printed */
     bool drawn;            /* tty: a bar is on the screen (end needs a newline) */
+    bool percent;          /* done / total are percent units (bj_progress_status), not bytes */
     double (*clock)(void); /* seconds, monotonic; tests may replace it */
 } bj_progress;
 
@@ -86,8 +95,8 @@ void bj_progress_end(bj_progress *p, bool ok);
 void bj_progress_set_current(bj_progress *p);
 /* A JET_PFNSTATUS for JetBackupInstance / JetRestoreInstance / JetExternalRestore2 / JetInit3:
  * JET_sntProgress with a JET_SNPROG maps cunitDone / cunitTotal onto the current reporter's
- * total (or onto 0..100 when it has none); other notifications change nothing. Returns
- * JET_errSuccess (never cancels). */
+ * total (bytes), or, when it has none, switches it to percent mode (total 100, lines without
+ * bytes or rate); other notifications change nothing. Returns JET_errSuccess (never cancels). */
 JET_ERR JET_API bj_progress_status(JET_SESID sesid, JET_SNP snp, JET_SNT snt, void *pv);
 
 #endif /* BJ_TOOL_PROGRESS_H */

@@ -276,11 +276,36 @@ TEST(status_callback)
     f = plain_reporter(&p, 0);
     prog.cunitDone = 7;
     prog.cunitTotal = 10;
+    g_now += 2;
     CHECK_OK(bj_progress_status(0, JET_snpRestore, JET_sntProgress, &prog));
     CHECK_EQ(p.total, 100);
     CHECK_EQ(p.done, 70);
+    CHECK(p.percent);
+    CHECK_EQ(count_lines(f, last, sizeof last), 1);
+    CHECK_STR(last, "backup: 70%, 1 s left\n"); /* 70% in 2 s: 0.86 s more */
+    g_now += 1;
+    bj_progress_end(&p, true);
+    CHECK_EQ(count_lines(f, last, sizeof last), 2);
+    CHECK_STR(last, "backup: done in 3.0 s\n");
     bj_progress_set_current(NULL);
     fclose(f);
+}
+
+TEST(percent_lines)
+{
+    char b[256];
+    bj_progress_fmt_pct(b, sizeof b, "restore", 25, 3.0, false, 80);
+    CHECK_STR(b, "restore: 25%, 9 s left");
+    bj_progress_fmt_pct(b, sizeof b, "restore", 0, 3.0, false, 80);
+    CHECK_STR(b, "restore: 0%, time left unknown");
+    size_t n = bj_progress_fmt_pct(b, sizeof b, "restore", 50, 4.0, true, 60);
+    CHECK_EQ(n, 59);
+    CHECK(strncmp(b, "restore [", 9) == 0);
+    CHECK(strstr(b, "]  50%  0:04 left") != NULL);
+    bj_progress_fmt_pct(b, sizeof b, "restore", 150, 4.0, true, 60); /* clamped */
+    CHECK(strstr(b, "] 100%  0:00 left") != NULL && strchr(b, '>') == NULL);
+    bj_progress_fmt_end_pct(b, sizeof b, "restore", 8.66, false);
+    CHECK_STR(b, "restore: failed after 8.7 s");
 }
 
 int main(int argc, char **argv)
