@@ -233,6 +233,7 @@ static void default_tool(const char *argv0, char *out, size_t cb)
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* in order with the progress lines on stderr */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--keep"))
