@@ -1,0 +1,211 @@
+/* backup_stream.c: an external backup of a live instance into a folder (see backup_stream.h).
+ * The read buffer is aligned to the OS page (JetReadFileInstance requires it). Single-threaded.
+ */
+#include "backup_stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct bks {
+    JET_INSTANCE inst;
+    const char *dir;
+    uint8_t *buf;
+    uint32_t cbBuf;
+    double t0;
+    uint64_t cbDone, cbKnown;
+    bj_bks_progress_fn fn;
+    void *ctx;
+    bj_bks_stats *st;
+} bks;
+
+static double bks_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static const char *bks_base(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int bks_write_all(int fd, const uint8_t *p, size_t cb)
+{
+    while (cb) {
+        ssize_t n = write(fd, p, cb);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        cb -= (size_t)n;
+    }
+    return 0;
+}
+
+static int bks_fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Streams one file of the backup (a database or a log) into the folder. */
+static JET_ERR bks_copy(bks *b, const char *name, bool fDb)
+{
+    JET_HANDLE h = 0;
+    uint32_t lo = 0, hi = 0, cbRead = 0;
+    char path[4096];
+    int fd = -1;
+    bool fOpen = false;
+    JET_ERR err = JetOpenFileInstance(b->inst, name, &h, &lo, &hi);
+    if (err < 0)
+        return err;
+    fOpen = true;
+    b->cbKnown += (uint64_t)hi << 32 | lo;
+    snprintf(path, sizeof path, "%s/%s", b->dir, bks_base(name));
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
+        err = JET_errDiskIO;
+        goto fail;
+    }
+    for (;;) {
+        if ((err = JetReadFileInstance(b->inst, h, b->buf, b->cbBuf, &cbRead)) < 0)
+            goto fail;
+        if (cbRead == 0)
+            break;
+        if (b->st->secFirstByte < 0)
+            b->st->secFirstByte = bks_now() - b->t0;
+        if (bks_write_all(fd, b->buf, cbRead) < 0) {
+            err = JET_errDiskIO;
+            goto fail;
+        }
+        b->cbDone += cbRead;
+        if (fDb)
+            b->st->cbDatabases += cbRead;
+        else
+            b->st->cbLogs += cbRead;
+        if (b->fn)
+            b->fn(b->ctx, b->cbDone, b->cbKnown);
+    }
+    if (fdatasync(fd) != 0) {
+        err = JET_errDiskIO;
+        goto fail;
+    }
+    if (fDb)
+        b->st->cDatabases++;
+    else
+        b->st->cLogs++;
+fail:
+    if (fd >= 0)
+        close(fd);
+    if (fOpen) {
+        JET_ERR errClose = JetCloseFileInstance(b->inst, h);
+        if (err >= 0 && errClose < 0)
+            err = errClose;
+    }
+    return err;
+}
+
+/* The attached databases (JetGetAttachInfoInstance: size, then fill), a malloc'ed multi-string. */
+static JET_ERR bks_attach_list(JET_INSTANCE inst, char **psz)
+{
+    uint32_t cb = 0;
+    JET_ERR err = JetGetAttachInfoInstance(inst, NULL, 0, &cb);
+    if (err < 0)
+        return err;
+    char *sz = calloc(1, (size_t)cb + 2);
+    if (!sz)
+        return JET_errOutOfMemory;
+    if ((err = JetGetAttachInfoInstance(inst, sz, cb, &cb)) < 0) {
+        free(sz);
+        return err;
+    }
+    *psz = sz;
+    return JET_errSuccess;
+}
+
+static JET_ERR bks_log_list(JET_INSTANCE inst, char **psz, JET_LOGINFO *li)
+{
+    uint32_t cb = 0;
+    li->cbSize = sizeof *li;
+    JET_ERR err = JetGetLogInfoInstance2(inst, NULL, 0, &cb, li);
+    if (err < 0)
+        return err;
+    char *sz = calloc(1, (size_t)cb + 2);
+    if (!sz)
+        return JET_errOutOfMemory;
+    if ((err = JetGetLogInfoInstance2(inst, sz, cb, &cb, li)) < 0) {
+        free(sz);
+        return err;
+    }
+    *psz = sz;
+    return JET_errSuccess;
+}
+
+JET_ERR bj_bks_backup(JET_INSTANCE inst, JET_GRBIT grbit, const char *destDir, bool truncate,
+                      uint32_t cbChunk, bj_bks_progress_fn fn, void *ctx, bj_bks_stats *st)
+{
+    bks b = {.inst = inst, .dir = destDir, .fn = fn, .ctx = ctx, .st = st};
+    char *szDbs = NULL, *szLogs = NULL;
+    bool begun = false;
+    JET_LOGINFO li = {0};
+    JET_ERR err;
+    long cbPage = sysconf(_SC_PAGESIZE);
+    memset(st, 0, sizeof *st);
+    st->secFirstByte = -1;
+    b.cbBuf = cbChunk ? cbChunk : 1u << 20;
+    if (cbPage <= 0)
+        cbPage = 4096;
+    if (!(b.buf = aligned_alloc((size_t)cbPage, b.cbBuf)))
+        return JET_errOutOfMemory;
+    if (mkdir(destDir, 0755) != 0 && errno != EEXIST) {
+        err = JET_errInvalidPath;
+        goto fail;
+    }
+    b.t0 = bks_now();
+    if ((err = JetBeginExternalBackupInstance(inst, grbit)) < 0)
+        goto fail;
+    begun = true;
+    st->secBegin = bks_now() - b.t0;
+    if (!(grbit & JET_bitBackupIncremental)) {
+        if ((err = bks_attach_list(inst, &szDbs)) < 0)
+            goto fail;
+        for (const char *p = szDbs; *p; p += strlen(p) + 1)
+            if ((err = bks_copy(&b, p, true)) < 0)
+                goto fail;
+        st->secDatabases = bks_now() - b.t0;
+    }
+    if ((err = bks_log_list(inst, &szLogs, &li)) < 0)
+        goto fail;
+    st->genLow = li.ulGenLow;
+    st->genHigh = li.ulGenHigh;
+    for (const char *p = szLogs; *p; p += strlen(p) + 1)
+        if ((err = bks_copy(&b, p, false)) < 0)
+            goto fail;
+    if (truncate && (err = JetTruncateLogInstance(inst)) < 0)
+        goto fail;
+    begun = false;
+    if ((err = JetEndExternalBackupInstance2(inst, JET_bitBackupEndNormal)) < 0)
+        goto fail;
+    if (bks_fsync_dir(destDir) != 0)
+        err = JET_errDiskIO;
+    st->secTotal = bks_now() - b.t0;
+fail:
+    if (begun)
+        JetEndExternalBackupInstance2(inst, JET_bitBackupEndAbort);
+    free(szDbs);
+    free(szLogs);
+    free(b.buf);
+    return err;
+}
