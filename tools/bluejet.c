@@ -17,6 +17,8 @@ static const bj_tool_cmd *const commands[] = {
     &bj_cmd_check,
     &bj_cmd_logs,
     &bj_cmd_recover,
+    &bj_cmd_backup,
+    &bj_cmd_restore,
 };
 
 static void print_help(FILE *f)

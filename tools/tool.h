@@ -40,6 +40,8 @@ extern const bj_tool_cmd bj_cmd_export;
 extern const bj_tool_cmd bj_cmd_check;
 extern const bj_tool_cmd bj_cmd_logs;
 extern const bj_tool_cmd bj_cmd_recover;
+extern const bj_tool_cmd bj_cmd_backup;
+extern const bj_tool_cmd bj_cmd_restore;
 
 /* ---- option parsing ---- */
 typedef enum bj_tool_opt_kind {

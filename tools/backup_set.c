@@ -1,0 +1,312 @@
+/* backup_set.c: backup folder manifests and chain checks (backup_set.h). */
+#include "backup_set.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backup/bk_trailer.h"
+#include "inst/db.h"
+
+static const char *const kind_names[] = {"full", "incremental", "differential", "copy"};
+
+const char *bj_bkset_kind_name(bj_bkset_kind k)
+{
+    return (unsigned)k < BJ_ARRAY_LEN(kind_names) ? kind_names[k] : "?";
+}
+
+bool bj_bkset_kind_parse(const char *s, bj_bkset_kind *pk)
+{
+    for (size_t i = 0; i < BJ_ARRAY_LEN(kind_names); i++)
+        if (!strcmp(s, kind_names[i])) {
+            *pk = (bj_bkset_kind)i;
+            return true;
+        }
+    return false;
+}
+
+bool bj_bkset_has_images(bj_bkset_kind k)
+{
+    return k == BJ_BKSET_FULL || k == BJ_BKSET_COPY;
+}
+
+static void say(char *msg, size_t cch, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *msg, size_t cch, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, cch, fmt, ap);
+    va_end(ap);
+}
+
+JET_ERR bj_bkset_write(const bj_bkset *s)
+{
+    char path[BJ_PATH_MAX];
+    if (bj_path_join(path, sizeof path, s->dir, BJ_BKSET_MANIFEST) < 0)
+        return BJ_ERR(JET_errInvalidPath);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return bj_os_err_from_errno(errno);
+    fprintf(f, "format bluejet-backup 1\nkind %s\nbase %s\npage_size %u\nlog_file_kb %u\n",
+            bj_bkset_kind_name(s->kind), s->base, s->cbPage, s->cbLogFileKb);
+    fprintf(f, "gen_low %u\ngen_high %u\ntime %s\n", s->genLow, s->genHigh, s->time);
+    for (uint32_t i = 0; i < s->cdb; i++)
+        fprintf(f, "db %s\n", s->rgdb[i]);
+    const bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    const int e = errno;
+    if (fclose(f) != 0 || !ok)
+        return bj_os_err_from_errno(ok ? errno : e);
+    return JET_errSuccess;
+}
+
+static bool parse_u32(const char *v, uint32_t *out)
+{
+    char *end;
+    unsigned long x = strtoul(v, &end, 10);
+    if (!*v || *end || x > UINT32_MAX)
+        return false;
+    *out = (uint32_t)x;
+    return true;
+}
+
+JET_ERR bj_bkset_read(const char *dir, bj_bkset *s, char *msg, size_t cch)
+{
+    char path[BJ_PATH_MAX], line[BJ_PATH_MAX + 64];
+    memset(s, 0, sizeof(*s));
+    if (bj_path_normalize(s->dir, sizeof s->dir, dir, false) < 0 ||
+        bj_path_join(path, sizeof path, s->dir, BJ_BKSET_MANIFEST) < 0) {
+        say(msg, cch, "%s: path too long", dir);
+        return BJ_ERR(JET_errInvalidPath);
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        say(msg, cch, "%s: not a bluejet backup folder (no %s)", dir, BJ_BKSET_MANIFEST);
+        return BJ_ERR(JET_errFileNotFound);
+    }
+    JET_ERR err = JET_errSuccess;
+    bool fFormat = false, fKind = false, fLow = false, fHigh = false;
+    uint32_t lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t n = strlen(line);
+        if (n && line[n - 1] == '\n')
+            line[--n] = '\0';
+        char *v = strchr(line, ' ');
+        if (!n || !v)
+            goto bad;
+        *v++ = '\0';
+        bool ok = true;
+        if (!strcmp(line, "format"))
+            ok = fFormat = !strcmp(v, "bluejet-backup 1");
+        else if (!strcmp(line, "kind"))
+            ok = fKind = bj_bkset_kind_parse(v, &s->kind);
+        else if (!strcmp(line, "base"))
+            ok = strlen(v) == 3 && (memcpy(s->base, v, 4), true);
+        else if (!strcmp(line, "page_size"))
+            ok = parse_u32(v, &s->cbPage);
+        else if (!strcmp(line, "log_file_kb"))
+            ok = parse_u32(v, &s->cbLogFileKb);
+        else if (!strcmp(line, "gen_low"))
+            ok = fLow = parse_u32(v, &s->genLow);
+        else if (!strcmp(line, "gen_high"))
+            ok = fHigh = parse_u32(v, &s->genHigh);
+        else if (!strcmp(line, "time"))
+            snprintf(s->time, sizeof s->time, "%s", v);
+        else if (!strcmp(line, "db")) {
+            ok = s->cdb < BJ_BKSET_DB_MAX && strlen(v) < BJ_PATH_MAX;
+            if (ok)
+                memcpy(s->rgdb[s->cdb++], v, strlen(v) + 1);
+        } /* other keys: written by a later version, ignored */
+        if (!ok)
+            goto bad;
+    }
+    if (!fFormat || !fKind || !fLow || !fHigh || !s->base[0] || !s->cbPage || !s->genLow ||
+        s->genHigh < s->genLow) {
+        say(msg, cch, "%s: incomplete manifest", path);
+        err = BJ_ERR(JET_errInvalidParameter);
+    }
+    fclose(f);
+    return err;
+bad:
+    say(msg, cch, "%s: line %u is malformed", path, lineno);
+    fclose(f);
+    return BJ_ERR(JET_errInvalidParameter);
+}
+
+void bj_bkset_image_path(const bj_bkset *s, uint32_t i, char *out, size_t cch)
+{
+    snprintf(out, cch, "%s/%s", s->dir, bj_path_name(s->rgdb[i]));
+}
+
+const bj_bkset *bj_bkset_chain_log_owner(const bj_bkset *rg, uint32_t n, uint32_t gen)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (gen >= rg[i].genLow && gen <= rg[i].genHigh)
+            return &rg[i];
+    return NULL;
+}
+
+static bool sig_eq(const bj_signature *a, const bj_signature *b)
+{
+    uint8_t x[BJ_SIGN_CB], y[BJ_SIGN_CB];
+    bj_signature_encode(a, x);
+    bj_signature_encode(b, y);
+    return memcmp(x, y, sizeof x) == 0;
+}
+
+static bool logtime_eq(const bj_logtime *a, const bj_logtime *b)
+{
+    uint8_t x[8], y[8];
+    bj_logtime_encode(a, x);
+    bj_logtime_encode(b, y);
+    return memcmp(x, y, sizeof x) == 0;
+}
+
+/* One image: a backup image of stream signLog whose trailer is intact and within the chain. */
+static bool check_image(bj_os *os, const char *path, const bj_signature *signLog, uint32_t genLow,
+                        uint32_t genHigh, char *msg, size_t cch)
+{
+    bj_dbhdr h;
+    uint32_t cbPage = 0;
+    uint64_t cbFile = 0;
+    JET_ERR err = bj_db_read_header(os, path, &h, &cbPage, &cbFile);
+    if (err < 0) {
+        say(msg, cch, "%s: the header does not read (%s)", path, bj_err_name(err));
+        return false;
+    }
+    if (h.bkinfoFullCur.genLow == 0) {
+        say(msg, cch, "%s: not a backup image (bkinfoFullCur is empty)", path);
+        return false;
+    }
+    if (h.bkinfoFullCur.genLow != genLow) {
+        say(msg, cch, "%s: needs logs from generation %u, the chain starts at %u", path,
+            h.bkinfoFullCur.genLow, genLow);
+        return false;
+    }
+    if (!sig_eq(&h.signLog, signLog)) {
+        say(msg, cch, "%s: belongs to another log stream", path);
+        return false;
+    }
+    if (cbFile % cbPage || cbFile < 4ull * cbPage) {
+        say(msg, cch, "%s: size %llu is not a whole image", path, (unsigned long long)cbFile);
+        return false;
+    }
+    const uint32_t pgnoLast = (uint32_t)(cbFile / cbPage) - 3;
+    uint8_t *pg = bj_alloc_aligned(cbPage);
+    bj_file *file = NULL;
+    bj_bk_trailer t;
+    if (!pg)
+        err = BJ_ERR(JET_errOutOfMemory);
+    if (err >= 0)
+        err = bj_file_open(os, path, BJ_OPEN_READONLY, &file);
+    if (err >= 0)
+        err = bj_file_read_exact(file, cbFile - cbPage, pg, cbPage);
+    if (err >= 0)
+        err = bj_bk_trailer_decode(pg, cbPage, pgnoLast, &t);
+    if (file)
+        bj_file_close(file);
+    bj_free_aligned(pg);
+    if (err == JET_errPageNotInitialized && h.bkinfoFullCur.genHigh) {
+        err = JET_errSuccess; /* a restore already merged the trailer into the header */
+        t.bkinfo = h.bkinfoFullCur;
+        t.signDb = h.signDb;
+        t.signLog = h.signLog;
+    }
+    if (err < 0) {
+        say(msg, cch, "%s: the trailer page does not read (%s)", path, bj_err_name(err));
+        return false;
+    }
+    if (!sig_eq(&t.signDb, &h.signDb) || !sig_eq(&t.signLog, &h.signLog) ||
+        bj_lgpos_cmp(&t.bkinfo.lgposMark, &h.bkinfoFullCur.lgposMark) != 0) {
+        say(msg, cch, "%s: the trailer does not match the header", path);
+        return false;
+    }
+    if (t.bkinfo.genHigh > genHigh) {
+        say(msg, cch, "%s: needs logs up to generation %u, the chain ends at %u", path,
+            t.bkinfo.genHigh, genHigh);
+        return false;
+    }
+    return true;
+}
+
+bool bj_bkset_check_chain(bj_os *os, const bj_bkset *rg, uint32_t n, uint32_t *pgenLow,
+                          uint32_t *pgenHigh, char *msg, size_t cch)
+{
+    if (n == 0) {
+        say(msg, cch, "no backup folder");
+        return false;
+    }
+    if (!bj_bkset_has_images(rg[0].kind)) {
+        say(msg, cch, "%s: a chain starts with a full or copy backup, not %s", rg[0].dir,
+            bj_bkset_kind_name(rg[0].kind));
+        return false;
+    }
+    uint32_t high = rg[0].genHigh;
+    for (uint32_t i = 1; i < n; i++) {
+        if (bj_bkset_has_images(rg[i].kind)) {
+            say(msg, cch, "%s: a %s backup can only start a chain", rg[i].dir,
+                bj_bkset_kind_name(rg[i].kind));
+            return false;
+        }
+        if (strcmp(rg[i].base, rg[0].base) || rg[i].cbPage != rg[0].cbPage ||
+            rg[i].cbLogFileKb != rg[0].cbLogFileKb) {
+            say(msg, cch, "%s: another instance's backup (base name or sizes differ)", rg[i].dir);
+            return false;
+        }
+        if (rg[i].genLow > high + 1) {
+            say(msg, cch, "%s: starts at generation %u, after a gap (the chain ends at %u)",
+                rg[i].dir, rg[i].genLow, high);
+            return false;
+        }
+        if (rg[i].genHigh > high)
+            high = rg[i].genHigh;
+    }
+    const uint32_t low = rg[0].genLow;
+    bj_signature signLog;
+    bj_logtime tmPrev;
+    memset(&signLog, 0, sizeof signLog);
+    memset(&tmPrev, 0, sizeof tmPrev);
+    for (uint32_t g = low; g <= high; g++) {
+        const bj_bkset *s = bj_bkset_chain_log_owner(rg, n, g);
+        char path[BJ_PATH_MAX];
+        bj_log_hdr h;
+        if (!s || bj_log_name_gen(path, sizeof path, s->dir, s->base, g) < 0) {
+            say(msg, cch, "generation %u is in no backup folder", g);
+            return false;
+        }
+        JET_ERR err = bj_log_read_header(os, path, &h);
+        if (err < 0) {
+            say(msg, cch, "%s: %s", path,
+                err == JET_errFileNotFound ? "missing" : bj_err_name(err));
+            return false;
+        }
+        if (h.gen != g) {
+            say(msg, cch, "%s: its header says generation %u", path, h.gen);
+            return false;
+        }
+        if (g == low)
+            signLog = h.signLog;
+        else if (!sig_eq(&h.signLog, &signLog)) {
+            say(msg, cch, "%s: belongs to another log stream", path);
+            return false;
+        } else if (!logtime_eq(&h.tmPrevGen, &tmPrev)) {
+            say(msg, cch, "%s: does not follow generation %u (tmPrevGen)", path, g - 1);
+            return false;
+        }
+        tmPrev = h.tmCreate;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t d = 0; d < rg[i].cdb; d++) {
+            char path[BJ_PATH_MAX];
+            bj_bkset_image_path(&rg[i], d, path, sizeof path);
+            if (!check_image(os, path, &signLog, low, high, msg, cch))
+                return false;
+        }
+    }
+    *pgenLow = low;
+    *pgenHigh = high;
+    return true;
+}
