@@ -18,8 +18,8 @@
  *
  * usage: bench_backup [--mb N] [--runs R] [--base S] [--writers W] [--engines LIST]
  *                     [--dir DIR] [--keep] [--quick]
- * Engines: sqlite, lmdb, and bluejet when built with BENCH_HAVE_BLUEJET_BACKUP
- * (backup_bluejet.c). --writers is the number of bluejet writer threads (the peers have one
+ * Engines: bluejet, sqlite, lmdb
+ * (bluejet: backup_bluejet.c). --writers is the number of bluejet writer threads (the peers have one
  * writer thread each: both serialise their writers anyway).
  */
 #include <errno.h>
@@ -39,9 +39,7 @@
 #define CHUNK (1u << 20)
 
 static const bench_backup_engine *const g_engines[] = {
-#ifdef BENCH_HAVE_BLUEJET_BACKUP
     &bench_backup_bluejet,
-#endif
     &bench_backup_sqlite,
     &bench_backup_lmdb,
 };
@@ -372,9 +370,6 @@ int main(int argc, char **argv)
         return 1;
     printf("bench_backup: %llu MiB per engine, %d run(s), scratch %s\n", (unsigned long long)opt.mb,
            opt.runs, scratch);
-#ifndef BENCH_HAVE_BLUEJET_BACKUP
-    printf("(bluejet's external backup is not built in: backup_bluejet.c is not linked)\n");
-#endif
     static figures fs[N_ENGINES];
     const bench_backup_engine *es[N_ENGINES];
     int n = 0, rc = 0;

@@ -46,9 +46,7 @@ typedef struct bench_backup_engine {
 
 extern const bench_backup_engine bench_backup_sqlite;
 extern const bench_backup_engine bench_backup_lmdb;
-#ifdef BENCH_HAVE_BLUEJET_BACKUP
 extern const bench_backup_engine bench_backup_bluejet;
-#endif
 
 /* Fills buf with cb incompressible bytes from state *x (xorshift). */
 void bench_backup_random(uint64_t *x, void *buf, size_t cb);

@@ -1,8 +1,8 @@
 /* backup_demo.c: what bluejet is for, in one run (`bluejet_demo`): an embedded database under a
  * multi-threaded write load (demo/workload.h: transfers between accounts, per-writer sequence
  * numbers), an online full backup and then an incremental one taken while the writers keep
- * committing (demo/backup_stream.h: ESE's external backup calls), a restore of the chain into a
- * new folder (JetExternalRestore2), and a verification that the restored database keeps the
+ * committing (backupset/backup_stream.h: ESE's external backup calls), a restore of the chain
+ * into a new folder (backupset/backup_restore.h: the engine's hard restore), and a verification that the restored database keeps the
  * invariant, holds every transaction committed before the incremental began and none past its
  * end (bj_wl_verify), and passes `bluejet check`. The full backup alone is restored and verified
  * too. A summary gives sizes, rates and the writers' throughput without and during each backup.
@@ -16,7 +16,7 @@
  * Exit status 0 when every step and check passed.
  *
  * Layout of DIR: live/ (the instance: database demo.edb, logs, checkpoint), backup-full/ (image
- * and logs), backup-inc/ (logs), restore-logs/ (the logs of the set being restored), restored/
+ * and logs), backup-inc/ (logs), restored/
  * and restored-full/ (the restored databases and the restore's own logs), verify-chain/ and
  * verify-full/ (the verifier's instances).
  */
@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backup_restore.h"
 #include "backup_stream.h"
 #include "tool_progress.h"
 #include "workload.h"
@@ -135,31 +136,37 @@ static bool run_backup(bj_wl *wl, JET_INSTANCE inst, int cWriters, JET_GRBIT grb
 
 /* ---- restore and verify ---- */
 
-static JET_ERR JET_API on_restore_status(JET_SESID ses, JET_SNP snp, JET_SNT snt, void *pv)
+static void on_restore_pct(void *ctx, uint32_t pct)
 {
-    return bj_progress_status(ses, snp, snt, pv);
+    (void)ctx;
+    JET_SNPROG sp = {.cbStruct = sizeof sp, .cunitDone = pct, .cunitTotal = 100};
+    bj_progress_status(JET_sesidNil, JET_snpRestore, JET_sntProgress, &sp);
 }
 
-/* Restores backup-full's image plus the logs of the given backup folders into folder sub. */
-static bool run_restore(const char *sub, const char *const *logDirs, int cLogDirs,
-                        const char *liveDb, uint32_t genLow, uint32_t genHigh, char *dbOut,
+/* Restores the chain of backup folders (the full backup first) into folder sub. */
+static bool run_restore(const char *sub, const char *const *setDirs, int cSets, char *dbOut,
                         size_t cbDbOut, double *psec)
 {
-    char dst[PATH_MAX], dirs[4][PATH_MAX];
+    char dst[PATH_MAX], dirs[4][PATH_MAX], msg[PATH_MAX + 256];
     const char *rg[4];
     path_of(dst, sizeof dst, sub);
-    for (int i = 0; i < cLogDirs && i < 4; i++) {
-        path_of(dirs[i], sizeof dirs[i], logDirs[i]);
+    for (int i = 0; i < cSets && i < 4; i++) {
+        path_of(dirs[i], sizeof dirs[i], setDirs[i]);
         rg[i] = dirs[i];
     }
+    bj_bks_restored res;
     bj_progress_begin(&g_prog, stderr, "restore", 0);
     bj_progress_set_current(&g_prog);
-    JET_ERR err = bj_bks_restore(rg, cLogDirs < 4 ? cLogDirs : 4, liveDb, dst, genLow, genHigh,
-                                 on_restore_status, dbOut, cbDbOut, psec);
+    JET_ERR err = bj_bks_restore(rg, (uint32_t)(cSets < 4 ? cSets : 4), dst, NULL,
+                                 on_restore_pct, NULL, &res, msg, sizeof msg);
     bj_progress_set_current(NULL);
     bj_progress_end(&g_prog, err >= 0);
-    if (err < 0)
-        return fail_jet("restore", err);
+    if (err < 0) {
+        fprintf(stderr, "bluejet_demo: %s\n", msg);
+        return false;
+    }
+    *psec = res.sec;
+    snprintf(dbOut, cbDbOut, "%s", res.rgdb[0]);
     return true;
 }
 
@@ -319,10 +326,8 @@ int main(int argc, char **argv)
     char dbChain[PATH_MAX + 16], dbFull[PATH_MAX + 16];
     double secChain = 0, secFull = 0;
     const char *chain[] = {"backup-full", "backup-inc"};
-    if (!run_restore("restored", chain, 2, db, full.st.genLow, inc.st.genHigh, dbChain,
-                     sizeof dbChain, &secChain) ||
-        !run_restore("restored-full", chain, 1, db, full.st.genLow, full.st.genHigh, dbFull,
-                     sizeof dbFull, &secFull))
+    if (!run_restore("restored", chain, 2, dbChain, sizeof dbChain, &secChain) ||
+        !run_restore("restored-full", chain, 1, dbFull, sizeof dbFull, &secFull))
         goto done;
     bool vChain = verify_db(dbChain, "verify-chain", &p, &inc);
     bool vFull = verify_db(dbFull, "verify-full", &p, &full);

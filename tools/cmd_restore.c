@@ -9,9 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backup_set.h"
+#include "backup_restore.h"
 #include "tool.h"
 #include "tool_backup.h"
+#include "tool_progress.h"
 
 static const char usage[] =
     "usage: bluejet restore --to DIR [--stop-at GEN:ISEC:IB | --stop-time TIME]\n"
@@ -39,7 +40,7 @@ static const char usage[] =
     "\n"
     "exit status: 0 restored, 1 the restore failed, 2 usage or I/O error\n";
 
-static bool parse_lgpos(const char *s, bj_tool_stop *st)
+static bool parse_lgpos(const char *s, bj_bks_stop *st)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "%s", s);
@@ -52,17 +53,34 @@ static bool parse_lgpos(const char *s, bj_tool_stop *st)
            bj_tool_parse_u32(c, &st->ib) && st->gen && st->isec <= 0xffff && st->ib <= 0xffff;
 }
 
-static bool parse_time(const char *s, int64_t *pt)
+/* UTC "YYYY-MM-DDTHH:MM:SS[.mmm][Z]" (or a space for the T) into milliseconds since 1970. */
+static bool parse_time(const char *s, int64_t *pms)
 {
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
     if (!end)
         end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-    if (!end || (*end && strcmp(end, "Z")))
+    if (!end)
         return false;
-    *pt = (int64_t)timegm(&tm);
+    int64_t ms = 0;
+    if (*end == '.') {
+        char *e2;
+        long v = strtol(end + 1, &e2, 10);
+        if (e2 - (end + 1) != 3 || v < 0)
+            return false;
+        ms = v;
+        end = e2;
+    }
+    if (*end && strcmp(end, "Z"))
+        return false;
+    *pms = (int64_t)timegm(&tm) * 1000 + ms;
     return true;
+}
+
+static void on_pct(void *ctx, uint32_t pct)
+{
+    bj_progress_update(ctx, pct);
 }
 
 static int run_restore(int argc, char **argv)
@@ -85,7 +103,7 @@ static int run_restore(int argc, char **argv)
         bj_tool_msg("--to DIR is required");
         return BJ_EXIT_ERROR;
     }
-    bj_tool_stop stop;
+    bj_bks_stop stop;
     memset(&stop, 0, sizeof stop);
     if (stopAt && stopTime) {
         bj_tool_msg("--stop-at and --stop-time exclude each other");
@@ -95,31 +113,34 @@ static int run_restore(int argc, char **argv)
         bj_tool_msg("--stop-at: GEN:ISEC:IB, e.g. 0x1A:0x10:0x0");
         return BJ_EXIT_ERROR;
     }
-    if (stopTime && !(stop.fTime = parse_time(stopTime, &stop.timeUtc))) {
-        bj_tool_msg("--stop-time: YYYY-MM-DDTHH:MM:SS (UTC)");
+    if (stopTime && !(stop.fTime = parse_time(stopTime, &stop.msUtc))) {
+        bj_tool_msg("--stop-time: YYYY-MM-DDTHH:MM:SS[.mmm] (UTC)");
         return BJ_EXIT_ERROR;
     }
-    bj_bkset *rg = calloc((size_t)npos, sizeof(*rg));
-    if (!rg)
-        return BJ_EXIT_ERROR;
+    bj_progress prog;
+    bj_progress_begin(&prog, stderr, "restore", 100);
+    prog.quiet = fQuiet;
+    prog.percent = true; /* the engine reports percent of the generations replayed */
+    bj_bks_restored res;
     char msg[BJ_PATH_MAX + 256];
-    for (int i = 0; i < npos; i++)
-        if (bj_bkset_read(pos[i], &rg[i], msg, sizeof msg) < 0) {
-            bj_tool_msg("%s", msg);
-            free(rg);
-            return BJ_EXIT_ERROR;
-        }
-    const uint64_t t0 = bj_tool_now_ns();
-    JET_ERR err = bj_tool_restore_chain(rg, (uint32_t)npos, to, &stop,
-                                        !fQuiet);
-    const double sec = (double)(bj_tool_now_ns() - t0) / 1e9;
-    if (err >= 0) {
-        printf("restored %u database(s) into %s in %.2f s\n", rg[0].cdb, to, sec);
-        for (uint32_t i = 0; i < rg[0].cdb; i++)
-            printf("  %s (from %s)\n", bj_path_name(rg[0].rgdb[i]), rg[0].rgdb[i]);
+    JET_ERR err = bj_bks_restore(pos, (uint32_t)npos, to, &stop, on_pct, &prog, &res, msg,
+                                 sizeof msg);
+    bj_progress_end(&prog, err >= 0);
+    if (err < 0) {
+        bj_tool_msg("%s", msg);
+        return err == JET_errFileNotFound || err == JET_errBackupDirectoryNotEmpty ||
+                       err == JET_errInvalidPath
+                   ? BJ_EXIT_ERROR
+                   : BJ_EXIT_FAULTS;
     }
-    free(rg);
-    return err >= 0 ? BJ_EXIT_OK : BJ_EXIT_FAULTS;
+    const double mb = (double)res.cbLogs / 1e6;
+    printf("restored %u database(s) into %s: log generations %u-%u (%.1f MB) replayed in %.2f s"
+           " (%.1f MB/s)%s\n",
+           res.cdb, to, res.genLow, res.genHigh, mb, res.sec, res.sec > 0 ? mb / res.sec : 0.0,
+           res.fStopped ? ", stopped at the point in time asked (a new log stream begins)" : "");
+    for (uint32_t i = 0; i < res.cdb; i++)
+        printf("  %s\n", res.rgdb[i]);
+    return BJ_EXIT_OK;
 }
 
 const bj_tool_cmd bj_cmd_restore = {

@@ -1,17 +1,17 @@
 /* test_backup_workload.c: backups taken while writers with a known invariant commit
- * (demo/workload.h), each restored into a new folder (demo/backup_stream.h: external backup,
- * JetExternalRestore2) and checked: the restored database passes `bluejet check` ($BJ_TOOL),
+ * (demo/workload.h), each restored into a new folder (backupset/: external backup, the
+ * engine's hard restore) and checked: the restored database passes `bluejet check` ($BJ_TOOL),
  * keeps the invariant (balances sum, no partial transaction), holds every transaction
  * committed before the backup began and none a writer began after it ended. Kinds: full, copy
  * (full without truncation), incremental and differential; a chain full + incrementals restores
  * to the same state as a later full.
- * Built only when the engine has the backup and restore calls (tests/CMakeLists.txt).
  */
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backup_restore.h"
 #include "backup_stream.h"
 #include "testlib.h"
 #include "workload.h"
@@ -102,19 +102,22 @@ static int tool_check(const char *db)
  * and runs `bluejet check`. */
 static bool restore_verify(live *L, taken *const *sets, int n, const char *name, bj_wl_verdict *v)
 {
-    char dest[4200], vdir[4200], db[4200];
+    char dest[4200], vdir[4200], msg[4400];
     const char *dirs[8];
-    double sec;
+    bj_bks_restored res;
     for (int i = 0; i < n; i++)
         dirs[i] = sets[i]->dir;
     snprintf(dest, sizeof dest, "%s/%s", bj_test_tmpdir(), name);
     snprintf(vdir, sizeof vdir, "%s/%s-verify", bj_test_tmpdir(), name);
-    JET_ERR err = bj_bks_restore(dirs, n, L->db, dest, sets[0]->st.genLow, sets[n - 1]->st.genHigh,
-                                 NULL, db, sizeof db, &sec);
+    JET_ERR err = bj_bks_restore(dirs, (uint32_t)n, dest, NULL, NULL, NULL, &res, msg, sizeof msg);
     if (err < 0) {
-        bj_test_fail(__FILE__, __LINE__, "%s: restore returned %d", name, (int)err);
+        bj_test_fail(__FILE__, __LINE__, "%s: restore returned %d: %s", name, (int)err, msg);
         return false;
     }
+    CHECK_EQ(res.cdb, 1u);
+    CHECK_EQ(res.genLow, sets[0]->st.genLow);
+    CHECK_EQ(res.genHigh, sets[n - 1]->st.genHigh);
+    const char *db = res.rgdb[0];
     bj_wl_expect e = {.params = L->p, .seqMin = sets[n - 1]->lo, .seqMax = sets[n - 1]->hi};
     bool ok = bj_wl_verify(db, vdir, &e, v);
     printf("  %s: %s\n", name, v->msg);

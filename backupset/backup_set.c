@@ -1,6 +1,7 @@
 /* backup_set.c: backup folder manifests and chain checks (backup_set.h). */
 #include "backup_set.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,6 +135,33 @@ bad:
     say(msg, cch, "%s: line %u is malformed", path, lineno);
     fclose(f);
     return BJ_ERR(JET_errInvalidParameter);
+}
+
+JET_ERR bj_bkset_empty_dir(const char *dir, char *out, size_t cch, char *msg, size_t cchMsg)
+{
+    JET_ERR err = bj_path_ensure_dir(bj_os_posix(), dir, true);
+    if (err >= 0)
+        err = bj_path_absolute(out, cch, dir);
+    if (err < 0) {
+        say(msg, cchMsg, "%s: %s", dir, bj_err_name(err));
+        return err;
+    }
+    DIR *d = opendir(out);
+    if (!d) {
+        say(msg, cchMsg, "%s: %s", out, strerror(errno));
+        return BJ_ERR(JET_errInvalidPath);
+    }
+    struct dirent *e;
+    bool fEmpty = true;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            fEmpty = false;
+    closedir(d);
+    if (!fEmpty) {
+        say(msg, cchMsg, "%s: the folder is not empty", out);
+        return BJ_ERR(JET_errBackupDirectoryNotEmpty);
+    }
+    return JET_errSuccess;
 }
 
 void bj_bkset_image_path(const bj_bkset *s, uint32_t i, char *out, size_t cch)

@@ -50,6 +50,9 @@ bool bj_bkset_has_images(bj_bkset_kind k);
 JET_ERR bj_bkset_write(const bj_bkset *s);
 JET_ERR bj_bkset_read(const char *dir, bj_bkset *s, char *msg, size_t cchMsg);
 
+/* dir made when missing; it must then be empty (else JET_errBackupDirectoryNotEmpty);
+ * *out = its absolute path. On failure msg says why. */
+JET_ERR bj_bkset_empty_dir(const char *dir, char *out, size_t cch, char *msg, size_t cchMsg);
 /* The image file of database i in set s (its folder + the original path's file name). */
 void bj_bkset_image_path(const bj_bkset *s, uint32_t i, char *out, size_t cch);
 /* The folder holding generation gen in the chain (the first set that has it), NULL if none. */

@@ -3,6 +3,8 @@
  */
 #include "backup_stream.h"
 
+#include "backup_set.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -135,6 +137,36 @@ static JET_ERR bks_attach_list(JET_INSTANCE inst, char **psz)
     return JET_errSuccess;
 }
 
+/* The folder's manifest (backup_set.h): what a restore of the folder needs to know. */
+static JET_ERR bks_manifest(JET_INSTANCE inst, JET_GRBIT grbit, bool truncate, const char *dir,
+                            const char *szDbs, const JET_LOGINFO *li)
+{
+    bj_bkset s;
+    JET_API_PTR cbPage = 0, kb = 0;
+    JET_ERR err;
+    memset(&s, 0, sizeof s);
+    snprintf(s.dir, sizeof s.dir, "%s", dir);
+    s.kind = (grbit & JET_bitBackupIncremental)
+                 ? (truncate ? BJ_BKSET_INCREMENTAL : BJ_BKSET_DIFFERENTIAL)
+                 : (truncate ? BJ_BKSET_FULL : BJ_BKSET_COPY);
+    if ((err = JetGetSystemParameter(inst, JET_sesidNil, JET_paramDatabasePageSize, &cbPage, NULL,
+                                     0)) < 0 ||
+        (err = JetGetSystemParameter(inst, JET_sesidNil, JET_paramLogFileSize, &kb, NULL, 0)) < 0)
+        return err;
+    s.cbPage = (uint32_t)cbPage;
+    s.cbLogFileKb = (uint32_t)kb;
+    memcpy(s.base, li->szBaseName, 3);
+    s.genLow = li->ulGenLow;
+    s.genHigh = li->ulGenHigh;
+    for (const char *p = szDbs; p && *p && s.cdb < BJ_BKSET_DB_MAX; p += strlen(p) + 1)
+        snprintf(s.rgdb[s.cdb++], sizeof s.rgdb[0], "%s", p);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(s.time, sizeof s.time, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return bj_bkset_write(&s);
+}
+
 static JET_ERR bks_log_list(JET_INSTANCE inst, char **psz, JET_LOGINFO *li)
 {
     uint32_t cb = 0;
@@ -197,6 +229,8 @@ JET_ERR bj_bks_backup(JET_INSTANCE inst, JET_GRBIT grbit, const char *destDir, b
         goto fail;
     begun = false;
     if ((err = JetEndExternalBackupInstance2(inst, JET_bitBackupEndNormal)) < 0)
+        goto fail;
+    if ((err = bks_manifest(inst, grbit, truncate, destDir, szDbs, &li)) < 0)
         goto fail;
     if (bks_fsync_dir(destDir) != 0)
         err = JET_errDiskIO;
