@@ -26,4 +26,9 @@ JET_ERR bj_api_table_enter(JET_SESID sesid, JET_TABLEID tableid, uint32_t flags,
                            struct bj_tableobj **po);
 void bj_api_table_leave(bj_sess *s, struct bj_tableobj *o);
 
+/* JetInit3 with a JET_RSTINFO (api_restore.c): checks it (cbStruct, map, lgposStop), then
+ * initializes with remapped databases and an optional point-in-time stop. */
+JET_ERR bj_api_init_rstinfo(JET_INSTANCE *pinstance, const JET_RSTINFO *prstInfo,
+                            JET_GRBIT grbit);
+
 #endif /* BJ_API_H */

@@ -18,15 +18,11 @@ BJ_EXPORT JET_ERR JetCreateInstance(JET_INSTANCE *pinstance, JET_PCSTR szInstanc
 JET_ERR JetCreateInstanceA(JET_INSTANCE *pinstance, JET_PCSTR szInstanceName)
     BJ_ALIAS(JetCreateInstance);
 
-/* JET_RSTINFO (remapped soft recovery, stop position) needs the log and recovery (issue 3):
- * a well-formed one is JET_errFeatureNotAvailable until then. */
+/* JET_RSTINFO: remapped soft recovery and a point-in-time stop (api_restore.c). */
 BJ_EXPORT JET_ERR JetInit3(JET_INSTANCE *pinstance, JET_RSTINFO *prstInfo, JET_GRBIT grbit)
 {
-    if (prstInfo) {
-        if (prstInfo->cbStruct != sizeof(JET_RSTINFO))
-            return BJ_ERR(JET_errInvalidParameter);
-        return BJ_ERR(JET_errFeatureNotAvailable);
-    }
+    if (prstInfo)
+        return bj_api_init_rstinfo(pinstance, prstInfo, grbit);
     return bj_inst_init(pinstance, grbit);
 }
 JET_ERR JetInit3A(JET_INSTANCE *pinstance, JET_RSTINFO *prstInfo, JET_GRBIT grbit)
@@ -44,6 +40,8 @@ BJ_EXPORT JET_ERR JetInit4(JET_INSTANCE *pinstance, JET_RSTINFO2 *prstInfo, JET_
 JET_ERR JetInit4A(JET_INSTANCE *pinstance, JET_RSTINFO2 *prstInfo, JET_GRBIT grbit)
     BJ_ALIAS(JetInit4);
 
+/* JET_RSTINFO2 (JET_RSTMAP2 entries, recovery-control callbacks) is not built: a well-formed
+ * one is JET_errFeatureNotAvailable. */
 /* ESE: JetInit2 adds JET_bitReplayMissingMapEntryDB. */
 BJ_EXPORT JET_ERR JetInit2(JET_INSTANCE *pinstance, JET_GRBIT grbit)
 {

@@ -211,6 +211,11 @@ typedef struct bj_logr_config {
     uint32_t genLast;    /* 0: read to the end of edb.log; else stop after this generation */
     bj_logr_cache *cache; /* optional: fCacheFill fills it, else generations found are used */
     bool fCacheFill;
+    /* Hard restore: generations up to genBackupHigh are read from szBackupPath (archive
+     * names only), later ones from szLogPath (archives, then <base>.log: roll-forward); the
+     * log ends after genBackupHigh when szLogPath has no generation after it. NULL: none. */
+    const char *szBackupPath;
+    uint32_t genBackupHigh;
 } bj_logr_config;
 
 /* Opens a reader. JET_errMissingPreviousLogFile when lsnStart's generation does not exist. */
