@@ -14,6 +14,8 @@
 #include "log/log.h"
 #include "page/dbhdr.h"
 
+bool bk_fake_roll_first;
+
 JET_ERR bk_copy_file(const char *szFrom, const char *szTo)
 {
     JET_ERR err = JET_errSuccess;
@@ -158,6 +160,11 @@ JET_ERR bk_fake_backup(JET_INSTANCE instance, const char *const *rgszDb, uint32_
     bk.lgposMark = bj_lsn_to_lgpos(bj_log_end(log));
     bj_logtime_now(&bk.logtimeMark);
     bk.genLow = BJ_LSN_GEN(chk->lsnCheckpoint);
+    if (bk_fake_roll_first) {
+        uint32_t g;
+        if ((err = bj_log_roll(log, &g)) < 0)
+            goto done;
+    }
     for (uint32_t i = 0; i < cdb; i++) {
         snprintf(szTo, sizeof szTo, "%s/%s", szDir, bj_path_name(rgszDb[i]));
         if ((err = image_copy(rgszDb[i], szTo, &bk, cbPage, &rgh[i], &rgpgno[i])) < 0)

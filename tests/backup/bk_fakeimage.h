@@ -22,6 +22,10 @@
 JET_ERR bk_fake_backup(JET_INSTANCE instance, const char *const *rgszDb, uint32_t cdb,
                        const char *szDir, bool fPat, uint32_t *pgenLow, uint32_t *pgenHigh);
 
+/* When set, bk_fake_backup rolls the log once after reading the checkpoint, before copying
+ * (the set then spans at least two generations). */
+extern bool bk_fake_roll_first;
+
 /* The instance's current log generation and the end of its log (an lsn: generation << 32 |
  * offset), e.g. for a point-in-time stop. */
 JET_ERR bk_fake_log_position(JET_INSTANCE instance, uint32_t *pgen, uint64_t *plsnEnd);

@@ -17,8 +17,8 @@
 #include "testlib.h"
 
 typedef struct rst_env {
-    char src[1024], bak[1024], rst[1024]; /* instance folder, backup folder, restore folder */
-    char db[1100];                        /* src/test.edb */
+    char src[900], bak[1000], rst[900]; /* instance folder, backup folder, restore folder */
+    char db[1000];                        /* src/test.edb */
     JET_INSTANCE inst;
     JET_SESID ses;
     JET_DBID dbid;
@@ -28,7 +28,7 @@ typedef struct rst_env {
 
 static int g_rst_seq;
 
-static void env_dirs(rst_env *e)
+static inline void env_dirs(rst_env *e)
 {
     memset(e, 0, sizeof *e);
     snprintf(e->src, sizeof e->src, "%s/src%d", bj_test_tmpdir(), g_rst_seq);
@@ -41,10 +41,10 @@ static void env_dirs(rst_env *e)
 }
 
 /* An instance whose log and checkpoint are in dir (name unique per call). */
-static JET_ERR inst_start(const char *dir, JET_INSTANCE *pinst)
+static inline JET_ERR inst_start(const char *dir, JET_INSTANCE *pinst)
 {
     static int n;
-    char name[32], path[1100];
+    char name[32], path[1200];
     JET_ERR err;
     snprintf(name, sizeof name, "rst%d", n++);
     snprintf(path, sizeof path, "%s/", dir);
@@ -62,7 +62,7 @@ static JET_ERR inst_start(const char *dir, JET_INSTANCE *pinst)
     return JET_errSuccess;
 }
 
-static JET_ERR row_insert(rst_env *e, int32_t id, int32_t v)
+static inline JET_ERR row_insert(rst_env *e, int32_t id, int32_t v)
 {
     JET_ERR err = JetBeginTransaction(e->ses);
     if (err >= 0)
@@ -79,7 +79,7 @@ static JET_ERR row_insert(rst_env *e, int32_t id, int32_t v)
     return err;
 }
 
-static JET_ERR rows_insert(rst_env *e, int32_t from, int32_t to)
+static inline JET_ERR rows_insert(rst_env *e, int32_t from, int32_t to)
 {
     for (int32_t i = from; i <= to; i++) {
         JET_ERR err = row_insert(e, i, i * 3);
@@ -90,7 +90,7 @@ static JET_ERR rows_insert(rst_env *e, int32_t from, int32_t to)
 }
 
 /* The source: an instance in src with test.edb, table t and rows 1..nrows. */
-static JET_ERR env_open(rst_env *e, int32_t nrows)
+static inline JET_ERR env_open(rst_env *e, int32_t nrows)
 {
     JET_ERR err;
     if ((err = inst_start(e->src, &e->inst)) < 0)
@@ -107,7 +107,7 @@ static JET_ERR env_open(rst_env *e, int32_t nrows)
     return rows_insert(e, 1, nrows);
 }
 
-static void env_close(rst_env *e)
+static inline void env_close(rst_env *e)
 {
     if (e->inst) {
         if (e->tbl)
@@ -123,7 +123,7 @@ static void env_close(rst_env *e)
 
 /* Reads every row of table t of the database at path in a fresh instance with its log in dir:
  * *pc rows, every row's v = 3 * id checked (*pfOk), and bitmap rgf[id] for ids < cmax. */
-static JET_ERR db_rows(const char *dir, const char *path, uint32_t *pc, bool *rgf, int32_t cmax,
+static inline JET_ERR db_rows(const char *dir, const char *path, uint32_t *pc, bool *rgf, int32_t cmax,
                        bool *pfOk)
 {
     JET_INSTANCE inst = 0;
@@ -170,7 +170,7 @@ done:
 }
 
 /* dbstate and whether every backup record is zero, from JetGetDatabaseFileInfo. */
-static JET_ERR db_state(const char *path, uint32_t *pstate, bool *pfBkZero)
+static inline JET_ERR db_state(const char *path, uint32_t *pstate, bool *pfBkZero)
 {
     JET_DBINFOMISC4 m;
     memset(&m, 0, sizeof m);
@@ -188,7 +188,7 @@ static JET_ERR db_state(const char *path, uint32_t *pstate, bool *pfBkZero)
 }
 
 /* `bluejet check path` exits 0. */
-static bool tool_check(const char *path)
+static inline bool tool_check(const char *path)
 {
     const char *tool = getenv("BJ_TOOL");
     if (!tool)
@@ -200,7 +200,7 @@ static bool tool_check(const char *path)
 }
 
 /* Copies the log files (archives and edb.log) with generations > genAfter from dir to dirTo. */
-static JET_ERR copy_logs_after(const char *dir, const char *dirTo, uint32_t genAfter)
+static inline JET_ERR copy_logs_after(const char *dir, const char *dirTo, uint32_t genAfter)
 {
     char a[1200], b[1200];
     for (uint32_t g = genAfter + 1; g < genAfter + 1000; g++) {
