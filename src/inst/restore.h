@@ -14,7 +14,7 @@
  * or before the first level-0 commit whose commit time is later than tmStop; transactions not
  * committed by then are undone. The writer then begins a NEW log stream (a new signature) at
  * the next free generation of the log folder, so the records after the stop can never be
- * replayed onto these databases (docs/backup.md, "After a point-in-time stop").
+ * replayed onto these databases (docs/restore.md, "After a point-in-time stop").
  */
 #ifndef BJ_RESTORE_H
 #define BJ_RESTORE_H
