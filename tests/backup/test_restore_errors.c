@@ -11,6 +11,7 @@
 
 #include "backup/bk_trailer.h"
 #include "log/log_int.h"
+#include "recovery/rst_check.h"
 #include "rst_env.h"
 
 /* One backup set (made once): rows 1..100, a set of >= 2 generations, then rows 101..200
@@ -377,6 +378,62 @@ TEST(soft_recovery_of_an_image_544)
     REQUIRE_OK(bk_copy_file(img, e.db));
     JET_INSTANCE inst = 0;
     CHECK_ERR(inst_start(e.src, &inst), JET_errSoftRecoveryOnBackupDatabase);
+}
+
+/* Random damage to an image's headers, its trailer or its size, and to a backup log's
+ * header: the checks return an error code (or accept a change that does not matter), never
+ * crash or read out of bounds (ASan). */
+TEST(fuzz_image_and_log_checks)
+{
+    rst_env e;
+    char img[1100], src[1100], lg[1200];
+    scratch(&e, img, sizeof img);
+    snprintf(src, sizeof src, "%s/orig.edb", e.rst);
+    REQUIRE_OK(bk_copy_file(img, src));
+    snprintf(lg, sizeof lg, "%s/edb%08X.log", e.bak, g_lo);
+    bj_log_hdr hLow, hHigh;
+    REQUIRE_OK(bj_rst_check_backup_logs(bj_os_posix(), e.bak, "edb", g_lo, g_hi, &hLow, &hHigh));
+    srand(4242);
+    int cErr = 0;
+    for (int it = 0; it < 150; it++) {
+        REQUIRE_OK(bk_copy_file(src, img));
+        int fd = open(img, O_RDWR);
+        REQUIRE(fd >= 0);
+        struct stat st;
+        REQUIRE(fstat(fd, &st) == 0);
+        const int kind = it % 3;
+        for (int k = 0; k < 1 + rand() % 8; k++) {
+            off_t off = kind == 0   ? rand() % (2 * 8192)           /* the two headers */
+                        : kind == 1 ? st.st_size - 8192 + rand() % 8192 /* the trailer */
+                                    : rand() % st.st_size;
+            uint8_t b = (uint8_t)rand();
+            REQUIRE(pwrite(fd, &b, 1, off) == 1);
+        }
+        if (it % 10 == 9)
+            REQUIRE(ftruncate(fd, st.st_size - 8192 * (1 + rand() % 3)) == 0);
+        close(fd);
+        bj_signature signDb;
+        JET_ERR err = bj_rst_check_image(bj_os_posix(), img, &hLow.signLog, g_lo, g_hi, &signDb);
+        if (err < 0)
+            cErr++;
+    }
+    CHECK(cErr > 50);
+    /* a log header with a damaged byte: an error, never a crash */
+    char lgSave[1300];
+    snprintf(lgSave, sizeof lgSave, "%s.save", lg);
+    REQUIRE_OK(bk_copy_file(lg, lgSave));
+    for (int it = 0; it < 40; it++) {
+        REQUIRE_OK(bk_copy_file(lgSave, lg));
+        int fd = open(lg, O_RDWR);
+        REQUIRE(fd >= 0);
+        uint8_t b = (uint8_t)(1 + rand() % 255), old = 0;
+        off_t off = rand() % 700;
+        REQUIRE(pread(fd, &old, 1, off) == 1);
+        b ^= old;
+        REQUIRE(pwrite(fd, &b, 1, off) == 1);
+        close(fd);
+        CHECK(bj_rst_check_backup_logs(bj_os_posix(), e.bak, "edb", g_lo, g_hi, &hLow, &hHigh) < 0);
+    }
 }
 
 int main(int argc, char **argv)
