@@ -30,6 +30,9 @@ typedef struct rst_db {
 
 typedef struct rst_ctx {
     const bj_restore_params *p;
+    const char **rgszBak; /* szBackupPath (or its new/, old/), then rgszMoreBackupPaths */
+    uint32_t cBak;
+    char szBakSub[BJ_PATH_MAX];
     bj_restore_result res;
     rst_db *rgdb;
     uint32_t cdb;
@@ -86,10 +89,13 @@ static JET_ERR collect_logged_dbs(rst_ctx *c, bj_os *os, const char *szBase)
         CALL(add_db(c, a->szPath, (uint32_t)strlen(a->szPath), &a->signDb));
     }
     bj_logr_config lc = {.os = os,
-                         .szLogPath = c->p->szBackupPath,
+                         .szLogPath = c->rgszBak[0],
                          .szBaseName = szBase,
                          .lsnStart = BJ_LSN_MAKE(c->res.genLow, 0),
-                         .genLast = c->res.genHigh};
+                         .genLast = c->res.genHigh,
+                         .rgszBackupPath = c->rgszBak,
+                         .cBackupPath = c->cBak,
+                         .genBackupHigh = c->res.genHigh};
     CALL(bj_logr_open(&lc, &lr));
     for (;;) {
         bj_logr_rec rec;
@@ -174,7 +180,7 @@ static JET_ERR map_from_pat(rst_ctx *c, bj_os *os, const char *szBase)
     pc.rgfWanted = bj_calloc(c->cdb + 1, sizeof(bool));
     if (!pc.rgfWanted)
         ERR(JET_errOutOfMemory);
-    CALL(bj_os_list_dir(os, c->p->szBackupPath, pat_fn, &pc));
+    CALL(bj_os_list_dir(os, c->rgszBak[0], pat_fn, &pc));
     if (pc.cpat == 0)
         ERR(JET_errPatchFileMissing);
     rgKeep = bj_calloc(c->cdb + 1, sizeof(*rgKeep));
@@ -187,7 +193,7 @@ static JET_ERR map_from_pat(rst_ctx *c, bj_os *os, const char *szBase)
         *d = c->rgdb[i];
         char szSrc[BJ_PATH_MAX];
         const char *szFile = bj_path_name(d->szFrom);
-        CALL(bj_path_join(szSrc, sizeof szSrc, c->p->szBackupPath, szFile));
+        CALL(bj_path_join(szSrc, sizeof szSrc, c->rgszBak[0], szFile));
         if (c->p->szDest)
             CALL(bj_path_join(d->szTo, sizeof d->szTo, c->p->szDest, szFile));
         else
@@ -260,7 +266,16 @@ static JET_ERR restore_on(bj_inst *inst, void *ctx)
     c->res.genHigh = p->genHigh;
     if (!c->res.genLow || !c->res.genHigh) {
         uint32_t lo, hi;
-        CALL(bj_rst_find_range(inst->os, p->szBackupPath, paths.base, &lo, &hi));
+        CALL(bj_rst_find_range(inst->os, c->rgszBak, c->cBak, paths.base, &lo, &hi));
+        /* JetRestore: JetBackup's atomic layout keeps the set in new/ or old/ */
+        static const char *const rgszSub[] = {"new", "old"};
+        for (uint32_t i = 0; !lo && p->fPatFiles && i < BJ_ARRAY_LEN(rgszSub); i++) {
+            CALL(bj_path_join(c->szBakSub, sizeof c->szBakSub, p->szBackupPath, rgszSub[i]));
+            c->rgszBak[0] = c->szBakSub;
+            CALL(bj_rst_find_range(inst->os, c->rgszBak, c->cBak, paths.base, &lo, &hi));
+        }
+        if (!lo)
+            c->rgszBak[0] = p->szBackupPath;
         if (!lo)
             ERR(JET_errFileNotFound);
         if (!c->res.genLow)
@@ -268,7 +283,7 @@ static JET_ERR restore_on(bj_inst *inst, void *ctx)
         if (!c->res.genHigh)
             c->res.genHigh = hi;
     }
-    CALL(bj_rst_check_backup_logs(inst->os, p->szBackupPath, paths.base, c->res.genLow,
+    CALL(bj_rst_check_backup_logs(inst->os, c->rgszBak, c->cBak, paths.base, c->res.genLow,
                                   c->res.genHigh, &c->hdrLow, &c->hdrHigh));
     CALL(bj_path_ensure_dir(inst->os, paths.log, true));
     CALL(bj_path_ensure_dir(inst->os, paths.sys, true));
@@ -309,7 +324,8 @@ static JET_ERR restore_on(bj_inst *inst, void *ctx)
     opts.redo.rgattachStart = c->hdrLow.rgattach;
     opts.redo.cattachStart = c->hdrLow.cattach;
     opts.redo.signLogStart = c->hdrLow.signLog;
-    opts.redo.szBackupPath = p->szBackupPath;
+    opts.redo.rgszBackupPath = c->rgszBak;
+    opts.redo.cBackupPath = c->cBak;
     opts.redo.genBackupHigh = c->res.genHigh;
     opts.redo.lsnStop = p->lsnStop;
     opts.redo.fTimeStop = p->fTimeStop;
@@ -343,9 +359,21 @@ JET_ERR bj_restore_run(const bj_restore_params *p)
     if (p->genLow && p->genHigh && p->genLow > p->genHigh)
         return BJ_ERR(JET_errInvalidParameter);
     c.p = p;
+    c.rgszBak = bj_calloc(1 + p->cMoreBackupPaths, sizeof(char *));
+    if (!c.rgszBak)
+        return BJ_ERR(JET_errOutOfMemory);
+    c.rgszBak[c.cBak++] = p->szBackupPath;
+    for (uint32_t i = 0; i < p->cMoreBackupPaths; i++) {
+        if (!p->rgszMoreBackupPaths || !p->rgszMoreBackupPaths[i]) {
+            bj_free(c.rgszBak);
+            return BJ_ERR(JET_errInvalidParameter);
+        }
+        c.rgszBak[c.cBak++] = p->rgszMoreBackupPaths[i];
+    }
     err = bj_inst_restore(p->instance, p->fLegacy, p->szTempName ? p->szTempName : "Restore", restore_on, &c);
     if (p->presult)
         *p->presult = c.res;
     bj_free(c.rgdb);
+    bj_free(c.rgszBak);
     return err;
 }

@@ -49,6 +49,10 @@ typedef struct bj_restore_params {
     const char *szTempName;
     bool fLegacy;             /* JetRestore / JetRestore2: one-instance mode rules (§2.0) */
     const char *szBackupPath; /* the folder of the backup set's logs (and JetRestore images) */
+    const char *const *rgszMoreBackupPaths; /* optional: more folders of the set's logs (a
+                                             * chain: full + incrementals), searched after
+                                             * szBackupPath for each generation */
+    uint32_t cMoreBackupPaths;
     uint32_t genLow, genHigh; /* 0: the lowest / highest generation in szBackupPath */
     const bj_restore_map *rgmap; /* the databases (fPatFiles: ignored) */
     uint32_t cmap;

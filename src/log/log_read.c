@@ -25,7 +25,8 @@
 struct bj_logr {
     bj_os *os;
     char *szLogPath;
-    char *szBackupPath; /* hard restore: generations <= genBackupHigh come from here */
+    char **rgszBackup; /* hard restore: generations <= genBackupHigh come from these */
+    uint32_t cBackup;
     uint32_t genBackupHigh;
     uint32_t genMaxLogPath; /* the highest generation in szLogPath (archives, <base>.log) */
     char base[4];
@@ -217,10 +218,21 @@ static JET_ERR archive_path(bj_logr *r, uint32_t g, char *out, size_t cb)
     return archive_path_in(r, r->szLogPath, g, out, cb, NULL);
 }
 
-/* Whether generation g is one the backup folder supplies. */
+/* Whether generation g is one the backup folders supply. */
 static bool from_backup(const bj_logr *r, uint32_t g)
 {
-    return r->szBackupPath && g <= r->genBackupHigh;
+    return r->cBackup && g <= r->genBackupHigh;
+}
+
+/* The path of backup generation g: the first backup folder that has it. */
+static JET_ERR backup_path(bj_logr *r, uint32_t g, char *out, size_t cb, bool *pfExists)
+{
+    JET_ERR err = JET_errSuccess;
+    *pfExists = false;
+    for (uint32_t i = 0; i < r->cBackup && !*pfExists; i++)
+        CALL(archive_path_in(r, r->rgszBackup[i], g, out, cb, pfExists));
+fail:
+    return err;
 }
 
 JET_ERR bj_logr_open(const bj_logr_config *cfg, bj_logr **pr)
@@ -243,11 +255,15 @@ JET_ERR bj_logr_open(const bj_logr_config *cfg, bj_logr **pr)
     r->cache = cfg->cache;
     r->fCacheFill = cfg->fCacheFill;
     r->szLogPath = bj_strdup(cfg->szLogPath);
-    if (cfg->szBackupPath) {
-        r->szBackupPath = bj_strdup(cfg->szBackupPath);
-        r->genBackupHigh = cfg->genBackupHigh;
-        if (!r->szBackupPath)
+    if (cfg->cBackupPath) {
+        r->rgszBackup = bj_calloc(cfg->cBackupPath, sizeof(char *));
+        if (!r->rgszBackup)
             ERR(JET_errOutOfMemory);
+        r->cBackup = cfg->cBackupPath;
+        r->genBackupHigh = cfg->genBackupHigh;
+        for (uint32_t i = 0; i < r->cBackup; i++)
+            if (!(r->rgszBackup[i] = bj_strdup(cfg->rgszBackupPath[i])))
+                ERR(JET_errOutOfMemory);
     }
     r->body = bj_malloc(BJ_LOG_RECORD_MAX + BJ_REC_CB_HDR);
     if (!r->szLogPath || !r->body)
@@ -269,7 +285,7 @@ JET_ERR bj_logr_open(const bj_logr_config *cfg, bj_logr **pr)
     genStart = BJ_LSN_GEN(r->lsnStart);
     if (from_backup(r, genStart)) {
         bool exists = false;
-        CALL(archive_path_in(r, r->szBackupPath, genStart, sz, sizeof sz, &exists));
+        CALL(backup_path(r, genStart, sz, sizeof sz, &exists));
         if (!exists)
             ERR(JET_errMissingPreviousLogFile);
         r->gen = genStart;
@@ -302,7 +318,9 @@ void bj_logr_close(bj_logr *r)
     if (!r)
         return;
     bj_free(r->szLogPath);
-    bj_free(r->szBackupPath);
+    for (uint32_t i = 0; i < r->cBackup; i++)
+        bj_free(r->rgszBackup[i]);
+    bj_free(r->rgszBackup);
     bj_free(r->rgArch);
     bj_free(r->file);
     bj_free(r->rgcbUsed);
@@ -343,7 +361,7 @@ static JET_ERR load_gen(bj_logr *r)
     }
     if (from_backup(r, g)) {
         bool exists = false;
-        CALL(archive_path_in(r, r->szBackupPath, g, sz, sizeof(sz), &exists));
+        CALL(backup_path(r, g, sz, sizeof(sz), &exists));
         if (!exists)
             ERR(JET_errMissingLogFile);
         r->fIsCur = false;
@@ -484,7 +502,7 @@ static JET_ERR next_gen(bj_logr *r, bool *pfEnd)
         *pfEnd = true;
         goto fail;
     }
-    if (r->szBackupPath && r->gen >= r->genBackupHigh && r->genMaxLogPath <= r->gen) {
+    if (r->cBackup && r->gen >= r->genBackupHigh && r->genMaxLogPath <= r->gen) {
         *pfEnd = true; /* nothing in the log folder to roll forward with */
         goto fail;
     }

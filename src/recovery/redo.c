@@ -620,7 +620,8 @@ static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *ch
     JET_ERR err = JET_errSuccess;
     bj_logr *lr = NULL;
     bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
-                         cache,   true,           cfg->szBackupPath, cfg->genBackupHigh};
+                         cache,   true,           cfg->rgszBackupPath, cfg->cBackupPath,
+                         cfg->genBackupHigh};
     scan_state s = {r, cfg, {0}, false, 0};
     char(*paths)[1024] = NULL;
     uint32_t cpath = 0, cpathAlloc = 0;
@@ -760,7 +761,8 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
             CALL(db_open(r, cfg, a->dbid, a->szPath, (uint32_t)strlen(a->szPath), &a->signDb));
         }
     bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
-                         cache,   false,          cfg->szBackupPath, cfg->genBackupHigh};
+                         cache,   false,          cfg->rgszBackupPath, cfg->cBackupPath,
+                         cfg->genBackupHigh};
     CALL(bj_logr_open(&lc, &lr));
     uint32_t genSeen = 0;
     for (;;) {

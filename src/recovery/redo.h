@@ -63,12 +63,14 @@ typedef struct bj_redo_config {
     bool fMapOnly;
     /* Hard restore (lsnStart != 0): replay starts at lsnStart instead of the checkpoint file,
      * with the databases of rgattachStart attached (the start generation's header), and
-     * generations up to genBackupHigh come from szBackupPath (then szLogPath: roll-forward). */
+     * generations up to genBackupHigh come from the backup folders (then szLogPath:
+     * roll-forward). */
     bj_lsn lsnStart;
     const bj_log_attach *rgattachStart;
     uint32_t cattachStart;
     bj_signature signLogStart;
-    const char *szBackupPath;
+    const char *const *rgszBackupPath;
+    uint32_t cBackupPath;
     uint32_t genBackupHigh;
     /* Point in time (0 / false: none): replay ends before the first record at or after
      * lsnStop, or before the first level-0 commit whose commit time is after tmStop. */

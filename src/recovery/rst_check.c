@@ -43,13 +43,16 @@ static void range_fn(void *ctx, const char *name, bool is_dir)
     }
 }
 
-JET_ERR bj_rst_find_range(bj_os *os, const char *dir, const char *szBase, uint32_t *pgenLow,
-                          uint32_t *pgenHigh)
+JET_ERR bj_rst_find_range(bj_os *os, const char *const *rgdir, uint32_t cdir, const char *szBase,
+                          uint32_t *pgenLow, uint32_t *pgenHigh)
 {
     range_ctx c = {szBase, 0, 0, NULL, 0, 0, false};
-    JET_ERR err = bj_os_list_dir(os, dir, range_fn, &c);
-    if (err == JET_errFileNotFound || err == JET_errInvalidPath)
-        err = JET_errSuccess;
+    JET_ERR err = JET_errSuccess;
+    for (uint32_t i = 0; i < cdir && err >= 0; i++) {
+        err = bj_os_list_dir(os, rgdir[i], range_fn, &c);
+        if (err == JET_errFileNotFound || err == JET_errInvalidPath)
+            err = JET_errSuccess;
+    }
     *pgenLow = c.lo;
     *pgenHigh = c.hi;
     return err;
@@ -88,8 +91,9 @@ static bool same_time(const bj_logtime *a, const bj_logtime *b)
     return memcmp(a, b, sizeof(*a)) == 0;
 }
 
-JET_ERR bj_rst_check_backup_logs(bj_os *os, const char *dir, const char *szBase, uint32_t genLow,
-                                 uint32_t genHigh, bj_log_hdr *phdrLow, bj_log_hdr *phdrHigh)
+JET_ERR bj_rst_check_backup_logs(bj_os *os, const char *const *rgdir, uint32_t cdir,
+                                 const char *szBase, uint32_t genLow, uint32_t genHigh,
+                                 bj_log_hdr *phdrLow, bj_log_hdr *phdrHigh)
 {
     JET_ERR err = JET_errSuccess;
     bj_log_hdr *prev = NULL, *cur = NULL;
@@ -100,7 +104,9 @@ JET_ERR bj_rst_check_backup_logs(bj_os *os, const char *dir, const char *szBase,
     if (!prev || !cur)
         ERR(JET_errOutOfMemory);
     for (uint32_t g = genLow; g <= genHigh; g++) {
-        err = read_gen(os, dir, szBase, g, cur);
+        err = JET_errFileNotFound;
+        for (uint32_t i = 0; i < cdir && err == JET_errFileNotFound; i++)
+            err = read_gen(os, rgdir[i], szBase, g, cur);
         if (err == JET_errFileNotFound)
             ERR(JET_errMissingRestoreLogFiles);
         CALL(err);

@@ -9,18 +9,20 @@
 
 #include "log/log.h"
 
-/* The lowest and highest archive generation in folder dir (base name szBase): 0/0 when none
- * (a missing folder counts as empty). */
-JET_ERR bj_rst_find_range(bj_os *os, const char *dir, const char *szBase, uint32_t *pgenLow,
-                          uint32_t *pgenHigh);
+/* The lowest and highest archive generation in the folders rgdir (base name szBase): 0/0
+ * when none (a missing folder counts as empty). */
+JET_ERR bj_rst_find_range(bj_os *os, const char *const *rgdir, uint32_t cdir, const char *szBase,
+                          uint32_t *pgenLow, uint32_t *pgenHigh);
 
-/* Checks the backup set genLow..genHigh in dir: every generation present
+/* Checks the backup set genLow..genHigh in the folders rgdir (each generation from the first
+ * folder that has it; a chain of backups): every generation present
  * (JET_errMissingRestoreLogFiles), readable, named for its generation
  * (JET_errLogGenerationMismatch), of the first one's stream (JET_errGivenLogFileHasBadSignature)
  * and chained (JET_errGivenLogFileIsNotContiguous). *phdrLow / *phdrHigh: the first and the
  * last generation's headers. JET_errInvalidParameter when genLow is 0 or above genHigh. */
-JET_ERR bj_rst_check_backup_logs(bj_os *os, const char *dir, const char *szBase, uint32_t genLow,
-                                 uint32_t genHigh, bj_log_hdr *phdrLow, bj_log_hdr *phdrHigh);
+JET_ERR bj_rst_check_backup_logs(bj_os *os, const char *const *rgdir, uint32_t cdir,
+                                 const char *szBase, uint32_t genLow, uint32_t genHigh,
+                                 bj_log_hdr *phdrLow, bj_log_hdr *phdrHigh);
 
 /* Checks the logs already in the log folder against the backup set (hdrLow .. hdrHigh): every
  * one of the same stream (JET_errExistingLogFileHasBadSignature), the one at genLow - 1,

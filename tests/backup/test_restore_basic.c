@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "inst/restore.h"
 #include "recovery/rst_check.h"
 #include "rst_env.h"
 
@@ -192,6 +193,74 @@ TEST(roll_forward_replays_later_logs)
     REQUIRE_OK(bk_copy_file(img, to));
     CHECK_OK(ext_restore(&e, to, lo, hi));
     check_restored(&e, to, 400);
+}
+
+TEST(chain_of_backup_folders)
+{
+    rst_env e;
+    env_dirs(&e);
+    REQUIRE_OK(env_open(&e, 100));
+    const char *dbs[] = {e.db};
+    uint32_t lo = 0, hi = 0, g = 0;
+    REQUIRE_OK(bk_fake_backup(e.inst, dbs, 1, e.bak, false, &lo, &hi));
+    /* an "incremental": the generations after the full, in a folder of their own */
+    REQUIRE_OK(rows_insert(&e, 101, 250));
+    REQUIRE_OK(bk_fake_roll(e.inst));
+    REQUIRE_OK(bk_fake_log_position(e.inst, &g, NULL));
+    env_close(&e);
+    char inc[1100], a[1200], b[1200];
+    snprintf(inc, sizeof inc, "%s/inc", e.rst);
+    mkdir(inc, 0755);
+    for (uint32_t i = hi + 1; i < g; i++) {
+        snprintf(a, sizeof a, "%s/edb%08X.log", e.src, i);
+        snprintf(b, sizeof b, "%s/edb%08X.log", inc, i);
+        REQUIRE_OK(bk_copy_file(a, b));
+    }
+    char img[1100], to[1100], log[1000];
+    snprintf(img, sizeof img, "%s/test.edb", e.bak);
+    snprintf(to, sizeof to, "%s/chain.edb", e.rst);
+    snprintf(log, sizeof log, "%s/", e.rst);
+    REQUIRE_OK(bk_copy_file(img, to));
+    const char *more[] = {inc};
+    bj_restore_map map = {e.db, to};
+    bj_restore_result res;
+    bj_restore_params p = {.szBackupPath = e.bak,
+                           .rgszMoreBackupPaths = more,
+                           .cMoreBackupPaths = 1,
+                           .rgmap = &map,
+                           .cmap = 1,
+                           .szLogPath = log,
+                           .szSystemPath = log,
+                           .presult = &res};
+    CHECK_OK(bj_restore_run(&p));
+    CHECK_EQ(res.genLow, lo);
+    CHECK_EQ(res.genHigh, g - 1);
+    CHECK_EQ(res.cdb, 1u);
+    check_restored(&e, to, 250);
+}
+
+TEST(jetrestore_finds_the_set_in_new)
+{
+    rst_env e;
+    env_dirs(&e);
+    REQUIRE_OK(env_open(&e, 60));
+    char sub[1100];
+    snprintf(sub, sizeof sub, "%s/new", e.bak);
+    mkdir(e.bak, 0755);
+    const char *dbs[] = {e.db};
+    REQUIRE_OK(bk_fake_backup(e.inst, dbs, 1, sub, true, NULL, NULL));
+    env_close(&e);
+    JET_INSTANCE inst = 0;
+    char log[1000], dest[1100], to[1200];
+    snprintf(log, sizeof log, "%s/", e.rst);
+    snprintf(dest, sizeof dest, "%s/d3", e.rst);
+    REQUIRE_OK(JetCreateInstance(&inst, "rstnew"));
+    REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramLogFilePath, 0, log));
+    REQUIRE_OK(JetSetSystemParameter(&inst, 0, JET_paramSystemPath, 0, log));
+    CHECK_OK(JetRestoreInstance(inst, e.bak, dest, NULL));
+    CHECK_OK(JetTerm(inst));
+    snprintf(to, sizeof to, "%s/test.edb", dest);
+    check_restored(&e, to, 60);
 }
 
 /* ---- an image taken while a writer commits ---- */

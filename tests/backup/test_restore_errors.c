@@ -392,7 +392,8 @@ TEST(fuzz_image_and_log_checks)
     REQUIRE_OK(bk_copy_file(img, src));
     snprintf(lg, sizeof lg, "%s/edb%08X.log", e.bak, g_lo);
     bj_log_hdr hLow, hHigh;
-    REQUIRE_OK(bj_rst_check_backup_logs(bj_os_posix(), e.bak, "edb", g_lo, g_hi, &hLow, &hHigh));
+    const char *bak1[] = {e.bak};
+    REQUIRE_OK(bj_rst_check_backup_logs(bj_os_posix(), bak1, 1, "edb", g_lo, g_hi, &hLow, &hHigh));
     srand(4242);
     int cErr = 0;
     for (int it = 0; it < 150; it++) {
@@ -432,7 +433,7 @@ TEST(fuzz_image_and_log_checks)
         b ^= old;
         REQUIRE(pwrite(fd, &b, 1, off) == 1);
         close(fd);
-        CHECK(bj_rst_check_backup_logs(bj_os_posix(), e.bak, "edb", g_lo, g_hi, &hLow, &hHigh) < 0);
+        CHECK(bj_rst_check_backup_logs(bj_os_posix(), bak1, 1, "edb", g_lo, g_hi, &hLow, &hHigh) < 0);
     }
 }
 
