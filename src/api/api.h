@@ -30,5 +30,9 @@ void bj_api_table_leave(bj_sess *s, struct bj_tableobj *o);
  * initializes with remapped databases and an optional point-in-time stop. */
 JET_ERR bj_api_init_rstinfo(JET_INSTANCE *pinstance, const JET_RSTINFO *prstInfo,
                             JET_GRBIT grbit);
+/* JetInit4 with a JET_RSTINFO2: the same with JET_RSTMAP2 entries (grbits checked; database
+ * parameters checked, not applied) and a JET_PFNINITCALLBACK for progress. */
+JET_ERR bj_api_init_rstinfo2(JET_INSTANCE *pinstance, const JET_RSTINFO2 *prstInfo,
+                             JET_GRBIT grbit);
 
 #endif /* BJ_API_H */

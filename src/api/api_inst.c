@@ -28,20 +28,16 @@ BJ_EXPORT JET_ERR JetInit3(JET_INSTANCE *pinstance, JET_RSTINFO *prstInfo, JET_G
 JET_ERR JetInit3A(JET_INSTANCE *pinstance, JET_RSTINFO *prstInfo, JET_GRBIT grbit)
     BJ_ALIAS(JetInit3);
 
+/* JET_RSTINFO2: JET_RSTMAP2 entries and an init callback (api_restore.c). */
 BJ_EXPORT JET_ERR JetInit4(JET_INSTANCE *pinstance, JET_RSTINFO2 *prstInfo, JET_GRBIT grbit)
 {
-    if (prstInfo) {
-        if (prstInfo->cbStruct != sizeof(JET_RSTINFO2))
-            return BJ_ERR(JET_errInvalidParameter);
-        return BJ_ERR(JET_errFeatureNotAvailable);
-    }
+    if (prstInfo)
+        return bj_api_init_rstinfo2(pinstance, prstInfo, grbit);
     return bj_inst_init(pinstance, grbit);
 }
 JET_ERR JetInit4A(JET_INSTANCE *pinstance, JET_RSTINFO2 *prstInfo, JET_GRBIT grbit)
     BJ_ALIAS(JetInit4);
 
-/* JET_RSTINFO2 (JET_RSTMAP2 entries, recovery-control callbacks) is not built: a well-formed
- * one is JET_errFeatureNotAvailable. */
 /* ESE: JetInit2 adds JET_bitReplayMissingMapEntryDB. */
 BJ_EXPORT JET_ERR JetInit2(JET_INSTANCE *pinstance, JET_GRBIT grbit)
 {

@@ -1,12 +1,13 @@
 /* api_restore.c: Jet* entry points of restore (ese-backup-spec.md §2.12-§2.14): JetRestore,
  * JetRestore2, JetRestoreInstance (a backup folder made by JetBackup: .pat markers),
  * JetExternalRestore, JetExternalRestore2 (a caller-placed set of images and logs), and JetInit3
- * with a JET_RSTINFO (remapped soft recovery, point-in-time stop). Argument checks and the
+ * / JetInit4 with a JET_RSTINFO / JET_RSTINFO2 (remapped soft recovery, point-in-time stop). Argument checks and the
  * JET_PFNSTATUS adapter only; the restore is src/inst/inst_restore.c (bj_restore_run).
  */
 #include "api/api.h"
 #include "inst/inst_recover.h"
 #include "inst/restore.h"
+#include "recovery/rst_check.h"
 
 /* ESE's dbidMax (7) twice: the limit of a restore map. */
 #define BJ_RSTMAP_MAX 14
@@ -174,12 +175,22 @@ JET_ERR JetExternalRestore2A(JET_PSTR szCheckpointFilePath, JET_PSTR szLogPath,
                              JET_PSTR szTargetInstanceCheckpointPath, JET_PFNSTATUS pfn)
     BJ_ALIAS(JetExternalRestore2);
 
-/* ---- JetInit3 with a JET_RSTINFO ---- */
+/* ---- JetInit3 / JetInit4 with a JET_RSTINFO / JET_RSTINFO2 ---- */
 
 typedef struct init_status {
-    JET_PFNSTATUS pfn;
+    JET_PFNSTATUS pfn;              /* JET_RSTINFO's */
+    JET_PFNINITCALLBACK pfnInit;    /* JET_RSTINFO2's */
+    void *pvContext;
     uint32_t pctLast;
 } init_status;
+
+static void init_notify(init_status *s, JET_SNT snt, void *pv)
+{
+    if (s->pfn)
+        (void)s->pfn(0, JET_snpRestore, snt, pv);
+    else if (s->pfnInit)
+        (void)s->pfnInit(JET_snpRestore, snt, pv, s->pvContext);
+}
 
 static void init_progress(void *ctx, uint32_t gen, uint32_t genFirst, uint32_t genEnd)
 {
@@ -190,37 +201,48 @@ static void init_progress(void *ctx, uint32_t gen, uint32_t genFirst, uint32_t g
     if (pct > 99)
         pct = 99;
     if (gen == genFirst)
-        (void)s->pfn(0, JET_snpRestore, JET_sntBegin, NULL);
+        init_notify(s, JET_sntBegin, NULL);
     if (pct > s->pctLast || gen == genFirst) {
         s->pctLast = pct;
         JET_SNPROG prog = {sizeof(JET_SNPROG), pct, 100};
-        (void)s->pfn(0, JET_snpRestore, JET_sntProgress, &prog);
+        init_notify(s, JET_sntProgress, &prog);
     }
 }
 
-/* Checks a JET_RSTINFO and turns it into recovery options (rgmap: BJ_RSTMAP_MAX entries). */
-static JET_ERR rstinfo_opts(const JET_RSTINFO *ri, bj_redo_map *rgmap, bj_recover_opts *o,
-                            init_status *s)
+/* One map entry (ESE's ErrBuildRstmapForSoftRecovery): a new name is required; no source
+ * name means "the database whose signature the file at the new name has". */
+static JET_ERR map_entry(const char *szFrom, const char *szTo, JET_GRBIT grbit,
+                         bj_redo_map *m)
 {
-    memset(o, 0, sizeof(*o));
-    if (ri->cbStruct != sizeof(JET_RSTINFO))
-        return BJ_ERR(JET_errInvalidParameter);
-    if (ri->crstmap < 0 || ri->crstmap > BJ_RSTMAP_MAX ||
-        (ri->rgrstmap == NULL) != (ri->crstmap == 0))
-        return BJ_ERR(JET_errInvalidParameter);
-    for (int32_t i = 0; i < ri->crstmap; i++) {
-        if (!ri->rgrstmap[i].szNewDatabaseName || !*ri->rgrstmap[i].szNewDatabaseName)
-            return BJ_ERR(JET_errDatabaseInvalidName);
-        /* ESE learns a NULL source from the attach record with the same signature: not
-         * built (the map needs the source path) */
-        if (!ri->rgrstmap[i].szDatabaseName || !*ri->rgrstmap[i].szDatabaseName)
-            return BJ_ERR(JET_errInvalidParameter);
-        rgmap[i] = (bj_redo_map){ri->rgrstmap[i].szDatabaseName,
-                                 ri->rgrstmap[i].szNewDatabaseName, false};
+    JET_ERR err = JET_errSuccess;
+    if (!szTo || !*szTo)
+        return BJ_ERR(JET_errDatabaseInvalidName);
+    if (grbit & ~(JET_GRBIT)(JET_bitRestoreMapIgnoreWhenMissing |
+                             JET_bitRestoreMapFailWhenMissing |
+                             JET_bitRestoreMapOverwriteOnCreate))
+        return BJ_ERR(JET_errInvalidGrbit);
+    memset(m, 0, sizeof(*m));
+    m->szTo = szTo;
+    if (szFrom && *szFrom)
+        m->szFrom = szFrom;
+    if (!m->szFrom || (grbit & JET_bitRestoreMapFailWhenMissing)) {
+        bj_dbhdr h;
+        uint32_t cbPage;
+        err = bj_rst_read_dbhdr(bj_os_posix(), szTo, &h, &cbPage);
+        if (err < 0 && (grbit & JET_bitRestoreMapFailWhenMissing))
+            return err;
+        if (err >= 0 && !m->szFrom) {
+            m->fBySign = true;
+            m->signDb = h.signDb;
+        }
+        err = JET_errSuccess; /* a missing file: the entry maps nothing */
     }
-    o->redo.rgmap = rgmap;
-    o->redo.cmap = (uint32_t)ri->crstmap;
-    const JET_LGPOS *l = &ri->lgposStop;
+    return err;
+}
+
+/* The stop of a JET_RSTINFO(2) into o. */
+static JET_ERR stop_opts(const JET_LGPOS *l, const JET_LOGTIME *tm, bj_recover_opts *o)
+{
     if (l->lGeneration || l->isec || l->ib) {
         if (l->lGeneration <= 0)
             return BJ_ERR(JET_errInvalidParameter);
@@ -228,30 +250,73 @@ static JET_ERR rstinfo_opts(const JET_RSTINFO *ri, bj_redo_map *rgmap, bj_recove
         o->redo.lsnStop = bj_lgpos_to_lsn(&p);
     }
     static const uint8_t zero[sizeof(JET_LOGTIME)];
-    if (memcmp(&ri->logtimeStop, zero, sizeof zero) != 0) {
+    if (memcmp(tm, zero, sizeof zero) != 0) {
         _Static_assert(sizeof(JET_LOGTIME) == sizeof(bj_logtime), "LOGTIME");
-        memcpy(&o->redo.tmStop, &ri->logtimeStop, sizeof(bj_logtime));
+        memcpy(&o->redo.tmStop, tm, sizeof(bj_logtime));
         o->redo.fTimeStop = true;
-    }
-    if (ri->pfnStatus) {
-        s->pfn = ri->pfnStatus;
-        o->redo.pfnProgress = init_progress;
-        o->redo.ctxProgress = s;
     }
     return JET_errSuccess;
 }
 
-JET_ERR bj_api_init_rstinfo(JET_INSTANCE *pinstance, const JET_RSTINFO *prstInfo,
-                            JET_GRBIT grbit)
+static JET_ERR init_with(JET_INSTANCE *pinstance, JET_GRBIT grbit, bj_recover_opts *o,
+                         init_status *s)
+{
+    if (s->pfn || s->pfnInit) {
+        o->redo.pfnProgress = init_progress;
+        o->redo.ctxProgress = s;
+    }
+    JET_ERR err = bj_inst_init_opts(pinstance, grbit, o);
+    if (s->pfn || s->pfnInit)
+        init_notify(s, err < 0 ? JET_sntFail : JET_sntComplete, NULL);
+    return err;
+}
+
+JET_ERR bj_api_init_rstinfo(JET_INSTANCE *pinstance, const JET_RSTINFO *ri, JET_GRBIT grbit)
 {
     JET_ERR err = JET_errSuccess;
     bj_redo_map rgmap[BJ_RSTMAP_MAX];
     bj_recover_opts o;
-    init_status s = {NULL, 0};
-    CALL(rstinfo_opts(prstInfo, rgmap, &o, &s));
-    err = bj_inst_init_opts(pinstance, grbit, &o);
-    if (s.pfn)
-        (void)s.pfn(0, JET_snpRestore, err < 0 ? JET_sntFail : JET_sntComplete, NULL);
+    init_status s = {ri->pfnStatus, NULL, NULL, 0};
+    memset(&o, 0, sizeof o);
+    if (ri->cbStruct != sizeof(JET_RSTINFO))
+        return BJ_ERR(JET_errInvalidParameter);
+    if (ri->crstmap < 0 || ri->crstmap > BJ_RSTMAP_MAX ||
+        (ri->rgrstmap == NULL) != (ri->crstmap == 0))
+        return BJ_ERR(JET_errInvalidParameter);
+    for (int32_t i = 0; i < ri->crstmap; i++)
+        CALL(map_entry(ri->rgrstmap[i].szDatabaseName, ri->rgrstmap[i].szNewDatabaseName, 0,
+                       &rgmap[i]));
+    o.redo.rgmap = rgmap;
+    o.redo.cmap = (uint32_t)ri->crstmap;
+    CALL(stop_opts(&ri->lgposStop, &ri->logtimeStop, &o));
+    err = init_with(pinstance, grbit, &o, &s);
+fail:
+    return err;
+}
+
+JET_ERR bj_api_init_rstinfo2(JET_INSTANCE *pinstance, const JET_RSTINFO2 *ri, JET_GRBIT grbit)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_redo_map rgmap[BJ_RSTMAP_MAX];
+    bj_recover_opts o;
+    init_status s = {NULL, ri->pfnCallback, ri->pvCallbackContext, 0};
+    memset(&o, 0, sizeof o);
+    if (ri->cbStruct != sizeof(JET_RSTINFO2))
+        return BJ_ERR(JET_errInvalidParameter);
+    if (ri->crstmap < 0 || ri->crstmap > BJ_RSTMAP_MAX ||
+        (ri->rgrstmap == NULL) != (ri->crstmap == 0))
+        return BJ_ERR(JET_errInvalidParameter);
+    for (int32_t i = 0; i < ri->crstmap; i++) {
+        const JET_RSTMAP2 *m = &ri->rgrstmap[i];
+        /* database parameters of a map entry are checked, not applied */
+        if (m->csetdbparam > 0 && !m->rgsetdbparam)
+            return BJ_ERR(JET_errInvalidParameter);
+        CALL(map_entry(m->szDatabaseName, m->szNewDatabaseName, m->grbit, &rgmap[i]));
+    }
+    o.redo.rgmap = rgmap;
+    o.redo.cmap = (uint32_t)ri->crstmap;
+    CALL(stop_opts(&ri->lgposStop, &ri->logtimeStop, &o));
+    err = init_with(pinstance, grbit, &o, &s);
 fail:
     return err;
 }

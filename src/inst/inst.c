@@ -487,6 +487,23 @@ fail:
     return err;
 }
 
+bool bj_inst_log_path_in_use(const bj_inst *self, const char *szLogPath)
+{
+    char a[BJ_PATH_MAX], b[BJ_PATH_MAX], sz[BJ_PATH_MAX];
+    bool f = false;
+    if (bj_path_absolute(a, sizeof a, szLogPath) < 0)
+        return false;
+    bj_mutex_lock(&bj_inst_process_lock);
+    for (bj_inst *p = inst_list; p && !f; p = p->next) {
+        if (p == self || !(atomic_load(&p->initialized) || atomic_load(&p->init_in_progress)))
+            continue;
+        bj_param_str(p, JET_paramLogFilePath, sz, sizeof sz);
+        f = bj_path_absolute(b, sizeof b, sz) >= 0 && strcmp(a, b) == 0;
+    }
+    bj_mutex_unlock(&bj_inst_process_lock);
+    return f;
+}
+
 JET_ERR bj_inst_recover_offline(bj_inst *inst, bj_recover_opts *opts)
 {
     JET_ERR err = JET_errSuccess;

@@ -37,6 +37,9 @@ JET_ERR bj_inst_restore(JET_INSTANCE instance, bool fLegacy, const char *szTempN
 /* On an instance in bj_inst_restore: starts the cache, version store and log, recovers with
  * opts, stops everything again (databases detached clean, TERM and a checkpoint logged). */
 JET_ERR bj_inst_recover_offline(bj_inst *inst, bj_recover_opts *opts);
+/* Whether an instance other than self that is initialized (or initializing) writes its log
+ * in szLogPath (compared as absolute, normalised paths). */
+bool bj_inst_log_path_in_use(const bj_inst *self, const char *szLogPath);
 /* JetInit3 with options (remap, stop). */
 JET_ERR bj_inst_init_opts(JET_INSTANCE *pinstance, JET_GRBIT grbit, bj_recover_opts *opts);
 

@@ -259,6 +259,9 @@ static JET_ERR restore_on(bj_inst *inst, void *ctx)
     if (!bj_ilog_enabled(inst))
         ERR(JET_errLoggingDisabled);
     bj_ilog_config(inst, &paths, &lcfg);
+    /* rolling forward into a running instance's log (ESE's target instance) is not built */
+    if (bj_inst_log_path_in_use(inst, paths.log))
+        ERR(JET_errFeatureNotAvailable);
     status(c, JET_sntBegin, 0);
 
     /* 1: the backup set and the log folder */
@@ -314,7 +317,7 @@ static JET_ERR restore_on(bj_inst *inst, void *ctx)
     if (!rgmap)
         ERR(JET_errOutOfMemory);
     for (uint32_t i = 0; i < c->cdb; i++)
-        rgmap[i] = (bj_redo_map){c->rgdb[i].szFrom, c->rgdb[i].szTo, false};
+        rgmap[i] = (bj_redo_map){.szFrom = c->rgdb[i].szFrom, .szTo = c->rgdb[i].szTo};
     bj_recover_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.redo.rgmap = rgmap;

@@ -159,10 +159,11 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-/* The file redo uses for the database the log names path (cbPath bytes) into out: its map
- * entry's, else the path itself; false when the map is exclusive and has no entry. */
-static bool map_path(const bj_redo_config *cfg, const char *path, uint32_t cbPath, char *out,
-                     size_t cbOut)
+/* The file redo uses for the database the log names path (cbPath bytes) with signDb into
+ * out: its map entry's, else the path itself; false when the map is exclusive and has no
+ * entry. */
+static bool map_path(const bj_redo_config *cfg, const char *path, uint32_t cbPath,
+                     const bj_signature *signDb, char *out, size_t cbOut)
 {
     char sz[1024];
     if (cbPath >= sizeof sz)
@@ -171,8 +172,12 @@ static bool map_path(const bj_redo_config *cfg, const char *path, uint32_t cbPat
     sz[cbPath] = 0;
     for (uint32_t i = 0; i < cfg->cmap; i++) {
         const bj_redo_map *m = &cfg->rgmap[i];
-        bool f = m->fBaseName ? strcmp(base_name(m->szFrom), base_name(sz)) == 0
-                              : strcmp(m->szFrom, sz) == 0;
+        bool f;
+        if (!m->szFrom)
+            f = m->fBySign && memcmp(&m->signDb, signDb, sizeof(*signDb)) == 0;
+        else
+            f = m->fBaseName ? strcmp(base_name(m->szFrom), base_name(sz)) == 0
+                             : strcmp(m->szFrom, sz) == 0;
         if (f && strlen(m->szTo) < cbOut) {
             strcpy(out, m->szTo);
             return true;
@@ -220,7 +225,7 @@ static JET_ERR db_open(bj_redo *r, const bj_redo_config *cfg, uint32_t dbid, con
     if (dbid >= BJ_LOG_ATTACH_MAX || cbPath >= sizeof(r->rgdb[0].path))
         return BJ_ERR(JET_errLogFileCorrupt);
     bj_redo_db *d = &r->rgdb[dbid];
-    const bool fMapped = map_path(cfg, path, cbPath, szMapped, sizeof szMapped);
+    const bool fMapped = map_path(cfg, path, cbPath, signDb, szMapped, sizeof szMapped);
     if (d->fOpen && fMapped && strcmp(d->path, szMapped) == 0 &&
         memcmp(&d->signDb, signDb, sizeof(*signDb)) == 0)
         return JET_errSuccess; /* already open (checkpoint list, then ATTACH) */
@@ -561,7 +566,8 @@ typedef struct scan_state {
 
 /* Pass 1 check of one database named by the checkpoint or an ATTACH record: a dirty one of
  * another stream, or one needing generations beyond the log's end, stops recovery. */
-static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath)
+static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath,
+                       const bj_signature *signDb)
 {
     JET_ERR err = JET_errSuccess;
     char sz[1024];
@@ -569,7 +575,7 @@ static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath)
     bool fExists = false, fDir = false;
     if (cbPath >= sizeof sz)
         return BJ_ERR(JET_errLogFileCorrupt);
-    if (!map_path(s->cfg, path, cbPath, sz, sizeof sz))
+    if (!map_path(s->cfg, path, cbPath, signDb, sz, sizeof sz))
         return JET_errSuccess; /* ignored */
     CALL(bj_os_stat(s->cfg->os, sz, &fExists, &fDir, NULL));
     if (!fExists || fDir)
@@ -623,7 +629,11 @@ static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *ch
                          cache,   true,           cfg->rgszBackupPath, cfg->cBackupPath,
                          cfg->genBackupHigh};
     scan_state s = {r, cfg, {0}, false, 0};
-    char(*paths)[1024] = NULL;
+    typedef struct scan_path {
+        char sz[1024];
+        bj_signature signDb;
+    } scan_path;
+    scan_path *paths = NULL;
     uint32_t cpath = 0, cpathAlloc = 0;
     CALL(bj_logr_open(&lc, &lr));
     for (;;) {
@@ -646,14 +656,15 @@ static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *ch
                 ERR(JET_errLogFileCorrupt);
             if (cpath == cpathAlloc) {
                 uint32_t n = cpathAlloc ? 2 * cpathAlloc : 8;
-                char(*p)[1024] = bj_realloc(paths, n * sizeof(*p));
+                scan_path *p = bj_realloc(paths, n * sizeof(*p));
                 if (!p)
                     ERR(JET_errOutOfMemory);
                 paths = p;
                 cpathAlloc = n;
             }
-            memcpy(paths[cpath], a.path, a.cbPath);
-            paths[cpath][a.cbPath] = 0;
+            memcpy(paths[cpath].sz, a.path, a.cbPath);
+            paths[cpath].sz[a.cbPath] = 0;
+            paths[cpath].signDb = a.signDb;
             cpath++;
         }
     }
@@ -669,9 +680,10 @@ static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *ch
         ERR(JET_errBadLogSignature);
     if (chk)
         for (uint32_t i = 0; i < chk->cattach; i++)
-            CALL(scan_db(&s, chk->rgattach[i].szPath, (uint32_t)strlen(chk->rgattach[i].szPath)));
+            CALL(scan_db(&s, chk->rgattach[i].szPath, (uint32_t)strlen(chk->rgattach[i].szPath),
+                         &chk->rgattach[i].signDb));
     for (uint32_t i = 0; i < cpath; i++)
-        CALL(scan_db(&s, paths[i], (uint32_t)strlen(paths[i])));
+        CALL(scan_db(&s, paths[i].sz, (uint32_t)strlen(paths[i].sz), &paths[i].signDb));
 fail:
     bj_free(paths);
     bj_logr_close(lr);

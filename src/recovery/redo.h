@@ -44,11 +44,14 @@ typedef struct bj_redo_db {
 } bj_redo_db;
 
 /* A database relocation: the path the log names (szFrom; with fBaseName only its file name
- * is compared) -> the file redo uses instead (szTo). */
+ * is compared; NULL with fBySign: the database the log names with signature signDb) -> the
+ * file redo uses instead (szTo). */
 typedef struct bj_redo_map {
     const char *szFrom;
     const char *szTo;
     bool fBaseName;
+    bool fBySign;
+    bj_signature signDb;
 } bj_redo_map;
 
 typedef struct bj_redo_config {

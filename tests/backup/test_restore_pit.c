@@ -228,6 +228,84 @@ TEST(jetinit3_stop_before_the_file_543)
     CHECK_OK(JetTerm(inst));
 }
 
+static int g_cbBegin, g_cbProgress, g_cbComplete, g_cbBadCtx;
+
+static JET_ERR JET_API init_cb(JET_SNP snp, JET_SNT snt, void *pv, void *ctx)
+{
+    (void)pv;
+    if (ctx != &g_cbBegin || snp != JET_snpRestore)
+        g_cbBadCtx++;
+    g_cbBegin += snt == JET_sntBegin;
+    g_cbProgress += snt == JET_sntProgress;
+    g_cbComplete += snt == JET_sntComplete;
+    return JET_errSuccess;
+}
+
+TEST(jetinit4_map_by_signature_and_checks)
+{
+    rst_env e;
+    char saved[1100], moved[1100], chk[1100];
+    uint32_t G = 0;
+    init3_source(&e, saved, sizeof saved, &G);
+    snprintf(moved, sizeof moved, "%s/bysign.edb", e.rst);
+    REQUIRE(rename(saved, moved) == 0);
+    snprintf(chk, sizeof chk, "%s/edb.chk", e.src);
+    REQUIRE(unlink(chk) == 0);
+    JET_RSTMAP2 map;
+    memset(&map, 0, sizeof map);
+    map.cbStruct = sizeof map;
+    map.szNewDatabaseName = moved; /* no source: the database with this file's signature */
+    JET_RSTINFO2 ri;
+    memset(&ri, 0, sizeof ri);
+    ri.cbStruct = sizeof ri;
+    ri.rgrstmap = &map;
+    ri.crstmap = 1;
+    ri.pfnCallback = init_cb;
+    ri.pvCallbackContext = &g_cbBegin;
+    JET_INSTANCE inst = 0;
+    /* argument checks first */
+    map.grbit = 0x100;
+    CHECK_ERR(JetInit4(&inst, &ri, 0), JET_errInvalidGrbit);
+    map.grbit = 0;
+    map.szNewDatabaseName = NULL;
+    CHECK_ERR(JetInit4(&inst, &ri, 0), JET_errDatabaseInvalidName);
+    char missing[1100];
+    snprintf(missing, sizeof missing, "%s/none.edb", e.rst);
+    map.szNewDatabaseName = missing;
+    map.grbit = JET_bitRestoreMapFailWhenMissing;
+    CHECK_ERR(JetInit4(&inst, &ri, 0), JET_errFileNotFound);
+    map.grbit = 0;
+    map.csetdbparam = 1;
+    CHECK_ERR(JetInit4(&inst, &ri, 0), JET_errInvalidParameter);
+    map.csetdbparam = 0;
+    ri.cbStruct = sizeof(JET_RSTINFO);
+    CHECK_ERR(JetInit4(&inst, &ri, 0), JET_errInvalidParameter);
+    ri.cbStruct = sizeof ri;
+    map.szNewDatabaseName = moved;
+    /* stop after generation G; replay goes to the file with the database's signature */
+    ri.lgposStop = (JET_LGPOS){0xFFFF, 0xFFFF, (int32_t)G};
+    char path[1200], name[32];
+    snprintf(path, sizeof path, "%s/", e.src);
+    snprintf(name, sizeof name, "i4");
+    REQUIRE_OK(JetCreateInstance(&inst, name));
+    JetSetSystemParameter(&inst, 0, JET_paramLogFilePath, 0, path);
+    JetSetSystemParameter(&inst, 0, JET_paramSystemPath, 0, path);
+    JetSetSystemParameter(&inst, 0, JET_paramTempPath, 0, path);
+    JetSetSystemParameter(&inst, 0, JET_paramLogFileSize, 256, NULL);
+    g_cbBegin = g_cbProgress = g_cbComplete = g_cbBadCtx = 0;
+    CHECK_OK(JetInit4(&inst, &ri, 0));
+    CHECK_OK(JetTerm(inst));
+    CHECK(g_cbBegin == 1 && g_cbProgress >= 1 && g_cbComplete == 1 && g_cbBadCtx == 0);
+    int32_t max = 0;
+    strcpy(e.rst, e.src);
+    CHECK_EQ(count_rows(&e, moved, &max), 150u);
+    /* the file at the logged path was not used by the replay: still as the crash left it */
+    uint32_t state = 0;
+    bool fZero;
+    CHECK_OK(db_state(e.db, &state, &fZero));
+    CHECK_EQ(state, JET_dbstateDirtyShutdown);
+}
+
 int main(int argc, char **argv)
 {
     return bj_test_main(argc, argv);
