@@ -26,4 +26,13 @@ JET_ERR bj_api_table_enter(JET_SESID sesid, JET_TABLEID tableid, uint32_t flags,
                            struct bj_tableobj **po);
 void bj_api_table_leave(bj_sess *s, struct bj_tableobj *o);
 
+/* JetInit3 with a JET_RSTINFO (api_restore.c): checks it (cbStruct, map, lgposStop), then
+ * initializes with remapped databases and an optional point-in-time stop. */
+JET_ERR bj_api_init_rstinfo(JET_INSTANCE *pinstance, const JET_RSTINFO *prstInfo,
+                            JET_GRBIT grbit);
+/* JetInit4 with a JET_RSTINFO2: the same with JET_RSTMAP2 entries (grbits checked; database
+ * parameters checked, not applied) and a JET_PFNINITCALLBACK for progress. */
+JET_ERR bj_api_init_rstinfo2(JET_INSTANCE *pinstance, const JET_RSTINFO2 *prstInfo,
+                             JET_GRBIT grbit);
+
 #endif /* BJ_API_H */

@@ -18,27 +18,21 @@ BJ_EXPORT JET_ERR JetCreateInstance(JET_INSTANCE *pinstance, JET_PCSTR szInstanc
 JET_ERR JetCreateInstanceA(JET_INSTANCE *pinstance, JET_PCSTR szInstanceName)
     BJ_ALIAS(JetCreateInstance);
 
-/* JET_RSTINFO (remapped soft recovery, stop position) needs the log and recovery (issue 3):
- * a well-formed one is JET_errFeatureNotAvailable until then. */
+/* JET_RSTINFO: remapped soft recovery and a point-in-time stop (api_restore.c). */
 BJ_EXPORT JET_ERR JetInit3(JET_INSTANCE *pinstance, JET_RSTINFO *prstInfo, JET_GRBIT grbit)
 {
-    if (prstInfo) {
-        if (prstInfo->cbStruct != sizeof(JET_RSTINFO))
-            return BJ_ERR(JET_errInvalidParameter);
-        return BJ_ERR(JET_errFeatureNotAvailable);
-    }
+    if (prstInfo)
+        return bj_api_init_rstinfo(pinstance, prstInfo, grbit);
     return bj_inst_init(pinstance, grbit);
 }
 JET_ERR JetInit3A(JET_INSTANCE *pinstance, JET_RSTINFO *prstInfo, JET_GRBIT grbit)
     BJ_ALIAS(JetInit3);
 
+/* JET_RSTINFO2: JET_RSTMAP2 entries and an init callback (api_restore.c). */
 BJ_EXPORT JET_ERR JetInit4(JET_INSTANCE *pinstance, JET_RSTINFO2 *prstInfo, JET_GRBIT grbit)
 {
-    if (prstInfo) {
-        if (prstInfo->cbStruct != sizeof(JET_RSTINFO2))
-            return BJ_ERR(JET_errInvalidParameter);
-        return BJ_ERR(JET_errFeatureNotAvailable);
-    }
+    if (prstInfo)
+        return bj_api_init_rstinfo2(pinstance, prstInfo, grbit);
     return bj_inst_init(pinstance, grbit);
 }
 JET_ERR JetInit4A(JET_INSTANCE *pinstance, JET_RSTINFO2 *prstInfo, JET_GRBIT grbit)

@@ -90,7 +90,7 @@ static void sleep_briefly(void)
  * The buffer cache (inst->buf), the log and recovery (inst->ilog), the version store
  * (inst->ver) and the database table (inst->dbs) are started here by the tasks that build
  * them. Today an instance has none of them: JetInit only prepares the folders. */
-static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
+static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit, bj_recover_opts *opts)
 {
     JET_ERR err = JET_errSuccess;
     /* one buffer cache for every database of the instance: JET_paramCacheSizeMax pages (its
@@ -140,8 +140,11 @@ static JET_ERR inst_start_engine(bj_inst *inst, JET_GRBIT grbit)
     }
     /* the log: crash recovery from it (if any), then normal logging */
     if (bj_ilog_enabled(inst)) {
-        CALL(bj_inst_recover(inst));
-        CALL(bj_ilog_begin_normal(inst));
+        CALL(bj_inst_recover(inst, opts));
+        if (!opts || !opts->fRecoverOnly)
+            CALL(bj_ilog_begin_normal(inst));
+    } else if (opts && opts->fRecoverOnly) {
+        ERR(JET_errLoggingDisabled); /* a restore needs the log */
     }
 fail:
     if (err < 0) {
@@ -301,6 +304,11 @@ fail:
 
 JET_ERR bj_inst_init(JET_INSTANCE *pinstance, JET_GRBIT grbit)
 {
+    return bj_inst_init_opts(pinstance, grbit, NULL);
+}
+
+JET_ERR bj_inst_init_opts(JET_INSTANCE *pinstance, JET_GRBIT grbit, bj_recover_opts *opts)
+{
     JET_ERR err = JET_errSuccess;
     bj_inst *inst = NULL;
     bool allocate = !pinstance || *pinstance == 0 || *pinstance == JET_instanceNil;
@@ -324,6 +332,8 @@ JET_ERR bj_inst_init(JET_INSTANCE *pinstance, JET_GRBIT grbit)
         CALL(inst_find(*pinstance, &inst));
         holds_ref = true;
     }
+    if (atomic_load(&inst->restore_in_progress))
+        ERR(JET_errRestoreInProgress);
     if (atomic_load(&inst->initialized))
         ERR(JET_errAlreadyInitialized);
     if (atomic_load(&inst->init_in_progress))
@@ -333,12 +343,16 @@ JET_ERR bj_inst_init(JET_INSTANCE *pinstance, JET_GRBIT grbit)
     atomic_store(&inst->init_in_progress, true);
     bj_mutex_unlock(&bj_inst_process_lock);
 
+<<<<<<< HEAD
     err = inst_start_engine(inst, grbit);
     if (err >= 0) {
         err = bj_bk_new(inst, &inst->backup);
         if (err < 0)
             inst_stop_engine(inst, JET_bitTermAbrupt);
     }
+=======
+    err = inst_start_engine(inst, grbit, opts);
+>>>>>>> rst
 
     bj_mutex_lock(&bj_inst_process_lock);
     atomic_store(&inst->init_in_progress, false);
@@ -371,6 +385,10 @@ JET_ERR bj_inst_term(JET_INSTANCE instance, JET_GRBIT grbit)
     bj_inst *inst = NULL;
     bj_mutex_lock(&bj_inst_process_lock);
     CALL(inst_find(instance, &inst));
+    if (atomic_load(&inst->restore_in_progress)) {
+        bj_handle_release(&inst_handles, inst->handle);
+        ERR(JET_errRestoreInProgress);
+    }
     if (atomic_load(&inst->init_in_progress)) {
         bj_handle_release(&inst_handles, inst->handle);
         ERR(JET_errInitInProgress);
@@ -426,6 +444,96 @@ JET_ERR bj_inst_term(JET_INSTANCE instance, JET_GRBIT grbit)
     inst_free(inst, 1);
 fail:
     bj_mutex_unlock(&bj_inst_process_lock);
+    return err;
+}
+
+/* ---- restore ---- */
+
+JET_ERR bj_inst_restore(JET_INSTANCE instance, bool fLegacy, const char *szTempName,
+                        bj_inst_restore_fn fn, void *ctx)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_inst *inst = NULL;
+    bool fTemp = instance == 0 || instance == JET_instanceNil;
+    bool fRef = false;
+    char szName[64];
+    bj_mutex_lock(&bj_inst_process_lock);
+    bj_param_process_values();
+    if (fLegacy) { /* ESE's ErrRUNINSTCheckAndSetOneInstMode, then the legacy instance */
+        if (bj_inst_mode() == BJ_MODE_MULTI)
+            ERR(JET_errRunningInMultiInstanceMode);
+        if (bj_inst_mode() == BJ_MODE_NONE)
+            set_mode(BJ_MODE_ONE);
+        fTemp = inst_list == NULL;
+        instance = fTemp ? 0 : inst_list->handle;
+    }
+    if (fTemp) {
+        if (bj_inst_mode() == BJ_MODE_NONE)
+            set_mode(BJ_MODE_MULTI);
+        /* a unique name: "Restore" then "Restore0001".. when taken */
+        snprintf(szName, sizeof szName, "%s", szTempName);
+        for (uint32_t i = 1; i < 10000; i++) {
+            bool fTaken = false;
+            for (bj_inst *p = inst_list; p; p = p->next)
+                fTaken |= same_name(p->name, szName);
+            if (!fTaken)
+                break;
+            snprintf(szName, sizeof szName, "%.40s%04u", szTempName, (unsigned)i);
+        }
+        CALL(inst_new(szName, NULL, &inst));
+    } else {
+        CALL(inst_find(instance, &inst));
+        fRef = true;
+    }
+    if (atomic_load(&inst->restore_in_progress))
+        ERR(JET_errRestoreInProgress);
+    if (atomic_load(&inst->initialized) || atomic_load(&inst->init_in_progress))
+        ERR(JET_errAlreadyInitialized);
+    if (atomic_load(&inst->term_in_progress))
+        ERR(JET_errTermInProgress);
+    atomic_store(&inst->restore_in_progress, true);
+    bj_mutex_unlock(&bj_inst_process_lock);
+
+    err = fn(inst, ctx);
+
+    bj_mutex_lock(&bj_inst_process_lock);
+    atomic_store(&inst->restore_in_progress, false);
+fail:
+    if (fLegacy && !inst && ninst == 0)
+        set_mode(BJ_MODE_NONE); /* as ESE: nothing was made, no mode is left set */
+    if (inst && fTemp)
+        inst_free(inst, 0);
+    else if (inst && fRef)
+        bj_handle_release(&inst_handles, inst->handle);
+    bj_mutex_unlock(&bj_inst_process_lock);
+    return err;
+}
+
+bool bj_inst_log_path_in_use(const bj_inst *self, const char *szLogPath)
+{
+    char a[BJ_PATH_MAX], b[BJ_PATH_MAX], sz[BJ_PATH_MAX];
+    bool f = false;
+    if (bj_path_absolute(a, sizeof a, szLogPath) < 0)
+        return false;
+    bj_mutex_lock(&bj_inst_process_lock);
+    for (bj_inst *p = inst_list; p && !f; p = p->next) {
+        if (p == self || !(atomic_load(&p->initialized) || atomic_load(&p->init_in_progress)))
+            continue;
+        bj_param_str(p, JET_paramLogFilePath, sz, sizeof sz);
+        f = bj_path_absolute(b, sizeof b, sz) >= 0 && strcmp(a, b) == 0;
+    }
+    bj_mutex_unlock(&bj_inst_process_lock);
+    return f;
+}
+
+JET_ERR bj_inst_recover_offline(bj_inst *inst, bj_recover_opts *opts)
+{
+    JET_ERR err = JET_errSuccess;
+    opts->fRecoverOnly = true;
+    CALL(inst_start_engine(inst, 0, opts));
+    /* the databases are detached clean; the log ends with TERM and a checkpoint after it */
+    CALL(inst_stop_engine(inst, 0));
+fail:
     return err;
 }
 
@@ -563,6 +671,8 @@ JET_ERR bj_inst_enter(JET_INSTANCE instance, bj_inst **pinst)
         err = BJ_ERR(JET_errClientRequestToStopJetService);
     else if (atomic_load(&inst->term_in_progress))
         err = BJ_ERR(JET_errTermInProgress);
+    else if (atomic_load(&inst->restore_in_progress))
+        err = BJ_ERR(JET_errRestoreInProgress);
     else if (!atomic_load(&inst->initialized))
         err = BJ_ERR(atomic_load(&inst->init_in_progress) ? JET_errInitInProgress
                                                            : JET_errNotInitialized);

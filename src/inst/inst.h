@@ -77,6 +77,7 @@ struct bj_inst {
     _Atomic bool init_in_progress; /* JetInit running */
     _Atomic bool term_in_progress; /* JetTerm running: new calls get JET_errTermInProgress */
     _Atomic bool stop_service;     /* JetStopServiceInstance: calls get ClientRequestToStop */
+    _Atomic bool restore_in_progress; /* a restore runs on it: calls get RestoreInProgress */
     JET_GRBIT stopped_grbit;       /* JET_bitStopService* in force (process lock) */
     _Atomic int32_t api_calls;     /* instance-level calls in flight (bj_inst_enter) */
 

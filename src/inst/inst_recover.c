@@ -89,29 +89,76 @@ fail:
     return err;
 }
 
-JET_ERR bj_inst_recover(bj_inst *inst)
+/* The highest generation in the log folder (archives and <base>.log), 0 when none. */
+typedef struct maxgen_ctx {
+    const char *base;
+    uint32_t gen;
+} maxgen_ctx;
+
+static void maxgen_fn(void *ctx, const char *name, bool is_dir)
+{
+    maxgen_ctx *c = ctx;
+    uint32_t g = is_dir ? 0 : bj_log_parse_gen(name, c->base);
+    if (g > c->gen)
+        c->gen = g;
+}
+
+static uint32_t max_generation(bj_os *os, const bj_ilog_paths *paths)
+{
+    maxgen_ctx c = {paths->base, 0};
+    char sz[BJ_PATH_MAX];
+    bj_log_hdr h;
+    (void)bj_os_list_dir(os, paths->log, maxgen_fn, &c);
+    if (bj_log_name_current(sz, sizeof sz, paths->log, paths->base) >= 0 &&
+        bj_log_read_header(os, sz, &h) >= 0 && h.gen > c.gen)
+        c.gen = h.gen;
+    return c.gen;
+}
+
+JET_ERR bj_inst_recover(bj_inst *inst, bj_recover_opts *opts)
 {
     JET_ERR err = JET_errSuccess;
     bj_redo *r = NULL;
     bj_ilog_paths paths;
     bj_log_config lcfg;
     bj_ilog_config(inst, &paths, &lcfg);
-    bj_redo_config rc = {.os = inst->os,
-                         .buf = inst->buf,
-                         .szLogPath = paths.log,
-                         .szSystemPath = paths.sys,
-                         .szBaseName = paths.base,
-                         .cbPage = bj_param_page_size()};
+    bj_redo_config rc = {0};
+    if (opts)
+        rc = opts->redo;
+    rc.os = inst->os;
+    rc.buf = inst->buf;
+    rc.szLogPath = paths.log;
+    rc.szSystemPath = paths.sys;
+    rc.szBaseName = paths.base;
+    rc.cbPage = bj_param_page_size();
     CALL(bj_redo_run(&rc, &r));
     bj_log_start start = {0};
     if (!r->fLogs)
         start.fNewStream = true;
-    else {
+    else if (r->fStopped) {
+        /* Point in time: the records after the stop must never reach these databases. The
+         * writer begins a new stream (a new signature) at the next free generation, so the
+         * databases, detached clean with the new signLog, no longer match the old tail. */
+        start.signLog.random = bj_os_random32();
+        bj_logtime_now(&start.signLog.created);
+        char szHost[16];
+        bj_os_computer_name(szHost, sizeof szHost);
+        memcpy(start.signLog.computer, szHost, sizeof start.signLog.computer);
+        start.genNext = BJ_MAX(max_generation(inst->os, &paths), r->hdrLast.gen) + 1;
+    } else {
         start.signLog = r->hdrLast.signLog;
         start.genNext = r->hdrLast.gen + 1;
         start.tmPrevGen = r->hdrLast.tmCreate;
     }
+    if (opts) {
+        opts->fStopped = r->fStopped;
+        opts->lsnEnd = r->lsnEnd;
+    }
     CALL(bj_ilog_open(inst, &start));
+    if (opts) {
+        opts->genNext = bj_log_generation(bj_ilog_log(inst));
+        bj_log_signature(bj_ilog_log(inst), &opts->signLog);
+    }
     /* step 3: databases the log left attached */
     for (uint32_t i = 0; i < BJ_LOG_ATTACH_MAX; i++) {
         const bj_redo_db *d = &r->rgdb[i];

@@ -223,6 +223,13 @@ typedef struct bj_logr_config {
     uint32_t genLast;    /* 0: read to the end of edb.log; else stop after this generation */
     bj_logr_cache *cache; /* optional: fCacheFill fills it, else generations found are used */
     bool fCacheFill;
+    /* Hard restore: generations up to genBackupHigh are read from the backup folders (archive
+     * names only; each generation from the first folder that has it), later ones from
+     * szLogPath (archives, then <base>.log: roll-forward); the log ends after genBackupHigh
+     * when szLogPath has no generation after it. cBackupPath 0: none. */
+    const char *const *rgszBackupPath;
+    uint32_t cBackupPath;
+    uint32_t genBackupHigh;
 } bj_logr_config;
 
 /* Opens a reader. JET_errMissingPreviousLogFile when lsnStart's generation does not exist. */

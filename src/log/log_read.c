@@ -25,6 +25,10 @@
 struct bj_logr {
     bj_os *os;
     char *szLogPath;
+    char **rgszBackup; /* hard restore: generations <= genBackupHigh come from these */
+    uint32_t cBackup;
+    uint32_t genBackupHigh;
+    uint32_t genMaxLogPath; /* the highest generation in szLogPath (archives, <base>.log) */
     char base[4];
     bj_lsn lsnStart;
     uint32_t genLast;
@@ -188,18 +192,45 @@ static bool has_archive(const bj_logr *r, uint32_t g)
     return false;
 }
 
-/* The path of an archive with generation g: the 8-digit name, else a 5-digit one. */
-static JET_ERR archive_path(bj_logr *r, uint32_t g, char *out, size_t cb)
+/* The path of an archive with generation g in folder dir: the 8-digit name, else a 5-digit
+ * one; *pfExists tells whether either exists (may be NULL). */
+static JET_ERR archive_path_in(bj_logr *r, const char *dir, uint32_t g, char *out, size_t cb,
+                               bool *pfExists)
 {
     JET_ERR err = JET_errSuccess;
     bool exists = false;
     char name[32];
-    CALL(bj_log_name_gen(out, cb, r->szLogPath, r->base, g));
+    CALL(bj_log_name_gen(out, cb, dir, r->base, g));
     CALL(bj_os_stat(r->os, out, &exists, NULL, NULL));
     if (exists || g > 0xfffffu)
         goto fail;
     snprintf(name, sizeof(name), "%s%05X.log", r->base, (unsigned)g);
-    CALL(bj_path_join(out, cb, r->szLogPath, name));
+    CALL(bj_path_join(out, cb, dir, name));
+    CALL(bj_os_stat(r->os, out, &exists, NULL, NULL));
+fail:
+    if (pfExists)
+        *pfExists = exists;
+    return err;
+}
+
+static JET_ERR archive_path(bj_logr *r, uint32_t g, char *out, size_t cb)
+{
+    return archive_path_in(r, r->szLogPath, g, out, cb, NULL);
+}
+
+/* Whether generation g is one the backup folders supply. */
+static bool from_backup(const bj_logr *r, uint32_t g)
+{
+    return r->cBackup && g <= r->genBackupHigh;
+}
+
+/* The path of backup generation g: the first backup folder that has it. */
+static JET_ERR backup_path(bj_logr *r, uint32_t g, char *out, size_t cb, bool *pfExists)
+{
+    JET_ERR err = JET_errSuccess;
+    *pfExists = false;
+    for (uint32_t i = 0; i < r->cBackup && !*pfExists; i++)
+        CALL(archive_path_in(r, r->rgszBackup[i], g, out, cb, pfExists));
 fail:
     return err;
 }
@@ -224,6 +255,16 @@ JET_ERR bj_logr_open(const bj_logr_config *cfg, bj_logr **pr)
     r->cache = cfg->cache;
     r->fCacheFill = cfg->fCacheFill;
     r->szLogPath = bj_strdup(cfg->szLogPath);
+    if (cfg->cBackupPath) {
+        r->rgszBackup = bj_calloc(cfg->cBackupPath, sizeof(char *));
+        if (!r->rgszBackup)
+            ERR(JET_errOutOfMemory);
+        r->cBackup = cfg->cBackupPath;
+        r->genBackupHigh = cfg->genBackupHigh;
+        for (uint32_t i = 0; i < r->cBackup; i++)
+            if (!(r->rgszBackup[i] = bj_strdup(cfg->rgszBackupPath[i])))
+                ERR(JET_errOutOfMemory);
+    }
     r->body = bj_malloc(BJ_LOG_RECORD_MAX + BJ_REC_CB_HDR);
     if (!r->szLogPath || !r->body)
         ERR(JET_errOutOfMemory);
@@ -238,7 +279,21 @@ JET_ERR bj_logr_open(const bj_logr_config *cfg, bj_logr **pr)
         if (r->errCurFile >= 0)
             r->genCurFile = r->hdr.gen;
     }
+    r->genMaxLogPath = r->cArch ? r->rgArch[r->cArch - 1] : 0;
+    if (r->genCurFile > r->genMaxLogPath)
+        r->genMaxLogPath = r->genCurFile;
     genStart = BJ_LSN_GEN(r->lsnStart);
+    if (from_backup(r, genStart)) {
+        bool exists = false;
+        CALL(backup_path(r, genStart, sz, sizeof sz, &exists));
+        if (!exists)
+            ERR(JET_errMissingPreviousLogFile);
+        r->gen = genStart;
+        r->lsnEnd = BJ_LSN_MAKE(genStart, BJ_LOG_CB_HDRAREA);
+        *pr = r;
+        r = NULL;
+        goto fail;
+    }
     if (genStart == 0) {
         genStart = r->cArch ? r->rgArch[0] : r->genCurFile;
         if (r->genCurFile && r->genCurFile < genStart)
@@ -263,6 +318,9 @@ void bj_logr_close(bj_logr *r)
     if (!r)
         return;
     bj_free(r->szLogPath);
+    for (uint32_t i = 0; i < r->cBackup; i++)
+        bj_free(r->rgszBackup[i]);
+    bj_free(r->rgszBackup);
     bj_free(r->rgArch);
     bj_free(r->file);
     bj_free(r->rgcbUsed);
@@ -301,7 +359,13 @@ static JET_ERR load_gen(bj_logr *r)
         r->fLoaded = true;
         return JET_errSuccess;
     }
-    if (has_archive(r, g)) {
+    if (from_backup(r, g)) {
+        bool exists = false;
+        CALL(backup_path(r, g, sz, sizeof(sz), &exists));
+        if (!exists)
+            ERR(JET_errMissingLogFile);
+        r->fIsCur = false;
+    } else if (has_archive(r, g)) {
         CALL(archive_path(r, g, sz, sizeof(sz)));
         r->fIsCur = false;
     } else if (r->fCurFile) {
@@ -438,7 +502,11 @@ static JET_ERR next_gen(bj_logr *r, bool *pfEnd)
         *pfEnd = true;
         goto fail;
     }
-    if (!r->fCurFile && !has_archive(r, r->gen + 1)) {
+    if (r->cBackup && r->gen >= r->genBackupHigh && r->genMaxLogPath <= r->gen) {
+        *pfEnd = true; /* nothing in the log folder to roll forward with */
+        goto fail;
+    }
+    if (!from_backup(r, r->gen + 1) && !r->fCurFile && !has_archive(r, r->gen + 1)) {
         /* No <base>.log and no later archive: either a roll stopped between its two renames
          * (edb.log -> archive done, edbtmp.log -> edb.log not; edbtmp.log then already says
          * it is the next generation, chained to this one), and the archive just read is the

@@ -146,6 +146,49 @@ static JET_ERR on_undo(bj_redo *r, const uint8_t *b, uint32_t cb)
 
 /* ---- databases ---- */
 
+uint64_t bj_logtime_key(const bj_logtime *t)
+{
+    const uint32_t ms = ((uint32_t)(t->filler1 >> 1) & 0x7fu) | (((uint32_t)(t->filler2 >> 1) & 0x7u) << 7);
+    return ((((((uint64_t)t->year_since_1900 * 16 + t->month) * 32 + t->day) * 32 + t->hour) * 64 +
+             t->min) * 64 + t->sec) * 1024 + ms;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* The file redo uses for the database the log names path (cbPath bytes) with signDb into
+ * out: its map entry's, else the path itself; false when the map is exclusive and has no
+ * entry. */
+static bool map_path(const bj_redo_config *cfg, const char *path, uint32_t cbPath,
+                     const bj_signature *signDb, char *out, size_t cbOut)
+{
+    char sz[1024];
+    if (cbPath >= sizeof sz)
+        return false;
+    memcpy(sz, path, cbPath);
+    sz[cbPath] = 0;
+    for (uint32_t i = 0; i < cfg->cmap; i++) {
+        const bj_redo_map *m = &cfg->rgmap[i];
+        bool f;
+        if (!m->szFrom)
+            f = m->fBySign && memcmp(&m->signDb, signDb, sizeof(*signDb)) == 0;
+        else
+            f = m->fBaseName ? strcmp(base_name(m->szFrom), base_name(sz)) == 0
+                             : strcmp(m->szFrom, sz) == 0;
+        if (f && strlen(m->szTo) < cbOut) {
+            strcpy(out, m->szTo);
+            return true;
+        }
+    }
+    if (cfg->fMapOnly || cbPath >= cbOut)
+        return false;
+    strcpy(out, sz);
+    return true;
+}
+
 static JET_ERR db_close(bj_redo *r, bj_redo_db *d, bool fClean)
 {
     JET_ERR err = JET_errSuccess;
@@ -178,18 +221,25 @@ static JET_ERR db_open(bj_redo *r, const bj_redo_config *cfg, uint32_t dbid, con
                        uint32_t cbPath, const bj_signature *signDb)
 {
     JET_ERR err = JET_errSuccess;
+    char szMapped[1024];
     if (dbid >= BJ_LOG_ATTACH_MAX || cbPath >= sizeof(r->rgdb[0].path))
         return BJ_ERR(JET_errLogFileCorrupt);
     bj_redo_db *d = &r->rgdb[dbid];
-    if (d->fOpen && strlen(d->path) == cbPath && memcmp(d->path, path, cbPath) == 0 &&
+    const bool fMapped = map_path(cfg, path, cbPath, signDb, szMapped, sizeof szMapped);
+    if (d->fOpen && fMapped && strcmp(d->path, szMapped) == 0 &&
         memcmp(&d->signDb, signDb, sizeof(*signDb)) == 0)
         return JET_errSuccess; /* already open (checkpoint list, then ATTACH) */
     CALL(db_close(r, d, false));
     memset(d, 0, sizeof(*d));
     d->fUsed = true;
     d->dbid = dbid;
-    memcpy(d->path, path, cbPath);
     d->signDb = *signDb;
+    if (!fMapped) { /* not restored: its changes are skipped */
+        memcpy(d->path, path, cbPath);
+        d->fMissing = true;
+        return JET_errSuccess;
+    }
+    strcpy(d->path, szMapped);
     bool fExists = false, fDir = false;
     CALL(bj_os_stat(cfg->os, d->path, &fExists, &fDir, NULL));
     if (!fExists || fDir) {
@@ -511,11 +561,13 @@ typedef struct scan_state {
     const bj_redo_config *cfg;
     bj_signature signLog;
     bool fSign;
+    uint32_t genComplete; /* every generation up to this one is replayed */
 } scan_state;
 
 /* Pass 1 check of one database named by the checkpoint or an ATTACH record: a dirty one of
  * another stream, or one needing generations beyond the log's end, stops recovery. */
-static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath)
+static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath,
+                       const bj_signature *signDb)
 {
     JET_ERR err = JET_errSuccess;
     char sz[1024];
@@ -523,8 +575,8 @@ static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath)
     bool fExists = false, fDir = false;
     if (cbPath >= sizeof sz)
         return BJ_ERR(JET_errLogFileCorrupt);
-    memcpy(sz, path, cbPath);
-    sz[cbPath] = 0;
+    if (!map_path(s->cfg, path, cbPath, signDb, sz, sizeof sz))
+        return JET_errSuccess; /* ignored */
     CALL(bj_os_stat(s->cfg->os, sz, &fExists, &fDir, NULL));
     if (!fExists || fDir)
         return JET_errSuccess;
@@ -532,12 +584,22 @@ static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath)
         return JET_errSuccess;
     bj_dbhdr h;
     uint32_t cbPage;
-    if (hdr_read(f, &h, &cbPage) >= 0 && h.dbstate == BJ_DBSTATE_DIRTY_SHUTDOWN) {
+    if (hdr_read(f, &h, &cbPage) < 0)
+        goto fail;
+    /* a streamed backup image whose trailer no restore merged: only a hard restore may use it */
+    if (h.bkinfoFullCur.genLow != 0 && h.bkinfoFullCur.genHigh == 0)
+        ERR(JET_errSoftRecoveryOnBackupDatabase);
+    if (h.dbstate == BJ_DBSTATE_DIRTY_SHUTDOWN) {
         if (s->fSign && h.signLog.random &&
             memcmp(&h.signLog, &s->signLog, sizeof(h.signLog)) != 0)
             ERR(JET_errDatabaseLogSetMismatch);
-        if (h.genMaxRequired > BJ_LSN_GEN(s->r->lsnEnd))
+        if (h.genMaxRequired > s->genComplete)
             ERR(JET_errRequiredLogFilesMissing);
+    } else if (s->r->fStopped && h.dbstate == BJ_DBSTATE_CLEAN_SHUTDOWN &&
+               bj_lgpos_to_lsn(&h.lgposConsistent) > s->r->lsnEnd && s->fSign &&
+               memcmp(&h.signLog, &s->signLog, sizeof(h.signLog)) == 0) {
+        /* a point-in-time stop before a state the file already holds */
+        ERR(JET_errRequiredLogFilesMissing);
     }
 fail:
     if (f)
@@ -545,15 +607,33 @@ fail:
     return err;
 }
 
+/* Whether a point-in-time stop ends replay before rec. */
+static bool is_stop(const bj_redo_config *cfg, const bj_logr_rec *rec)
+{
+    if (cfg->lsnStop && rec->lsn >= cfg->lsnStop)
+        return true;
+    if (cfg->fTimeStop && rec->type == BJ_LR_COMMIT0 && rec->cb >= 8 + BJ_LOGTIME_CB) {
+        bj_logtime t;
+        bj_logtime_decode(rec->body + 8, &t);
+        return bj_logtime_key(&t) > bj_logtime_key(&cfg->tmStop);
+    }
+    return false;
+}
+
 static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *chk,
                     bj_logr_cache *cache)
 {
     JET_ERR err = JET_errSuccess;
     bj_logr *lr = NULL;
-    bj_logr_config lc = {cfg->os,         cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
-                         cache, true};
-    scan_state s = {r, cfg, {0}, false};
-    char(*paths)[1024] = NULL;
+    bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
+                         cache,   true,           cfg->rgszBackupPath, cfg->cBackupPath,
+                         cfg->genBackupHigh};
+    scan_state s = {r, cfg, {0}, false, 0};
+    typedef struct scan_path {
+        char sz[1024];
+        bj_signature signDb;
+    } scan_path;
+    scan_path *paths = NULL;
     uint32_t cpath = 0, cpathAlloc = 0;
     CALL(bj_logr_open(&lc, &lr));
     for (;;) {
@@ -562,6 +642,11 @@ static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *ch
         CALL(bj_logr_next(lr, &rec, &fEnd));
         if (fEnd)
             break;
+        if (is_stop(cfg, &rec)) {
+            r->fStopped = true;
+            r->lsnEnd = rec.lsn;
+            break;
+        }
         r->cRecords++;
         r->cbReplayed += rec.cb;
         if (rec.type == BJ_LR_ATTACH) {
@@ -571,28 +656,34 @@ static JET_ERR scan(bj_redo *r, const bj_redo_config *cfg, const bj_chk_info *ch
                 ERR(JET_errLogFileCorrupt);
             if (cpath == cpathAlloc) {
                 uint32_t n = cpathAlloc ? 2 * cpathAlloc : 8;
-                char(*p)[1024] = bj_realloc(paths, n * sizeof(*p));
+                scan_path *p = bj_realloc(paths, n * sizeof(*p));
                 if (!p)
                     ERR(JET_errOutOfMemory);
                 paths = p;
                 cpathAlloc = n;
             }
-            memcpy(paths[cpath], a.path, a.cbPath);
-            paths[cpath][a.cbPath] = 0;
+            memcpy(paths[cpath].sz, a.path, a.cbPath);
+            paths[cpath].sz[a.cbPath] = 0;
+            paths[cpath].signDb = a.signDb;
             cpath++;
         }
     }
-    r->lsnEnd = bj_logr_end(lr);
+    if (!r->fStopped)
+        r->lsnEnd = bj_logr_end(lr);
     r->hdrLast = *bj_logr_last_header(lr);
     s.signLog = r->hdrLast.signLog;
     s.fSign = true;
+    s.genComplete = BJ_LSN_GEN(r->lsnEnd);
+    if (r->fStopped)
+        s.genComplete--; /* stopped inside (or at the start of) that generation */
     if (chk && memcmp(&chk->signLog, &s.signLog, sizeof(s.signLog)) != 0)
         ERR(JET_errBadLogSignature);
     if (chk)
         for (uint32_t i = 0; i < chk->cattach; i++)
-            CALL(scan_db(&s, chk->rgattach[i].szPath, (uint32_t)strlen(chk->rgattach[i].szPath)));
+            CALL(scan_db(&s, chk->rgattach[i].szPath, (uint32_t)strlen(chk->rgattach[i].szPath),
+                         &chk->rgattach[i].signDb));
     for (uint32_t i = 0; i < cpath; i++)
-        CALL(scan_db(&s, paths[i], (uint32_t)strlen(paths[i])));
+        CALL(scan_db(&s, paths[i].sz, (uint32_t)strlen(paths[i].sz), &paths[i].signDb));
 fail:
     bj_free(paths);
     bj_logr_close(lr);
@@ -629,7 +720,17 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
     *pr = NULL;
     if (!r || !chk)
         ERR(JET_errOutOfMemory);
-    err = bj_chk_read(cfg->os, cfg->szSystemPath, cfg->szBaseName, chk);
+    if (cfg->lsnStart) { /* hard restore: a checkpoint made at the start generation */
+        if (cfg->cattachStart > BJ_LOG_ATTACH_MAX)
+            ERR(JET_errInvalidParameter);
+        chk->lsnCheckpoint = cfg->lsnStart;
+        chk->signLog = cfg->signLogStart;
+        chk->cattach = cfg->cattachStart;
+        for (uint32_t i = 0; i < cfg->cattachStart; i++)
+            chk->rgattach[i] = cfg->rgattachStart[i];
+        err = JET_errSuccess;
+    } else
+        err = bj_chk_read(cfg->os, cfg->szSystemPath, cfg->szBaseName, chk);
     if (err == JET_errCheckpointFileNotFound || err == JET_errFileNotFound ||
         err == JET_errCheckpointCorrupt) {
         /* no checkpoint (or none readable, e.g. its first write failed): start at the lowest
@@ -671,15 +772,22 @@ JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr)
             const bj_log_attach *a = &chk->rgattach[i];
             CALL(db_open(r, cfg, a->dbid, a->szPath, (uint32_t)strlen(a->szPath), &a->signDb));
         }
-    bj_logr_config lc = {cfg->os,         cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
-                         cache, false};
+    bj_logr_config lc = {cfg->os, cfg->szLogPath, cfg->szBaseName, r->lsnCheckpoint, 0,
+                         cache,   false,          cfg->rgszBackupPath, cfg->cBackupPath,
+                         cfg->genBackupHigh};
     CALL(bj_logr_open(&lc, &lr));
+    uint32_t genSeen = 0;
     for (;;) {
         bj_logr_rec rec;
         bool fEnd = false;
         CALL(bj_logr_next(lr, &rec, &fEnd));
-        if (fEnd)
+        if (fEnd || (r->fStopped && rec.lsn >= r->lsnEnd))
             break;
+        if (cfg->pfnProgress && BJ_LSN_GEN(rec.lsn) != genSeen) {
+            genSeen = BJ_LSN_GEN(rec.lsn);
+            cfg->pfnProgress(cfg->ctxProgress, genSeen, BJ_LSN_GEN(r->lsnCheckpoint),
+                             BJ_LSN_GEN(r->lsnEnd));
+        }
         r->cRecords++;
         r->cbReplayed += rec.cb;
         CALL(apply(r, cfg, &rec));

@@ -43,11 +43,47 @@ typedef struct bj_redo_db {
     uint64_t dbtime; /* the largest dbtime in the header or the log */
 } bj_redo_db;
 
+/* A database relocation: the path the log names (szFrom; with fBaseName only its file name
+ * is compared; NULL with fBySign: the database the log names with signature signDb) -> the
+ * file redo uses instead (szTo). */
+typedef struct bj_redo_map {
+    const char *szFrom;
+    const char *szTo;
+    bool fBaseName;
+    bool fBySign;
+    bj_signature signDb;
+} bj_redo_map;
+
 typedef struct bj_redo_config {
     bj_os *os;
     bj_buf *buf;
     const char *szLogPath, *szSystemPath, *szBaseName;
     uint32_t cbPage;
+    /* Optional: the databases the log names are mapped (rgmap); fMapOnly: a database with no
+     * map entry is ignored (its changes are skipped), else it is used at its logged path. */
+    const bj_redo_map *rgmap;
+    uint32_t cmap;
+    bool fMapOnly;
+    /* Hard restore (lsnStart != 0): replay starts at lsnStart instead of the checkpoint file,
+     * with the databases of rgattachStart attached (the start generation's header), and
+     * generations up to genBackupHigh come from the backup folders (then szLogPath:
+     * roll-forward). */
+    bj_lsn lsnStart;
+    const bj_log_attach *rgattachStart;
+    uint32_t cattachStart;
+    bj_signature signLogStart;
+    const char *const *rgszBackupPath;
+    uint32_t cBackupPath;
+    uint32_t genBackupHigh;
+    /* Point in time (0 / false: none): replay ends before the first record at or after
+     * lsnStop, or before the first level-0 commit whose commit time is after tmStop. */
+    bj_lsn lsnStop;
+    bool fTimeStop;
+    bj_logtime tmStop;
+    /* Progress of the redo pass (NULL: none): called when replay enters generation gen;
+     * genEnd is the last generation it will replay. */
+    void (*pfnProgress)(void *ctx, uint32_t gen, uint32_t genFirst, uint32_t genEnd);
+    void *ctxProgress;
 } bj_redo_config;
 
 /* What takes back one change of a structure modification whose end has not been seen yet:
@@ -65,7 +101,8 @@ typedef struct bj_redo {
     bj_redo_trx *rgtrx; /* unfinished transactions, in order of their first record */
     uint32_t ctrx, ctrxAlloc;
     bool fLogs;         /* false: no log and no checkpoint: a new stream starts */
-    bj_lsn lsnCheckpoint, lsnEnd;
+    bool fStopped;      /* a point-in-time stop ended replay before the end of the log */
+    bj_lsn lsnCheckpoint, lsnEnd; /* lsnEnd: where replay ended (the stop, when fStopped) */
     bj_log_hdr hdrLast; /* the last generation's header (to continue the stream) */
     bj_redo_smo *rgsmo; /* images of unfinished structure modifications */
     uint32_t csmo, csmoAlloc;
@@ -78,8 +115,12 @@ typedef struct bj_redo {
  * (JET_errLogFileCorrupt, JET_errMissingLogFile, JET_errBadLogSignature, ...),
  * JET_errCheckpointCorrupt, JET_errMissingPreviousLogFile, JET_errRequiredLogFilesMissing
  * (a database needs generations beyond the last one), JET_errBadLogSignature (a database of
- * another log stream), page errors, I/O errors. */
+ * another log stream), JET_errSoftRecoveryOnBackupDatabase (a database the log names is a
+ * backup image whose trailer was never merged by a restore), page errors, I/O errors. */
 JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr);
 void bj_redo_free(bj_redo *r);
+
+/* LOGTIME order key (year, month, day, hour, minute, second, millisecond). */
+uint64_t bj_logtime_key(const bj_logtime *t);
 
 #endif /* BJ_REDO_H */

@@ -114,6 +114,11 @@ TH(JetOpenTemporaryTable2, (a, &f->ott2))
 TH(JetPrepareUpdate, (a, b, JET_prepInsert))
 THA(JetRenameColumn, (a, b, "c2", "c3", 0))
 THA(JetRenameTable, (a, (JET_DBID)b, "t", "t2"))
+THA(JetRestore, (NULL, NULL))
+THA(JetRestore2, (NULL, NULL, NULL))
+THA(JetRestoreInstance, (a, f->path, NULL, NULL))
+THA(JetExternalRestore, (NULL, NULL, NULL, 0, NULL, 0, 0, NULL))
+THA(JetExternalRestore2, (NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL))
 TH(JetResetSessionContext, (a))
 TH(JetRetrieveColumn, (a, b, 1, f->buf, sizeof f->buf, &f->cb, 0, NULL))
 TH(JetRetrieveColumns, (a, b, NULL, 0))
@@ -250,6 +255,11 @@ static const row g_rows[] = {
     R(JetPrepareUpdate, K_SES_TAB),
     RA(JetRenameColumn, K_SES_TAB),
     RA(JetRenameTable, K_SES_DB),
+    RA(JetRestore, K_NONE),
+    RA(JetRestore2, K_NONE),
+    RA(JetRestoreInstance, K_INST),
+    RA(JetExternalRestore, K_NONE),
+    RA(JetExternalRestore2, K_NONE),
     R(JetResetSessionContext, K_SES),
     R(JetRetrieveColumn, K_SES_TAB),
     R(JetRetrieveColumns, K_SES_TAB),

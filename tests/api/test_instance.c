@@ -130,8 +130,14 @@ TEST(init_with_rstinfo)
     memset(&ri, 0, sizeof ri);
     CHECK_ERR(JetInit3(&a, &ri, 0), JET_errInvalidParameter);
     ri.cbStruct = sizeof ri;
-    CHECK_ERR(JetInit3(&a, &ri, 0), JET_errFeatureNotAvailable);
-    CHECK_OK(JetInit3(&a, NULL, 0));
+    ri.crstmap = 1; /* a count without a map */
+    CHECK_ERR(JetInit3(&a, &ri, 0), JET_errInvalidParameter);
+    ri.crstmap = 0;
+    ri.lgposStop.isec = 3; /* a stop position without a generation */
+    CHECK_ERR(JetInit3(&a, &ri, 0), JET_errInvalidParameter);
+    ri.lgposStop.isec = 0;
+    /* an empty JET_RSTINFO is a plain JetInit */
+    CHECK_OK(JetInit3(&a, &ri, 0));
     CHECK_OK(JetTerm(a));
 }
 
