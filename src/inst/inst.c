@@ -343,16 +343,12 @@ JET_ERR bj_inst_init_opts(JET_INSTANCE *pinstance, JET_GRBIT grbit, bj_recover_o
     atomic_store(&inst->init_in_progress, true);
     bj_mutex_unlock(&bj_inst_process_lock);
 
-<<<<<<< HEAD
-    err = inst_start_engine(inst, grbit);
+    err = inst_start_engine(inst, grbit, opts);
     if (err >= 0) {
         err = bj_bk_new(inst, &inst->backup);
         if (err < 0)
             inst_stop_engine(inst, JET_bitTermAbrupt);
     }
-=======
-    err = inst_start_engine(inst, grbit, opts);
->>>>>>> rst
 
     bj_mutex_lock(&bj_inst_process_lock);
     atomic_store(&inst->init_in_progress, false);
