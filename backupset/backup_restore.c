@@ -126,8 +126,9 @@ JET_ERR bj_bks_restore(const char *const *dirs, uint32_t n, const char *target,
     for (uint32_t i = 0; i < full->cdb; i++) {
         char from[BJ_PATH_MAX];
         bj_bkset_image_path(full, i, from, sizeof from);
-        snprintf(out->rgdb[i], BJ_PATH_MAX, "%s/%s", dir, bj_path_name(full->rgdb[i]));
-        if ((err = copy_file(from, out->rgdb[i])) < 0) {
+        if ((err = bj_path_join(out->rgdb[i], BJ_PATH_MAX, dir, bj_path_name(full->rgdb[i]))) <
+                0 ||
+            (err = copy_file(from, out->rgdb[i])) < 0) {
             say(msg, cchMsg, "copying %s: %s", from, bj_err_name(err));
             goto done;
         }

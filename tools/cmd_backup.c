@@ -124,7 +124,10 @@ static int run_backup(int argc, char **argv)
         for (uint32_t i = 0; i < dbs.c; i++) {
             char tmp[BJ_PATH_MAX];
             snprintf(tmp, sizeof tmp, "%s", dbs.rg[i]);
-            snprintf(dbs.rg[i], BJ_PATH_MAX, "%s/%s", instDir, tmp);
+            if (bj_path_join(dbs.rg[i], BJ_PATH_MAX, instDir, tmp) < 0) {
+                bj_tool_msg("%s/%s: path too long", instDir, tmp);
+                return BJ_EXIT_ERROR;
+            }
         }
     }
     if (dbs.c == 0 && bj_bkset_has_images(kind)) {

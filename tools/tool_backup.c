@@ -119,12 +119,11 @@ static void remove_tree_files(const char *dir)
     if (!d)
         return;
     struct dirent *e;
-    char path[BJ_PATH_MAX + 256];
+    char path[BJ_PATH_MAX];
     while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            bj_path_join(path, sizeof path, dir, e->d_name) >= 0)
             unlink(path);
-        }
     closedir(d);
     rmdir(dir);
 }

@@ -299,7 +299,8 @@ static JET_ERR restore_on(bj_inst *inst, void *ctx)
         CALL(map_from_caller(c));
     for (uint32_t i = 0; i < c->cdb; i++) {
         CALL(bj_rst_check_image(inst->os, c->rgdb[i].szTo, &c->hdrLow.signLog, c->res.genLow,
-                                c->res.genHigh, &c->rgdb[i].signDb));
+                                c->res.genHigh, p->lsnStop != 0 || p->fTimeStop,
+                                &c->rgdb[i].signDb));
         for (uint32_t j = 0; j < i; j++)
             if (memcmp(&c->rgdb[j].signDb, &c->rgdb[i].signDb, sizeof(bj_signature)) == 0)
                 ERR(JET_errInvalidParameter); /* two images of one database */

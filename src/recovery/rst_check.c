@@ -240,7 +240,7 @@ fail:
 }
 
 JET_ERR bj_rst_check_image(bj_os *os, const char *szImage, const bj_signature *signLog,
-                           uint32_t genLow, uint32_t genHigh, bj_signature *psignDb)
+                           uint32_t genLow, uint32_t genHigh, bool fStop, bj_signature *psignDb)
 {
     JET_ERR err = JET_errSuccess;
     bj_file *f = NULL;
@@ -296,11 +296,14 @@ JET_ERR bj_rst_check_image(bj_os *os, const char *szImage, const bj_signature *s
         ERR(JET_errEndingRestoreLogTooLow);
     if (!fTrailer)
         goto fail; /* nothing to merge */
-    h.bkinfoFullCur.genHigh = genHigh;
-    if (h.genMaxRequired < genHigh)
-        h.genMaxRequired = genHigh;
-    if (h.genMaxCommitted < genHigh)
-        h.genMaxCommitted = genHigh;
+    /* ESE raises the need to the whole set (a restore must not end early); a point-in-time
+     * restore ends early on purpose, so the image needs only its own generations */
+    const uint32_t genNeed = fStop ? imgHigh : genHigh;
+    h.bkinfoFullCur.genHigh = genNeed;
+    if (h.genMaxRequired < genNeed)
+        h.genMaxRequired = genNeed;
+    if (h.genMaxCommitted < genNeed)
+        h.genMaxCommitted = genNeed;
     memset(&h.logtimeGenMaxCreate, 0, sizeof h.logtimeGenMaxCreate);
     memset(&h.logtimeGenMaxRequired, 0, sizeof h.logtimeGenMaxRequired);
     CALL(write_hdr(f, &h, cbPage));

@@ -35,12 +35,14 @@ JET_ERR bj_rst_check_log_path(bj_os *os, const char *szLogPath, const char *szBa
  * signLog (§7.3), then the merge: bkinfoFullCur.genHigh := genHigh, genMaxRequired and
  * genMaxCommitted raised to genHigh (their logtimes zeroed), header and shadow written, the
  * trailer page zeroed and cut off. An image merged before (a retry) is checked against its
- * header's range. *psignDb: the image's database signature. Errors: JET_errFileNotFound,
+ * header's range. fStop (a point-in-time restore): the merge raises genMaxRequired only to
+ * the image's own last generation (its trailer's genHigh), so replay may stop anywhere past
+ * it. *psignDb: the image's database signature. Errors: JET_errFileNotFound,
  * JET_errDatabaseCorrupted (no readable header), JET_errRestoreOfNonBackupDatabase,
  * JET_errDatabasePatchFileMismatch (trailer or signatures do not match),
  * JET_errStartingRestoreLogTooHigh, JET_errEndingRestoreLogTooLow, I/O errors. */
 JET_ERR bj_rst_check_image(bj_os *os, const char *szImage, const bj_signature *signLog,
-                           uint32_t genLow, uint32_t genHigh, bj_signature *psignDb);
+                           uint32_t genLow, uint32_t genHigh, bool fStop, bj_signature *psignDb);
 
 /* After a restore: zeroes every backup record of the header of szDb (FullPrev, IncPrev,
  * CopyPrev, DiffPrev, FullCur, SnapshotCur and their types) and writes header and shadow. */

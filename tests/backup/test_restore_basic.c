@@ -74,7 +74,7 @@ TEST(external_restore_remapped)
     snprintf(lg, sizeof lg, "%s/edb%08X.log", e.bak, lo);
     REQUIRE_OK(bj_log_read_header(bj_os_posix(), lg, &h));
     signLog = h.signLog;
-    CHECK_OK(bj_rst_check_image(bj_os_posix(), to, &signLog, lo, hi, &signDb));
+    CHECK_OK(bj_rst_check_image(bj_os_posix(), to, &signLog, lo, hi, false, &signDb));
     CHECK_OK(ext_restore(&e, to, 0, 0));
     check_restored(&e, to, 200);
 }

@@ -414,7 +414,8 @@ TEST(fuzz_image_and_log_checks)
             REQUIRE(ftruncate(fd, st.st_size - 8192 * (1 + rand() % 3)) == 0);
         close(fd);
         bj_signature signDb;
-        JET_ERR err = bj_rst_check_image(bj_os_posix(), img, &hLow.signLog, g_lo, g_hi, &signDb);
+        JET_ERR err = bj_rst_check_image(bj_os_posix(), img, &hLow.signLog, g_lo, g_hi, false,
+                                         &signDb);
         if (err < 0)
             cErr++;
     }
