@@ -17,7 +17,9 @@
  * >= 0.9) and writer during/without (target >= 0.8). Timings only: never a test.
  *
  * usage: bench_backup [--mb N] [--runs R] [--base S] [--writers W] [--engines LIST]
- *                     [--dir DIR] [--keep] [--quick]
+ *                     [--dir DIR] [--out DIR] [--keep] [--quick]
+ * --out: the folder backups and cat copies are written to (default: next to the data; another
+ * device, e.g. /dev/shm, keeps the copy's writes off the disk the writers' commits wait for).
  * Engines: bluejet, sqlite, lmdb
  * (bluejet: backup_bluejet.c). --writers is the number of bluejet writer threads (the peers have one
  * writer thread each: both serialise their writers anyway).
@@ -52,8 +54,9 @@ static struct {
     int writers;
     const char *engines;
     const char *dir;
+    const char *out; /* where backups and cat copies go (default: next to the data) */
     bool keep;
-} opt = {1024, 3, 2.0, 1, NULL, NULL, false};
+} opt = {1024, 3, 2.0, 1, NULL, NULL, NULL, false};
 
 void bench_backup_random(uint64_t *x, void *buf, size_t cb)
 {
@@ -235,8 +238,8 @@ static int run_engine(const bench_backup_engine *e, const char *scratch, figures
     void *env = NULL;
     int rc = -1;
     snprintf(dir, sizeof dir, "%s/%s", scratch, e->name);
-    snprintf(out, sizeof out, "%s/backup.out", dir);
-    snprintf(catOut, sizeof catOut, "%s/cat.out", dir);
+    snprintf(out, sizeof out, "%s/%s-backup.out", opt.out ? opt.out : dir, e->name);
+    snprintf(catOut, sizeof catOut, "%s/%s-cat.out", opt.out ? opt.out : dir, e->name);
     if (mkdir(dir, 0755) != 0) {
         perror(dir);
         return -1;
@@ -331,7 +334,7 @@ static bool engine_wanted(const char *name)
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_backup [--mb N] [--runs R] [--base S] [--writers W] "
-                    "[--engines LIST] [--dir DIR] [--keep] [--quick]\n");
+                    "[--engines LIST] [--dir DIR] [--out DIR] [--keep] [--quick]\n");
     return 2;
 }
 
@@ -359,6 +362,8 @@ int main(int argc, char **argv)
             opt.engines = v, i++;
         } else if (!strcmp(a, "--dir")) {
             opt.dir = v, i++;
+        } else if (!strcmp(a, "--out")) {
+            opt.out = v, i++;
         } else {
             return usage();
         }
