@@ -351,6 +351,16 @@ TEST(external_restore_arguments)
     REQUIRE_OK(bk_copy_file(img, img2));
     JET_RSTMAP two[2] = {{e.db, img}, {(char *)"/elsewhere/x.edb", img2}};
     CHECK_ERR(JetExternalRestore(log, log, two, 2, e.bak, 0, 0, NULL), JET_errInvalidParameter);
+    /* a target given by folders that a running instance uses: rolling forward into a
+     * running instance is not built */
+    char run[1100], runLog[1200];
+    snprintf(run, sizeof run, "%s/running", e.rst);
+    snprintf(runLog, sizeof runLog, "%s/", run);
+    JET_INSTANCE instRun = 0;
+    REQUIRE_OK(inst_start(run, &instRun));
+    CHECK_ERR(JetExternalRestore2(NULL, NULL, map, 1, e.bak, &li, NULL, runLog, runLog, NULL),
+              JET_errFeatureNotAvailable);
+    CHECK_OK(JetTerm(instRun));
     /* JetExternalRestore2 with a target given by folders (not running): runs there */
     scratch(&e, img, sizeof img);
     char tlog[1200];
