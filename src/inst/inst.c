@@ -515,7 +515,9 @@ bool bj_inst_log_path_in_use(const bj_inst *self, const char *szLogPath)
     for (bj_inst *p = inst_list; p && !f; p = p->next) {
         if (p == self || !(atomic_load(&p->initialized) || atomic_load(&p->init_in_progress)))
             continue;
-        bj_param_str(p, JET_paramLogFilePath, sz, sizeof sz);
+        /* a per-instance parameter: read in place (bj_param_str takes this lock) */
+        const char *v = p->params[JET_paramLogFilePath].s;
+        snprintf(sz, sizeof sz, "%s", v ? v : "");
         f = bj_path_absolute(b, sizeof b, sz) >= 0 && strcmp(a, b) == 0;
     }
     bj_mutex_unlock(&bj_inst_process_lock);
