@@ -196,7 +196,7 @@ TEST(full_backup_while_two_threads_write)
         r0 = rows_of(w);
         t0 = now_ns();
         while (now_ns() - t0 < 500ull * 1000 * 1000) {
-            uint64_t dt;
+            uint64_t dt = 0;
             one_backup(&b, 3 * 8192, nBackups % 4 == 0, &dt, &cpg, &nData);
             dtFirstMax = dt > dtFirstMax ? dt : dtFirstMax;
             nBackups++;
