@@ -178,6 +178,8 @@ JET_ERR bj_bks_restore(const char *const *dirs, uint32_t n, const char *target,
     err = bj_restore_run(&p);
     out->sec = now_sec() - t0;
     out->fStopped = res.fStopped;
+    out->cRecords = res.cRecords;
+    out->cbReplayed = res.cbReplayed;
     if (err < 0)
         say(msg, cchMsg, "restore: %s (%d)", bj_err_name(err), (int)err);
 done:

@@ -32,7 +32,9 @@ typedef struct bj_bks_restored {
     uint32_t cdb;
     char rgdb[BJ_BKSET_DB_MAX][BJ_PATH_MAX]; /* the restored databases */
     double sec;               /* the engine's restore alone */
-    uint64_t cbLogs;          /* bytes of log files replayed */
+    uint64_t cbLogs;          /* bytes of the log files replayed (whole files) */
+    uint64_t cRecords;        /* log records replayed */
+    uint64_t cbReplayed;      /* their bytes (record bodies) */
 } bj_bks_restored;
 
 /* Restores the chain dirs[0..n) into target (made when missing; must be empty). On failure

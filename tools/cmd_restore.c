@@ -133,10 +133,11 @@ static int run_restore(int argc, char **argv)
                    ? BJ_EXIT_ERROR
                    : BJ_EXIT_FAULTS;
     }
-    const double mb = (double)res.cbLogs / 1e6;
-    printf("restored %u database(s) into %s: log generations %u-%u (%.1f MB) replayed in %.2f s"
-           " (%.1f MB/s)%s\n",
-           res.cdb, to, res.genLow, res.genHigh, mb, res.sec, res.sec > 0 ? mb / res.sec : 0.0,
+    const double mb = (double)res.cbReplayed / 1e6;
+    printf("restored %u database(s) into %s: log generations %u-%u, %llu records (%.1f MB)"
+           " replayed in %.2f s (%.1f MB/s)%s\n",
+           res.cdb, to, res.genLow, res.genHigh, (unsigned long long)res.cRecords, mb, res.sec,
+           res.sec > 0 ? mb / res.sec : 0.0,
            res.fStopped ? ", stopped at the point in time asked (a new log stream begins)" : "");
     for (uint32_t i = 0; i < res.cdb; i++)
         printf("  %s\n", res.rgdb[i]);

@@ -153,6 +153,8 @@ JET_ERR bj_inst_recover(bj_inst *inst, bj_recover_opts *opts)
     if (opts) {
         opts->fStopped = r->fStopped;
         opts->lsnEnd = r->lsnEnd;
+        opts->cRecords = r->cRecords;
+        opts->cbReplayed = r->cbReplayed;
     }
     CALL(bj_ilog_open(inst, &start));
     if (opts) {

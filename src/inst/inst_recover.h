@@ -13,6 +13,7 @@ typedef struct bj_recover_opts {
     /* out */
     bool fStopped;        /* a point-in-time stop ended replay (the stream was restarted) */
     bj_lsn lsnEnd;        /* where replay ended */
+    uint64_t cRecords, cbReplayed; /* log records redo read and their body bytes */
     uint32_t genNext;     /* the generation the writer began after recovery */
     bj_signature signLog; /* the stream the writer continues (or began, after a stop) */
 } bj_recover_opts;

@@ -340,6 +340,8 @@ static JET_ERR restore_on(bj_inst *inst, void *ctx)
     c->res.lsnEnd = opts.lsnEnd;
     c->res.fStopped = opts.fStopped;
     c->res.genNext = opts.genNext;
+    c->res.cRecords = opts.cRecords;
+    c->res.cbReplayed = opts.cbReplayed;
 
     /* 5: the restored databases carry no backup history */
     for (uint32_t i = 0; i < c->cdb; i++)

@@ -41,6 +41,8 @@ typedef struct bj_restore_result {
     bool fStopped;            /* a point-in-time stop ended it (a new stream began) */
     uint32_t genNext;         /* the generation the log folder continues with */
     uint32_t cdb;             /* databases restored */
+    uint64_t cRecords;        /* log records replayed */
+    uint64_t cbReplayed;      /* their body bytes */
 } bj_restore_result;
 
 typedef struct bj_restore_params {
