@@ -27,7 +27,7 @@
 
 /* ---- database headers ---- */
 
-static JET_ERR hdr_read(bj_file *f, bj_dbhdr *h, uint32_t *pcbPage)
+JET_ERR bj_redo_hdr_read(bj_file *f, bj_dbhdr *h, uint32_t *pcbPage)
 {
     JET_ERR err = JET_errSuccess;
     size_t cb = 0;
@@ -42,7 +42,7 @@ fail:
     return err;
 }
 
-static JET_ERR hdr_write(bj_file *f, const bj_dbhdr *h, uint32_t cbPage)
+JET_ERR bj_redo_hdr_write(bj_file *f, const bj_dbhdr *h, uint32_t cbPage)
 {
     JET_ERR err = JET_errSuccess;
     uint8_t *pg = bj_calloc(1, cbPage);
@@ -198,14 +198,14 @@ static JET_ERR db_close(bj_redo *r, bj_redo_db *d, bool fClean)
     bj_dbhdr h;
     uint32_t cbPage;
     CALL(bj_buf_flush_db(d->bdb));
-    CALL(hdr_read(d->file, &h, &cbPage));
+    CALL(bj_redo_hdr_read(d->file, &h, &cbPage));
     if (d->dbtime > h.dbtime)
         h.dbtime = d->dbtime;
     if (fClean) {
         h.dbstate = BJ_DBSTATE_CLEAN_SHUTDOWN;
         h.genMinRequired = h.genMaxRequired = 0;
     }
-    CALL(hdr_write(d->file, &h, cbPage));
+    CALL(bj_redo_hdr_write(d->file, &h, cbPage));
     CALL(bj_buf_db_detach(d->bdb, false));
     d->bdb = NULL;
     bj_file_close(d->file);
@@ -249,7 +249,7 @@ static JET_ERR db_open(bj_redo *r, const bj_redo_config *cfg, uint32_t dbid, con
     CALL(bj_file_open(cfg->os, d->path, BJ_OPEN_LOCK, &d->file));
     bj_dbhdr h;
     uint32_t cbPage = 0;
-    err = hdr_read(d->file, &h, &cbPage);
+    err = bj_redo_hdr_read(d->file, &h, &cbPage);
     if (err < 0 || memcmp(&h.signDb, signDb, sizeof(*signDb)) != 0) {
         bj_file_close(d->file); /* not the database the log changed */
         d->file = NULL;
@@ -584,7 +584,7 @@ static JET_ERR scan_db(scan_state *s, const char *path, uint32_t cbPath,
         return JET_errSuccess;
     bj_dbhdr h;
     uint32_t cbPage;
-    if (hdr_read(f, &h, &cbPage) < 0)
+    if (bj_redo_hdr_read(f, &h, &cbPage) < 0)
         goto fail;
     /* a streamed backup image whose trailer no restore merged: only a hard restore may use it */
     if (h.bkinfoFullCur.genLow != 0 && h.bkinfoFullCur.genHigh == 0)

@@ -117,6 +117,11 @@ typedef struct bj_redo {
  * (a database needs generations beyond the last one), JET_errBadLogSignature (a database of
  * another log stream), JET_errSoftRecoveryOnBackupDatabase (a database the log names is a
  * backup image whose trailer was never merged by a restore), page errors, I/O errors. */
+/* A database file's header (the valid one of its two copies, ESE's rule) / both copies written
+ * and synced. */
+JET_ERR bj_redo_hdr_read(bj_file *f, bj_dbhdr *h, uint32_t *pcbPage);
+JET_ERR bj_redo_hdr_write(bj_file *f, const bj_dbhdr *h, uint32_t cbPage);
+
 JET_ERR bj_redo_run(const bj_redo_config *cfg, bj_redo **pr);
 void bj_redo_free(bj_redo *r);
 

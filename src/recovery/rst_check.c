@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "backup/bk_trailer.h"
+#include "recovery/redo.h"
 
 /* ---- log folders ---- */
 
@@ -193,35 +194,13 @@ fail:
 
 /* ---- database images ---- */
 
-static JET_ERR write_hdr(bj_file *f, const bj_dbhdr *h, uint32_t cbPage)
-{
-    JET_ERR err = JET_errSuccess;
-    uint8_t *pg = bj_calloc(1, cbPage);
-    if (!pg)
-        ERR(JET_errOutOfMemory);
-    CALL(bj_dbhdr_encode(h, pg, cbPage));
-    CALL(bj_file_write(f, 0, pg, cbPage));
-    CALL(bj_file_write(f, cbPage, pg, cbPage));
-fail:
-    bj_free(pg);
-    return err;
-}
-
 static JET_ERR read_hdr(bj_file *f, bj_dbhdr *h, uint32_t *pcbPage)
 {
-    JET_ERR err = JET_errSuccess;
-    size_t cb = 0;
-    bool fShadow;
-    uint8_t *b = bj_malloc(2 * 32768);
-    if (!b)
-        ERR(JET_errOutOfMemory);
-    CALL(bj_file_read(f, 0, b, 2 * 32768, &cb));
-    err = bj_dbhdr_choose(b, cb, pcbPage, h, &fShadow);
-    if (err < 0)
-        err = BJ_ERR(JET_errDatabaseCorrupted);
-fail:
-    bj_free(b);
-    return err;
+    /* I/O errors as they are; a header that does not verify is a corrupt database */
+    JET_ERR err = bj_redo_hdr_read(f, h, pcbPage);
+    if (err >= 0 || err == JET_errOutOfMemory || err == JET_errDiskIO)
+        return err;
+    return BJ_ERR(JET_errDatabaseCorrupted);
 }
 
 JET_ERR bj_rst_read_dbhdr(bj_os *os, const char *szDb, bj_dbhdr *h, uint32_t *pcbPage)
@@ -306,7 +285,7 @@ JET_ERR bj_rst_check_image(bj_os *os, const char *szImage, const bj_signature *s
         h.genMaxCommitted = genNeed;
     memset(&h.logtimeGenMaxCreate, 0, sizeof h.logtimeGenMaxCreate);
     memset(&h.logtimeGenMaxRequired, 0, sizeof h.logtimeGenMaxRequired);
-    CALL(write_hdr(f, &h, cbPage));
+    CALL(bj_redo_hdr_write(f, &h, cbPage));
     CALL(bj_file_sync(f));
     /* the trailer: zeroed, then cut off (the file is the live layout again) */
     memset(pg, 0, cbPage);
@@ -335,7 +314,7 @@ JET_ERR bj_rst_clear_bkinfo(bj_os *os, const char *szDb)
     memset(&h.bkinfoSnapshotCur, 0, sizeof h.bkinfoSnapshotCur);
     h.bkinfoTypeFullPrev = h.bkinfoTypeIncPrev = 0;
     h.bkinfoTypeCopyPrev = h.bkinfoTypeDiffPrev = 0;
-    CALL(write_hdr(f, &h, cbPage));
+    CALL(bj_redo_hdr_write(f, &h, cbPage));
     CALL(bj_file_sync(f));
 fail:
     bj_file_close(f);
