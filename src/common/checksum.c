@@ -125,8 +125,8 @@ uint64_t bj_checksum_block(const uint8_t *blk, uint32_t cb, uint32_t pgno, bool 
             col ^= v;
             rlo ^= r & (0u - parity_row(v));
         }
-        const uint32_t R = (rhi << 3) ^ rlo ^ parity_row(a0) ^ (parity_row(a1) << 1) ^
-                           (parity_row(a2) << 2);
+        const uint32_t R =
+            (rhi << 3) ^ rlo ^ parity_row(a0) ^ (parity_row(a1) << 1) ^ (parity_row(a2) << 2);
         const uint32_t odd = parity_row(col) ? 511u : 0u;
         p = (R << 7) | (((R ^ odd) & 511u) << 23);
     }
