@@ -1,5 +1,14 @@
 /* backup_stream.c: an external backup of a live instance into a folder (see backup_stream.h).
  * The read buffer is aligned to the OS page (JetReadFileInstance requires it). Single-threaded.
+ *
+ * Write-behind (Linux): every BKS_WB_CB bytes of a file, the writeback of that window is started
+ * (sync_file_range WRITE) and the window before it is waited for and dropped from the page cache
+ * (it is not read again). Dirty output stays under two windows instead of the whole image: the
+ * final fdatasync has little left to do, and the writers' commit fsyncs on the same file system
+ * (ext4 data=ordered: a journal commit first writes the dirty data of newly allocated blocks)
+ * no longer wait behind a gigabyte of the backup's dirty pages. 1 MiB windows (one read of the
+ * default size) measured better than 2 and 8 MiB both for the image's speed and for the
+ * writers' commits (bench/README.md, online backup).
  */
 #include "backup_stream.h"
 
@@ -53,6 +62,38 @@ static int bks_write_all(int fd, const uint8_t *p, size_t cb)
     return 0;
 }
 
+#define BKS_WB_CB (1u << 20)
+
+/* The write-behind state of one output file. */
+typedef struct bks_wb {
+    uint64_t off;     /* bytes written */
+    uint64_t started; /* writeback started for [waited, started) */
+    uint64_t waited;  /* written back and dropped below this */
+} bks_wb;
+
+/* After a write: starts the writeback of a full window, waits for the previous one. */
+static void bks_write_behind(int fd, bks_wb *w)
+{
+#ifdef __linux__
+    if (w->off - w->started < BKS_WB_CB)
+        return;
+    if (w->started > w->waited) {
+        (void)sync_file_range(fd, (off64_t)w->waited, (off64_t)(w->started - w->waited),
+                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                  SYNC_FILE_RANGE_WAIT_AFTER);
+        (void)posix_fadvise(fd, (off_t)w->waited, (off_t)(w->started - w->waited),
+                            POSIX_FADV_DONTNEED);
+        w->waited = w->started;
+    }
+    (void)sync_file_range(fd, (off64_t)w->started, (off64_t)(w->off - w->started),
+                          SYNC_FILE_RANGE_WRITE);
+    w->started = w->off;
+#else
+    (void)fd;
+    (void)w;
+#endif
+}
+
 static int bks_fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -71,6 +112,7 @@ static JET_ERR bks_copy(bks *b, const char *name, bool fDb)
     char path[4096];
     int fd = -1;
     bool fOpen = false;
+    bks_wb wb = {0, 0, 0};
     JET_ERR err = JetOpenFileInstance(b->inst, name, &h, &lo, &hi);
     if (err < 0)
         return err;
@@ -92,6 +134,8 @@ static JET_ERR bks_copy(bks *b, const char *name, bool fDb)
             err = JET_errDiskIO;
             goto fail;
         }
+        wb.off += cbRead;
+        bks_write_behind(fd, &wb);
         b->cbDone += cbRead;
         if (fDb)
             b->st->cbDatabases += cbRead;

@@ -13,6 +13,12 @@
  *  - While a generation is being finished (fGenClosed) appends wait; the roller writes the last
  *    segments, rewrites edbtmp.log's header for the next generation, renames edb.log to its
  *    archive name and edbtmp.log to edb.log, fsyncs the folder, then opens the new generation.
+ *  - The next edbtmp.log is then made (zero-filled, fsynced) with fTmpBusy set instead of
+ *    fIoBusy: flushes of the new generation (commits) go on meanwhile, since they touch only
+ *    edb.log; the next roll and close wait for fTmpBusy. Only the maker touches fTmp while
+ *    fTmpBusy (a crash meanwhile leaves a partial edbtmp.log next to a whole edb.log, as a
+ *    crash during the making always could: open remakes it, recovery reads it only when edb.log
+ *    is missing).
  *  - Once errDown != 0 nothing more is written; appends and flushes return JET_errLogWriteFail.
  * Lock order: muChk (checkpoint writers) before mu. The roll callback runs without locks.
  */
@@ -45,6 +51,7 @@ struct bj_log {
     uint32_t capSeg, isegBase, curSeg, curIb;
     bj_lsn lsnEnd, lsnDurable;
     bool fIoBusy, fGenClosed;
+    bool fTmpBusy; /* edbtmp.log is being made, outside fIoBusy (see the invariants) */
     JET_ERR errDown;
     /* for new headers and the checkpoint (mu) */
     bj_lsn lsnCheckpoint;
@@ -149,7 +156,8 @@ static void make_header(bj_log *log, bj_log_hdr *h, uint32_t gen, const bj_logti
 }
 
 /* Makes edbtmp.log (provisional header for gen + 1) and syncs the folder; on a full disk uses
- * a reserve log instead. Called by the I/O owner (fIoBusy) or during open. */
+ * a reserve log instead. Called by the I/O owner (fIoBusy), the maker (fTmpBusy) or during open.
+ * Sets log->fTmp under mu on success. */
 static JET_ERR make_tmp(bj_log *log, uint32_t genNext)
 {
     JET_ERR err = JET_errSuccess;
@@ -183,8 +191,10 @@ static JET_ERR make_tmp(bj_log *log, uint32_t genNext)
     }
     CALL(err);
     CALL(bj_os_sync_dir(log->os, log->szLogPath));
+    bj_mutex_lock(&log->mu);
     log->fTmp = f;
     log->fTmpReserve = fReserve;
+    bj_mutex_unlock(&log->mu);
     f = NULL;
 fail:
     bj_file_close(f);
@@ -257,7 +267,8 @@ static void flush_locked(bj_log *log)
     bj_cond_broadcast(&log->cv);
 }
 
-/* mu held, !fIoBusy, !fGenClosed: finishes the current generation and starts the next one.
+/* mu held, !fIoBusy, !fGenClosed, !fTmpBusy: finishes the current generation and starts the
+ * next one.
  * Returns with mu held; the roll callback ran without mu. */
 static void roll_locked(bj_log *log)
 {
@@ -299,6 +310,9 @@ static void roll_locked(bj_log *log)
     log->isegBase = BJ_LOG_ISEG_FIRST;
     log->lsnEnd = log->lsnDurable = BJ_LSN_MAKE(log->gen, BJ_LOG_CB_HDRAREA);
     log->fGenClosed = false;
+    /* commits may flush the new generation while edbtmp.log is made */
+    log->fIoBusy = false;
+    log->fTmpBusy = true;
     bj_cond_broadcast(&log->cv);
     bj_mutex_unlock(&log->mu);
     bj_file_close(fOld);
@@ -306,12 +320,12 @@ static void roll_locked(bj_log *log)
     /* The next edbtmp.log, right away. An I/O error here takes the log down (the log device is
      * failing); a full disk only leaves no edbtmp.log (the next roll takes a reserve log). */
     JET_ERR errTmp = make_tmp(log, gen + 2);
+    bj_mutex_lock(&log->mu);
     if (errTmp < 0)
         log->fTmp = NULL;
-    bj_mutex_lock(&log->mu);
     if (errTmp < 0 && errTmp != JET_errLogDiskFull && errTmp != JET_errDiskFull)
         go_down(log, errTmp);
-    log->fIoBusy = false;
+    log->fTmpBusy = false;
     bj_cond_broadcast(&log->cv);
     fn = log->rollFn;
     ctx = log->rollCtx;
@@ -476,7 +490,7 @@ void bj_log_close(bj_log *log)
         return;
     if (log->fCur) {
         bj_mutex_lock(&log->mu);
-        while (log->fIoBusy)
+        while (log->fIoBusy || log->fTmpBusy)
             bj_cond_wait(&log->cv, &log->mu);
         if (!log->errDown && log->lsnDurable < log->lsnEnd)
             flush_locked(log);
@@ -551,7 +565,7 @@ JET_ERR bj_log_append(bj_log *log, bj_lrtype type, const bj_log_part *parts, uin
         uint64_t roomBuf = (uint64_t)(log->capSeg - log->curSeg) * BJ_SEG_CB_PAYLOAD - log->curIb;
         if (n <= roomGen && n <= roomBuf)
             break;
-        if (log->fIoBusy) {
+        if (log->fIoBusy || (n > roomGen && log->fTmpBusy)) {
             bj_cond_wait(&log->cv, &log->mu);
             continue;
         }
@@ -633,7 +647,7 @@ JET_ERR bj_log_roll(bj_log *log, uint32_t *pgenDone)
     JET_ERR err = JET_errSuccess;
     uint32_t gen;
     bj_mutex_lock(&log->mu);
-    while (!log->errDown && (log->fIoBusy || log->fGenClosed))
+    while (!log->errDown && (log->fIoBusy || log->fGenClosed || log->fTmpBusy))
         bj_cond_wait(&log->cv, &log->mu);
     if (log->errDown)
         ERR(JET_errLogWriteFail);
