@@ -30,6 +30,7 @@ typedef struct bks {
     uint32_t cbBuf;
     double t0;
     uint64_t cbDone, cbKnown;
+    uint32_t mbPerSec; /* 0: unpaced */
     bj_bks_progress_fn fn;
     void *ctx;
     bj_bks_stats *st;
@@ -104,6 +105,19 @@ static int bks_fsync_dir(const char *dir)
     return rc;
 }
 
+/* Holds the copy to b->mbPerSec: sleeps while it is ahead of that rate since the start. */
+static void bks_pace(const bks *b)
+{
+    if (!b->mbPerSec)
+        return;
+    const double ahead = (double)b->cbDone / ((double)b->mbPerSec * 1e6) - (bks_now() - b->t0);
+    if (ahead > 0) {
+        struct timespec ts = {(time_t)ahead, (long)((ahead - (double)(time_t)ahead) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+}
+
 /* Streams one file of the backup (a database or a log) into the folder. */
 static JET_ERR bks_copy(bks *b, const char *name, bool fDb)
 {
@@ -137,6 +151,7 @@ static JET_ERR bks_copy(bks *b, const char *name, bool fDb)
         wb.off += cbRead;
         bks_write_behind(fd, &wb);
         b->cbDone += cbRead;
+        bks_pace(b);
         if (fDb)
             b->st->cbDatabases += cbRead;
         else
@@ -230,9 +245,10 @@ static JET_ERR bks_log_list(JET_INSTANCE inst, char **psz, JET_LOGINFO *li)
 }
 
 JET_ERR bj_bks_backup(JET_INSTANCE inst, JET_GRBIT grbit, const char *destDir, bool truncate,
-                      uint32_t cbChunk, bj_bks_progress_fn fn, void *ctx, bj_bks_stats *st)
+                      uint32_t cbChunk, uint32_t mbPerSec, bj_bks_progress_fn fn, void *ctx,
+                      bj_bks_stats *st)
 {
-    bks b = {.inst = inst, .dir = destDir, .fn = fn, .ctx = ctx, .st = st};
+    bks b = {.inst = inst, .dir = destDir, .mbPerSec = mbPerSec, .fn = fn, .ctx = ctx, .st = st};
     char *szDbs = NULL, *szLogs = NULL;
     bool begun = false;
     JET_LOGINFO li = {0};

@@ -37,9 +37,13 @@ typedef void (*bj_bks_progress_fn)(void *ctx, uint64_t cbDone, uint64_t cbKnown)
 /* Backs inst up into folder destDir (made when missing): grbit 0 = full (databases and logs),
  * JET_bitBackupIncremental = the logs since the last full or incremental. truncate: call
  * JetTruncateLogInstance (a full / incremental backup proper; without it a copy / differential).
- * cbChunk: bytes per JetReadFileInstance (a multiple of the page size; 0 = 1 MiB). Returns the
- * first error; the backup is then ended with JET_bitBackupEndAbort. */
+ * cbChunk: bytes per JetReadFileInstance (a multiple of the page size; 0 = 1 MiB). mbPerSec:
+ * at most this many MB (10^6 bytes) a second are copied (0: as fast as possible): a copy onto
+ * the disk the instance's logs are on takes the bandwidth its commits' fsyncs need, and pacing
+ * it leaves the writers their rate. Returns the first error; the backup is then ended with
+ * JET_bitBackupEndAbort. */
 JET_ERR bj_bks_backup(JET_INSTANCE inst, JET_GRBIT grbit, const char *destDir, bool truncate,
-                      uint32_t cbChunk, bj_bks_progress_fn fn, void *ctx, bj_bks_stats *st);
+                      uint32_t cbChunk, uint32_t mbPerSec, bj_bks_progress_fn fn, void *ctx,
+                      bj_bks_stats *st);
 
 #endif /* BJ_BACKUPSET_STREAM_H */

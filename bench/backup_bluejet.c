@@ -90,7 +90,7 @@ static int bjb_backup(void *env, int v, const char *out, double *ptFirst, uint64
     (void)v;
     bjb_env *e = env;
     bj_bks_stats st;
-    JET_ERR err = bj_bks_backup(e->inst, 0, out, true, 0, NULL, NULL, &st);
+    JET_ERR err = bj_bks_backup(e->inst, 0, out, true, 0, bench_backup_mb_per_sec, NULL, NULL, &st);
     if (err < 0)
         return bjb_fail("external backup", err);
     *ptFirst = st.secFirstByte;

@@ -17,7 +17,8 @@
  * >= 0.9) and writer during/without (target >= 0.8). Timings only: never a test.
  *
  * usage: bench_backup [--mb N] [--runs R] [--base S] [--writers W] [--engines LIST]
- *                     [--dir DIR] [--out DIR] [--keep] [--quick]
+ *                     [--dir DIR] [--out DIR] [--max-rate MB] [--keep] [--quick]
+ * --max-rate: bluejet's copy paced to at most MB a second (bj_bks_backup's mbPerSec).
  * --out: the folder backups and cat copies are written to (default: next to the data; another
  * device, e.g. /dev/shm, keeps the copy's writes off the disk the writers' commits wait for).
  * Engines: bluejet, sqlite, lmdb
@@ -57,6 +58,8 @@ static struct {
     const char *out; /* where backups and cat copies go (default: next to the data) */
     bool keep;
 } opt = {1024, 3, 2.0, 1, NULL, NULL, NULL, false};
+
+uint32_t bench_backup_mb_per_sec;
 
 void bench_backup_random(uint64_t *x, void *buf, size_t cb)
 {
@@ -334,7 +337,7 @@ static bool engine_wanted(const char *name)
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_backup [--mb N] [--runs R] [--base S] [--writers W] "
-                    "[--engines LIST] [--dir DIR] [--out DIR] [--keep] [--quick]\n");
+                    "[--engines LIST] [--dir DIR] [--out DIR] [--max-rate MB] [--keep] [--quick]\n");
     return 2;
 }
 
@@ -364,6 +367,8 @@ int main(int argc, char **argv)
             opt.dir = v, i++;
         } else if (!strcmp(a, "--out")) {
             opt.out = v, i++;
+        } else if (!strcmp(a, "--max-rate")) {
+            bench_backup_mb_per_sec = (uint32_t)strtoul(v, NULL, 10), i++;
         } else {
             return usage();
         }

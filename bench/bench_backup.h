@@ -48,6 +48,9 @@ extern const bench_backup_engine bench_backup_sqlite;
 extern const bench_backup_engine bench_backup_lmdb;
 extern const bench_backup_engine bench_backup_bluejet;
 
+/* --max-rate: bluejet copies at most this many MB a second (0: unpaced). */
+extern uint32_t bench_backup_mb_per_sec;
+
 /* Fills buf with cb incompressible bytes from state *x (xorshift). */
 void bench_backup_random(uint64_t *x, void *buf, size_t cb);
 

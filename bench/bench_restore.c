@@ -53,14 +53,14 @@ static int one_run(const char *scratch, int r, double *pmbs, double *pmb, double
     if ((err = bj_wl_instance_open(dir, "bench-restore", &inst)) < 0)
         return fail("instance", err);
     if ((err = bj_wl_setup(inst, db, &p)) < 0 || (err = bj_wl_fill(inst, db, opt.mb << 20)) < 0 ||
-        (err = bj_bks_backup(inst, 0, full, true, 0, NULL, NULL, &bs)) < 0 ||
+        (err = bj_bks_backup(inst, 0, full, true, 0, 0, NULL, NULL, &bs)) < 0 ||
         (err = bj_wl_start(inst, db, &p, NULL, NULL, 0, &wl)) < 0) {
         JetTerm(inst);
         return fail("setup and full backup", err);
     }
     bench_sleep(opt.seconds);
     if ((err = bj_wl_stop(wl, &st)) < 0 ||
-        (err = bj_bks_backup(inst, JET_bitBackupIncremental, inc, true, 0, NULL, NULL, &bs)) <
+        (err = bj_bks_backup(inst, JET_bitBackupIncremental, inc, true, 0, 0, NULL, NULL, &bs)) <
             0) {
         JetTerm(inst);
         return fail("load and incremental backup", err);

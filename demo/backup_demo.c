@@ -122,7 +122,7 @@ static bool run_backup(bj_wl *wl, JET_INSTANCE inst, int cWriters, JET_GRBIT grb
     /* everything published now committed durably before the backup begins */
     bj_wl_committed(wl, ph->seqMin);
     bj_progress_begin(&g_prog, stderr, ph->name, 0);
-    JET_ERR err = bj_bks_backup(inst, grbit, dest, true, 0, on_backup_progress, NULL, &ph->st);
+    JET_ERR err = bj_bks_backup(inst, grbit, dest, true, 0, 0, on_backup_progress, NULL, &ph->st);
     bj_progress_end(&g_prog, err >= 0);
     bj_wl_sample s2 = bj_wl_sample_now(wl);
     bj_wl_committed(wl, ph->seqMax);

@@ -42,7 +42,8 @@ static void on_progress(void *ctx, uint64_t done, uint64_t known)
 
 static const char usage[] =
     "usage: bluejet backup [--kind full|incremental|differential|copy] [--log DIR]\n"
-    "                      [--system DIR] [--base NAME] [--db FILE] INSTDIR BACKUPDIR\n"
+    "                      [--system DIR] [--base NAME] [--db FILE] [--max-rate MB]\n"
+    "                      INSTDIR BACKUPDIR\n"
     "       bluejet backup verify BACKUPDIR [INCDIR...]\n"
     "\n"
     "Backs up an instance's databases and logs through the engine's online backup\n"
@@ -68,6 +69,8 @@ static const char usage[] =
     "  --base NAME    the log base name (default edb)\n"
     "  --db FILE      back up this database only\n"
     "  --quiet        no progress display\n"
+    "  --max-rate MB  copy at most MB megabytes a second (0: no limit): a copy onto the\n"
+    "                 disk of the logs leaves the instance's commits their rate\n"
     "  --help         this text\n"
     "\n"
     "exit status: 0 done (verify: the chain restores and checks clean), 1 the backup\n"
@@ -89,10 +92,12 @@ static int run_backup(int argc, char **argv)
         return run_verify(argc - 1, argv + 1);
     const char *szKind = "full", *logDir = NULL, *sysDir = NULL, *base = "edb", *db = NULL;
     bool fQuiet = false;
+    uint32_t maxRate = 0;
     const bj_tool_opt opts[] = {
         {"--kind", BJ_OPT_STR, &szKind, NULL},   {"--log", BJ_OPT_STR, &logDir, NULL},
         {"--system", BJ_OPT_STR, &sysDir, NULL}, {"--base", BJ_OPT_STR, &base, NULL},
         {"--db", BJ_OPT_STR, &db, NULL},         {"--quiet", BJ_OPT_FLAG, &fQuiet, NULL},
+        {"--max-rate", BJ_OPT_U32, &maxRate, NULL},
     };
     const char *pos[2];
     int npos = 0;
@@ -155,7 +160,7 @@ static int run_backup(int argc, char **argv)
         bj_progress_begin(&prog, stderr, "backup", 0);
         prog.quiet = fQuiet;
         err = bj_bks_backup(ti.inst, fInc ? JET_bitBackupIncremental : 0, dir, fTruncate, 0,
-                            on_progress, &prog, &st);
+                            maxRate, on_progress, &prog, &st);
         bj_progress_end(&prog, err >= 0);
         if (err < 0)
             bj_tool_err("backup", err);

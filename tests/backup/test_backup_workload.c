@@ -66,7 +66,7 @@ static JET_ERR take(live *L, JET_GRBIT grbit, bool truncate, const char *name, t
         bj_wl_committed(L->wl, t->lo);
     else
         memcpy(t->lo, L->st.seq, sizeof t->lo);
-    JET_ERR err = bj_bks_backup(L->inst, grbit, t->dir, truncate, 0, NULL, NULL, &t->st);
+    JET_ERR err = bj_bks_backup(L->inst, grbit, t->dir, truncate, 0, 0, NULL, NULL, &t->st);
     if (L->wl)
         bj_wl_committed(L->wl, t->hi);
     else

@@ -112,7 +112,7 @@ TEST(backup_verify_restore_and_point_in_time)
     const int64_t msStop = now_ms();
     sleep_ms(20);
     run_load(false, 300, s2);
-    CHECK_EQ(tool("backup --kind incremental live bk-inc"), 0);
+    CHECK_EQ(tool("backup --kind incremental --max-rate 200 live bk-inc"), 0);
     CHECK_OK(bj_bkset_read("bk-inc", &set, msg, sizeof msg));
     CHECK_EQ(set.kind, BJ_BKSET_INCREMENTAL);
     CHECK_EQ(set.cdb, 0u);
