@@ -9,8 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup/bk_trailer.h"
-#include "inst/db.h"
+#include "recovery/rst_check.h"
 
 static const char *const kind_names[] = {"full", "incremental", "differential", "copy"};
 
@@ -177,89 +176,6 @@ const bj_bkset *bj_bkset_chain_log_owner(const bj_bkset *rg, uint32_t n, uint32_
     return NULL;
 }
 
-static bool sig_eq(const bj_signature *a, const bj_signature *b)
-{
-    uint8_t x[BJ_SIGN_CB], y[BJ_SIGN_CB];
-    bj_signature_encode(a, x);
-    bj_signature_encode(b, y);
-    return memcmp(x, y, sizeof x) == 0;
-}
-
-static bool logtime_eq(const bj_logtime *a, const bj_logtime *b)
-{
-    uint8_t x[8], y[8];
-    bj_logtime_encode(a, x);
-    bj_logtime_encode(b, y);
-    return memcmp(x, y, sizeof x) == 0;
-}
-
-/* One image: a backup image of stream signLog whose trailer is intact and within the chain. */
-static bool check_image(bj_os *os, const char *path, const bj_signature *signLog, uint32_t genLow,
-                        uint32_t genHigh, char *msg, size_t cch)
-{
-    bj_dbhdr h;
-    uint32_t cbPage = 0;
-    uint64_t cbFile = 0;
-    JET_ERR err = bj_db_read_header(os, path, &h, &cbPage, &cbFile);
-    if (err < 0) {
-        say(msg, cch, "%s: the header does not read (%s)", path, bj_err_name(err));
-        return false;
-    }
-    if (h.bkinfoFullCur.genLow == 0) {
-        say(msg, cch, "%s: not a backup image (bkinfoFullCur is empty)", path);
-        return false;
-    }
-    if (h.bkinfoFullCur.genLow != genLow) {
-        say(msg, cch, "%s: needs logs from generation %u, the chain starts at %u", path,
-            h.bkinfoFullCur.genLow, genLow);
-        return false;
-    }
-    if (!sig_eq(&h.signLog, signLog)) {
-        say(msg, cch, "%s: belongs to another log stream", path);
-        return false;
-    }
-    if (cbFile % cbPage || cbFile < 4ull * cbPage) {
-        say(msg, cch, "%s: size %llu is not a whole image", path, (unsigned long long)cbFile);
-        return false;
-    }
-    const uint32_t pgnoLast = (uint32_t)(cbFile / cbPage) - 3;
-    uint8_t *pg = bj_alloc_aligned(cbPage);
-    bj_file *file = NULL;
-    bj_bk_trailer t;
-    if (!pg)
-        err = BJ_ERR(JET_errOutOfMemory);
-    if (err >= 0)
-        err = bj_file_open(os, path, BJ_OPEN_READONLY, &file);
-    if (err >= 0)
-        err = bj_file_read_exact(file, cbFile - cbPage, pg, cbPage);
-    if (err >= 0)
-        err = bj_bk_trailer_decode(pg, cbPage, pgnoLast, &t);
-    if (file)
-        bj_file_close(file);
-    bj_free_aligned(pg);
-    if (err == JET_errPageNotInitialized && h.bkinfoFullCur.genHigh) {
-        err = JET_errSuccess; /* a restore already merged the trailer into the header */
-        t.bkinfo = h.bkinfoFullCur;
-        t.signDb = h.signDb;
-        t.signLog = h.signLog;
-    }
-    if (err < 0) {
-        say(msg, cch, "%s: the trailer page does not read (%s)", path, bj_err_name(err));
-        return false;
-    }
-    if (!sig_eq(&t.signDb, &h.signDb) || !sig_eq(&t.signLog, &h.signLog) ||
-        bj_lgpos_cmp(&t.bkinfo.lgposMark, &h.bkinfoFullCur.lgposMark) != 0) {
-        say(msg, cch, "%s: the trailer does not match the header", path);
-        return false;
-    }
-    if (t.bkinfo.genHigh > genHigh) {
-        say(msg, cch, "%s: needs logs up to generation %u, the chain ends at %u", path,
-            t.bkinfo.genHigh, genHigh);
-        return false;
-    }
-    return true;
-}
-
 bool bj_bkset_check_chain(bj_os *os, const bj_bkset *rg, uint32_t n, uint32_t *pgenLow,
                           uint32_t *pgenHigh, char *msg, size_t cch)
 {
@@ -292,46 +208,38 @@ bool bj_bkset_check_chain(bj_os *os, const bj_bkset *rg, uint32_t n, uint32_t *p
         if (rg[i].genHigh > high)
             high = rg[i].genHigh;
     }
+    /* the engine's own checks, which change nothing: the logs (each generation from the
+     * first folder that has it), then each image against them */
     const uint32_t low = rg[0].genLow;
-    bj_signature signLog;
-    bj_logtime tmPrev;
-    memset(&signLog, 0, sizeof signLog);
-    memset(&tmPrev, 0, sizeof tmPrev);
-    for (uint32_t g = low; g <= high; g++) {
-        const bj_bkset *s = bj_bkset_chain_log_owner(rg, n, g);
-        char path[BJ_PATH_MAX];
-        bj_log_hdr h;
-        if (!s || bj_log_name_gen(path, sizeof path, s->dir, s->base, g) < 0) {
-            say(msg, cch, "generation %u is in no backup folder", g);
-            return false;
-        }
-        JET_ERR err = bj_log_read_header(os, path, &h);
-        if (err < 0) {
-            say(msg, cch, "%s: %s", path,
-                err == JET_errFileNotFound ? "missing" : bj_err_name(err));
-            return false;
-        }
-        if (h.gen != g) {
-            say(msg, cch, "%s: its header says generation %u", path, h.gen);
-            return false;
-        }
-        if (g == low)
-            signLog = h.signLog;
-        else if (!sig_eq(&h.signLog, &signLog)) {
-            say(msg, cch, "%s: belongs to another log stream", path);
-            return false;
-        } else if (!logtime_eq(&h.tmPrevGen, &tmPrev)) {
-            say(msg, cch, "%s: does not follow generation %u (tmPrevGen)", path, g - 1);
-            return false;
-        }
-        tmPrev = h.tmCreate;
+    const char *rgdir[BJ_BKSET_CHAIN_MAX];
+    bj_log_hdr hLow, hHigh;
+    if (n > BJ_BKSET_CHAIN_MAX) {
+        say(msg, cch, "a chain has at most %d folders", BJ_BKSET_CHAIN_MAX);
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        rgdir[i] = rg[i].dir;
+    JET_ERR err = bj_rst_check_backup_logs(os, rgdir, n, rg[0].base, low, high, &hLow, &hHigh);
+    if (err < 0) {
+        say(msg, cch, "log generations %u-%u: %s%s", low, high, bj_err_name(err),
+            err == JET_errMissingRestoreLogFiles ? " (a generation is missing)" : "");
+        return false;
     }
     for (uint32_t i = 0; i < n; i++) {
         for (uint32_t d = 0; d < rg[i].cdb; d++) {
             char path[BJ_PATH_MAX];
+            uint32_t imgLow = 0, imgHigh = 0;
             bj_bkset_image_path(&rg[i], d, path, sizeof path);
-            if (!check_image(os, path, &signLog, low, high, msg, cch))
+            err = bj_rst_image_range(os, path, &hLow.signLog, &imgLow, &imgHigh);
+            if (err < 0) {
+                say(msg, cch, "%s: %s", path, bj_err_name(err));
                 return false;
+            }
+            if (imgLow < low || imgHigh > high) {
+                say(msg, cch, "%s: needs log generations %u-%u, the chain has %u-%u", path,
+                    imgLow, imgHigh, low, high);
+                return false;
+            }
         }
     }
     *pgenLow = low;

@@ -20,6 +20,7 @@
 
 #define BJ_BKSET_MANIFEST "bluejet-backup.txt"
 #define BJ_BKSET_DB_MAX 7
+#define BJ_BKSET_CHAIN_MAX 64 /* folders in one chain */
 
 typedef enum bj_bkset_kind {
     BJ_BKSET_FULL = 0,         /* full: logs truncated (bkinfoFullPrev) */
@@ -59,12 +60,11 @@ void bj_bkset_image_path(const bj_bkset *s, uint32_t i, char *out, size_t cch);
 const bj_bkset *bj_bkset_chain_log_owner(const bj_bkset *rg, uint32_t n, uint32_t gen);
 
 /* Checks a chain without changing anything: the first set is full or copy, the others are
- * incremental or differential; manifests agree (base, sizes); every generation from the first
- * genLow to the last genHigh is present in some set, with a header that names its generation,
- * one stream signature, and each tmPrevGen equal to the previous generation's tmCreate; every
- * image is a backup image of that stream (header bkinfoFullCur.genLow = the full set's genLow,
- * signLog), its trailer page verifies, matches the header (signatures, mark) and needs no
- * generation past the chain's end. On failure returns false with the first problem in msg.
+ * incremental or differential; manifests agree (base, sizes) and leave no gap; then the
+ * engine's restore checks (recovery/rst_check.h): every generation from the first genLow to
+ * the last genHigh is present in some set, names its generation, is of one stream and follows
+ * the previous one (tmPrevGen); every image is a backup image of that stream whose trailer
+ * verifies and matches its header, and needs only generations of the chain. On failure returns false with the first problem in msg.
  * *pgenLow / *pgenHigh: the chain's generations. */
 bool bj_bkset_check_chain(bj_os *os, const bj_bkset *rg, uint32_t n, uint32_t *pgenLow,
                           uint32_t *pgenHigh, char *msg, size_t cchMsg);

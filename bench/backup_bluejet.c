@@ -5,13 +5,13 @@
  * "filler", 64 KiB long values). Writer: the workload's writer threads (--writers, default 1),
  * each transaction a transfer, a seq update and a history row, committed durably
  * (JetCommitTransaction 0). Backup: a full external backup streamed into a folder
- * (demo/backup_stream.c: JetBeginExternalBackupInstance, JetGetAttachInfoInstance,
+ * (backupset/backup_stream.c: JetBeginExternalBackupInstance, JetGetAttachInfoInstance,
  * JetOpenFileInstance / JetReadFileInstance in 1 MiB reads / JetCloseFileInstance, then the logs
  * through JetGetLogInfoInstance2, JetTruncateLogInstance, JetEndExternalBackupInstance2), each
  * file fdatasync'ed. The image's bytes are the database stream (two header copies, every page,
  * the trailer); the logs count apart. The time to the first byte runs from just before
  * JetBeginExternalBackupInstance to the first JetReadFileInstance that returned data.
- * Needs the engine's external backup (issue 4): built only when those calls link.
+ * --max-rate paces the copy (bj_bks_backup's mbPerSec).
  */
 #include <stdio.h>
 #include <stdlib.h>

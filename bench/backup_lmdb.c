@@ -27,11 +27,7 @@ typedef struct lm_env {
     char path[4200];
     MDB_env *env;
     MDB_dbi dbi;
-    pthread_t thread;
-    bool running;
-    atomic_bool stop;
-    _Atomic uint64_t commits;
-    int err;
+    bench_writer w;
     uint64_t nextKey;
 } lm_env;
 
@@ -95,8 +91,8 @@ static void *lm_writer(void *arg)
     uint8_t v[64], kb[8];
     uint64_t x = 6789;
     int rc = 0;
-    e->err = -1;
-    while (!atomic_load(&e->stop)) {
+    e->w.err = -1;
+    while (!atomic_load(&e->w.stop)) {
         MDB_txn *txn;
         bench_backup_random(&x, v, sizeof v);
         lm_key(e->nextKey, kb);
@@ -110,39 +106,28 @@ static void *lm_writer(void *arg)
         if ((rc = mdb_txn_commit(txn)))
             break;
         e->nextKey++;
-        atomic_fetch_add(&e->commits, 1);
+        atomic_fetch_add(&e->w.commits, 1);
     }
     if (rc)
         fprintf(stderr, "lmdb writer: %s\n", mdb_strerror(rc));
     else
-        e->err = 0;
+        e->w.err = 0;
     return NULL;
 }
 
 static int lm_writer_start(void *env)
 {
-    lm_env *e = env;
-    atomic_store(&e->stop, false);
-    if (pthread_create(&e->thread, NULL, lm_writer, e) != 0)
-        return -1;
-    e->running = true;
-    return 0;
+    return bench_writer_start(&((lm_env *)env)->w, lm_writer, env);
 }
 
 static uint64_t lm_writer_commits(void *env)
 {
-    return atomic_load(&((lm_env *)env)->commits);
+    return bench_writer_commits(&((lm_env *)env)->w);
 }
 
 static int lm_writer_stop(void *env)
 {
-    lm_env *e = env;
-    if (!e->running)
-        return 0;
-    atomic_store(&e->stop, true);
-    pthread_join(e->thread, NULL);
-    e->running = false;
-    return e->err;
+    return bench_writer_stop(&((lm_env *)env)->w);
 }
 
 static int lm_backup(void *env, int v, const char *out, double *ptFirst, uint64_t *pcbData,

@@ -26,11 +26,7 @@
 
 typedef struct sq_env {
     char path[4200];
-    pthread_t thread;
-    bool running;
-    atomic_bool stop;
-    _Atomic uint64_t commits;
-    int err;
+    bench_writer w;
     int64_t nextKey;
 } sq_env;
 
@@ -100,12 +96,12 @@ static void *sq_writer(void *arg)
     sqlite3_stmt *ins = NULL;
     uint8_t v[64];
     uint64_t x = 12345;
-    e->err = -1;
+    e->w.err = -1;
     if (sqlite3_open(e->path, &db) != SQLITE_OK || sq_exec(db, "PRAGMA synchronous=FULL") ||
         sqlite3_busy_timeout(db, 60000) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO w(k, v) VALUES(?, ?)", -1, &ins, NULL))
         goto fail;
-    while (!atomic_load(&e->stop)) {
+    while (!atomic_load(&e->w.stop)) {
         bench_backup_random(&x, v, sizeof v);
         sqlite3_bind_int64(ins, 1, e->nextKey);
         sqlite3_bind_blob(ins, 2, v, sizeof v, SQLITE_STATIC);
@@ -116,9 +112,9 @@ static void *sq_writer(void *arg)
         }
         sqlite3_reset(ins);
         e->nextKey++;
-        atomic_fetch_add(&e->commits, 1);
+        atomic_fetch_add(&e->w.commits, 1);
     }
-    e->err = 0;
+    e->w.err = 0;
 fail:
     sqlite3_finalize(ins);
     sqlite3_close(db);
@@ -127,28 +123,17 @@ fail:
 
 static int sq_writer_start(void *env)
 {
-    sq_env *e = env;
-    atomic_store(&e->stop, false);
-    if (pthread_create(&e->thread, NULL, sq_writer, e) != 0)
-        return -1;
-    e->running = true;
-    return 0;
+    return bench_writer_start(&((sq_env *)env)->w, sq_writer, env);
 }
 
 static uint64_t sq_writer_commits(void *env)
 {
-    return atomic_load(&((sq_env *)env)->commits);
+    return bench_writer_commits(&((sq_env *)env)->w);
 }
 
 static int sq_writer_stop(void *env)
 {
-    sq_env *e = env;
-    if (!e->running)
-        return 0;
-    atomic_store(&e->stop, true);
-    pthread_join(e->thread, NULL);
-    e->running = false;
-    return e->err;
+    return bench_writer_stop(&((sq_env *)env)->w);
 }
 
 static int sq_backup(void *env, int v, const char *out, double *ptFirst, uint64_t *pcbData,

@@ -61,6 +61,30 @@ static struct {
 
 uint32_t bench_backup_mb_per_sec;
 
+int bench_writer_start(bench_writer *w, void *(*main)(void *), void *arg)
+{
+    atomic_store(&w->stop, false);
+    if (pthread_create(&w->thread, NULL, main, arg) != 0)
+        return -1;
+    w->running = true;
+    return 0;
+}
+
+uint64_t bench_writer_commits(bench_writer *w)
+{
+    return atomic_load(&w->commits);
+}
+
+int bench_writer_stop(bench_writer *w)
+{
+    if (!w->running)
+        return 0;
+    atomic_store(&w->stop, true);
+    pthread_join(w->thread, NULL);
+    w->running = false;
+    return w->err;
+}
+
 void bench_backup_random(uint64_t *x, void *buf, size_t cb)
 {
     uint8_t *p = buf;

@@ -14,6 +14,8 @@
 #ifndef BENCH_BACKUP_H
 #define BENCH_BACKUP_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +49,22 @@ typedef struct bench_backup_engine {
 extern const bench_backup_engine bench_backup_sqlite;
 extern const bench_backup_engine bench_backup_lmdb;
 extern const bench_backup_engine bench_backup_bluejet;
+
+/* A peer's writer thread: main loops until stop, adding to commits; err = 0 when it ended
+ * without an error. */
+typedef struct bench_writer {
+    pthread_t thread;
+    bool running;
+    atomic_bool stop;
+    _Atomic uint64_t commits;
+    int err;
+} bench_writer;
+/* Starts main(arg) as the writer thread (stop cleared); 0 on success. */
+int bench_writer_start(bench_writer *w, void *(*main)(void *), void *arg);
+/* Commits so far. */
+uint64_t bench_writer_commits(bench_writer *w);
+/* Stops and joins the thread (no-op when not running); returns its err. */
+int bench_writer_stop(bench_writer *w);
 
 /* --max-rate: bluejet copies at most this many MB a second (0: unpaced). */
 extern uint32_t bench_backup_mb_per_sec;

@@ -203,16 +203,92 @@ static JET_ERR read_hdr(bj_file *f, bj_dbhdr *h, uint32_t *pcbPage)
     return BJ_ERR(JET_errDatabaseCorrupted);
 }
 
+/* A database or image file opened with flags (JET_errFileNotFound when missing). */
+static JET_ERR image_open(bj_os *os, const char *szImage, uint32_t flags, bj_file **pf)
+{
+    JET_ERR err = JET_errSuccess;
+    bool fExists = false, fDir = false;
+    CALL(bj_os_stat(os, szImage, &fExists, &fDir, NULL));
+    if (!fExists || fDir)
+        ERR(JET_errFileNotFound);
+    CALL(bj_file_open(os, szImage, flags, pf));
+fail:
+    return err;
+}
+
 JET_ERR bj_rst_read_dbhdr(bj_os *os, const char *szDb, bj_dbhdr *h, uint32_t *pcbPage)
 {
     JET_ERR err = JET_errSuccess;
     bj_file *f = NULL;
-    bool fExists = false, fDir = false;
-    CALL(bj_os_stat(os, szDb, &fExists, &fDir, NULL));
-    if (!fExists || fDir)
-        ERR(JET_errFileNotFound);
-    CALL(bj_file_open(os, szDb, BJ_OPEN_READONLY, &f));
+    CALL(image_open(os, szDb, BJ_OPEN_READONLY, &f));
     CALL(read_hdr(f, h, pcbPage));
+fail:
+    bj_file_close(f);
+    return err;
+}
+
+/* What an open image needs (§7.3 steps 1-5): *pimgLow..*pimgHigh its generations, *pfTrailer
+ * whether its trailer is still there (not merged), *pcbFile its size. */
+static JET_ERR image_range(bj_file *f, const bj_signature *signLog, bj_dbhdr *h,
+                           uint32_t *pcbPage, uint64_t *pcbFile, uint32_t *pimgLow,
+                           uint32_t *pimgHigh, bool *pfTrailer)
+{
+    JET_ERR err = JET_errSuccess;
+    uint8_t *pg = NULL;
+    *pfTrailer = false;
+    CALL(read_hdr(f, h, pcbPage));
+    const uint32_t cbPage = *pcbPage;
+    const bj_lgpos lgposZero = {0, 0, 0};
+    if (bj_lgpos_cmp(&h->bkinfoSnapshotCur.lgposMark, &lgposZero) > 0) {
+        /* an OS-snapshot image: no trailer */
+        if (!same_sign(&h->signLog, signLog))
+            ERR(JET_errDatabasePatchFileMismatch);
+        *pimgLow = h->bkinfoSnapshotCur.genLow;
+        *pimgHigh = h->bkinfoSnapshotCur.genHigh;
+    } else if (h->bkinfoFullCur.genLow == 0) {
+        ERR(JET_errRestoreOfNonBackupDatabase);
+    } else if (h->bkinfoFullCur.genHigh != 0) {
+        /* merged by an earlier restore of this image (a retry) */
+        if (!same_sign(&h->signLog, signLog))
+            ERR(JET_errDatabasePatchFileMismatch);
+        *pimgLow = h->bkinfoFullCur.genLow;
+        *pimgHigh = h->bkinfoFullCur.genHigh;
+    } else {
+        bj_bk_trailer t;
+        CALL(bj_file_size(f, pcbFile));
+        if (*pcbFile % cbPage != 0 || *pcbFile < 4ull * cbPage)
+            ERR(JET_errDatabasePatchFileMismatch);
+        const uint32_t pgnoLast = (uint32_t)(*pcbFile / cbPage - 3);
+        pg = bj_malloc(cbPage);
+        if (!pg)
+            ERR(JET_errOutOfMemory);
+        CALL(bj_file_read_exact(f, *pcbFile - cbPage, pg, cbPage));
+        if (bj_bk_trailer_decode(pg, cbPage, pgnoLast, &t) < 0)
+            ERR(JET_errDatabasePatchFileMismatch);
+        if (!same_sign(&t.signDb, &h->signDb) || !same_sign(&t.signLog, signLog) ||
+            !same_sign(&h->signLog, signLog) ||
+            bj_lgpos_cmp(&t.bkinfo.lgposMark, &h->bkinfoFullCur.lgposMark) != 0)
+            ERR(JET_errDatabasePatchFileMismatch);
+        *pimgLow = h->bkinfoFullCur.genLow;
+        *pimgHigh = t.bkinfo.genHigh;
+        *pfTrailer = true;
+    }
+fail:
+    bj_free(pg);
+    return err;
+}
+
+JET_ERR bj_rst_image_range(bj_os *os, const char *szImage, const bj_signature *signLog,
+                           uint32_t *pimgLow, uint32_t *pimgHigh)
+{
+    JET_ERR err = JET_errSuccess;
+    bj_file *f = NULL;
+    bj_dbhdr h;
+    uint32_t cbPage = 0;
+    uint64_t cbFile = 0;
+    bool fTrailer;
+    CALL(image_open(os, szImage, BJ_OPEN_READONLY, &f));
+    CALL(image_range(f, signLog, &h, &cbPage, &cbFile, pimgLow, pimgHigh, &fTrailer));
 fail:
     bj_file_close(f);
     return err;
@@ -225,50 +301,12 @@ JET_ERR bj_rst_check_image(bj_os *os, const char *szImage, const bj_signature *s
     bj_file *f = NULL;
     uint8_t *pg = NULL;
     bj_dbhdr h;
-    uint32_t cbPage = 0, imgLow, imgHigh;
+    uint32_t cbPage = 0, imgLow = 0, imgHigh = 0;
     uint64_t cbFile = 0;
-    bool fExists = false, fDir = false, fTrailer = false;
-    CALL(bj_os_stat(os, szImage, &fExists, &fDir, NULL));
-    if (!fExists || fDir)
-        ERR(JET_errFileNotFound);
-    CALL(bj_file_open(os, szImage, BJ_OPEN_LOCK, &f));
-    CALL(read_hdr(f, &h, &cbPage));
+    bool fTrailer = false;
+    CALL(image_open(os, szImage, BJ_OPEN_LOCK, &f));
+    CALL(image_range(f, signLog, &h, &cbPage, &cbFile, &imgLow, &imgHigh, &fTrailer));
     *psignDb = h.signDb;
-    const bj_lgpos lgposZero = {0, 0, 0};
-    if (bj_lgpos_cmp(&h.bkinfoSnapshotCur.lgposMark, &lgposZero) > 0) {
-        /* an OS-snapshot image: no trailer */
-        if (!same_sign(&h.signLog, signLog))
-            ERR(JET_errDatabasePatchFileMismatch);
-        imgLow = h.bkinfoSnapshotCur.genLow;
-        imgHigh = h.bkinfoSnapshotCur.genHigh;
-    } else if (h.bkinfoFullCur.genLow == 0) {
-        ERR(JET_errRestoreOfNonBackupDatabase);
-    } else if (h.bkinfoFullCur.genHigh != 0) {
-        /* merged by an earlier restore of this image (a retry) */
-        if (!same_sign(&h.signLog, signLog))
-            ERR(JET_errDatabasePatchFileMismatch);
-        imgLow = h.bkinfoFullCur.genLow;
-        imgHigh = h.bkinfoFullCur.genHigh;
-    } else {
-        bj_bk_trailer t;
-        CALL(bj_file_size(f, &cbFile));
-        if (cbFile % cbPage != 0 || cbFile < 4ull * cbPage)
-            ERR(JET_errDatabasePatchFileMismatch);
-        const uint32_t pgnoLast = (uint32_t)(cbFile / cbPage - 3);
-        pg = bj_malloc(cbPage);
-        if (!pg)
-            ERR(JET_errOutOfMemory);
-        CALL(bj_file_read_exact(f, cbFile - cbPage, pg, cbPage));
-        if (bj_bk_trailer_decode(pg, cbPage, pgnoLast, &t) < 0)
-            ERR(JET_errDatabasePatchFileMismatch);
-        if (!same_sign(&t.signDb, &h.signDb) || !same_sign(&t.signLog, signLog) ||
-            !same_sign(&h.signLog, signLog) ||
-            bj_lgpos_cmp(&t.bkinfo.lgposMark, &h.bkinfoFullCur.lgposMark) != 0)
-            ERR(JET_errDatabasePatchFileMismatch);
-        imgLow = h.bkinfoFullCur.genLow;
-        imgHigh = t.bkinfo.genHigh;
-        fTrailer = true;
-    }
     if (imgLow < genLow)
         ERR(JET_errStartingRestoreLogTooHigh);
     if (imgHigh > genHigh)
@@ -288,7 +326,9 @@ JET_ERR bj_rst_check_image(bj_os *os, const char *szImage, const bj_signature *s
     CALL(bj_redo_hdr_write(f, &h, cbPage));
     CALL(bj_file_sync(f));
     /* the trailer: zeroed, then cut off (the file is the live layout again) */
-    memset(pg, 0, cbPage);
+    pg = bj_calloc(1, cbPage);
+    if (!pg)
+        ERR(JET_errOutOfMemory);
     CALL(bj_file_write(f, cbFile - cbPage, pg, cbPage));
     CALL(bj_file_set_size(f, cbFile - cbPage));
     CALL(bj_file_sync(f));

@@ -31,6 +31,12 @@ JET_ERR bj_rst_check_backup_logs(bj_os *os, const char *const *rgdir, uint32_t c
 JET_ERR bj_rst_check_log_path(bj_os *os, const char *szLogPath, const char *szBase,
                               const bj_log_hdr *hdrLow, const bj_log_hdr *hdrHigh);
 
+/* The checks of one database image szImage that change nothing (§7.3 steps 1-5: a backup
+ * image of the stream signLog whose trailer, unless merged, verifies and matches its header):
+ * *pimgLow..*pimgHigh the generations it needs. Errors as bj_rst_check_image's but the range. */
+JET_ERR bj_rst_image_range(bj_os *os, const char *szImage, const bj_signature *signLog,
+                           uint32_t *pimgLow, uint32_t *pimgHigh);
+
 /* The checks of one database image szImage for a restore of genLow..genHigh of the stream
  * signLog (§7.3), then the merge: bkinfoFullCur.genHigh := genHigh, genMaxRequired and
  * genMaxCommitted raised to genHigh (their logtimes zeroed), header and shadow written, the
